@@ -1,0 +1,55 @@
+"""Error types, one per pipeline stage; the web layer maps them to HTTP once."""
+from __future__ import annotations
+
+
+class LyssnaError(Exception):
+    """Base error. `code` is machine readable, the message is for people (Swedish first)."""
+
+    code = "error"
+    status = 500
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+
+
+class BadRequest(LyssnaError):
+    code = "bad_request"
+    status = 400
+
+
+class FetchError(LyssnaError):
+    """The page could not be fetched (network, timeout, HTTP error, not HTML)."""
+
+    code = "fetch_failed"
+    status = 502
+
+
+class SiteNotAllowed(FetchError):
+    """The URL's origin is not in LYSSNA_SITES, or resolves to a private address."""
+
+    code = "site_not_allowed"
+    status = 403
+
+
+class TooLarge(LyssnaError):
+    code = "too_large"
+    status = 413
+
+
+class ExtractError(LyssnaError):
+    """The page has nothing to read."""
+
+    code = "nothing_to_read"
+    status = 422
+
+
+class EngineError(LyssnaError):
+    """No voice could speak the text."""
+
+    code = "voice_unavailable"
+    status = 503
