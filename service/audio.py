@@ -1,0 +1,283 @@
+"""Assemble synthesized sentences into one MP3, incrementally, with timings true to the file.
+
+pydub handles the PCM side (segments, silence, levels, resampling); `lameenc` encodes MP3 in-process.
+There is no ffmpeg on the machines, so pydub's MP3 import/export is never used.
+
+Timing model. The MP3 is streamed while later sentences are still being synthesized, so no
+LAME/Xing "Info" tag can be written (it sits at the start and needs the final frame count), and
+`lameenc` writes none. Without that tag every decoder (browsers, miniaudio) plays the encoder delay
+(LAME's 576 samples plus the 529-sample decoder delay = 1105 samples, 50 ms at 22 050 Hz) before the
+first input sample. Instead of hiding it we report it: every time on the timeline is
+``input position + MP3_DELAY_SAMPLES``, so `start_ms`/`end_ms` match what a listener hears.
+After `finish()`, `duration_ms` is the exact decoded length (whole frames, counted from the bytes).
+"""
+from __future__ import annotations
+
+import warnings
+
+import lameenc
+
+with warnings.catch_warnings():
+    # pydub warns about a missing ffmpeg at import (we never need it) and imports the deprecated
+    # stdlib `audioop` on Python 3.11/3.12.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from pydub import AudioSegment
+
+from service.models import Speech
+
+BITRATE_KBPS = 48
+LEAD_IN_MS = 150  # silence before the very first sound
+PAUSE_SENTENCE_MS = 350  # between sentences of one block
+PAUSE_BLOCK_MS = 700  # between blocks
+PAUSE_HEADING_MS = 800  # after a heading
+
+MP3_DELAY_SAMPLES = 576 + 529  # LAME encoder delay + MP3 decoder delay, played as silence
+MP3_SAMPLE_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+
+TARGET_RMS_DBFS = -20.0  # speech loudness every sentence is brought towards
+PEAK_CEILING_DBFS = -1.0  # never amplify beyond this peak
+MAX_GAIN_DB = 12.0
+
+
+def level(segment: AudioSegment) -> AudioSegment:
+    """Bring a sentence towards TARGET_RMS_DBFS without letting peaks exceed PEAK_CEILING_DBFS.
+
+    Engines differ in loudness (espeak is already close; piper and gtts vary), and listeners
+    should not reach for the volume between sentences. Silence is left alone.
+    """
+    if segment.rms == 0:
+        return segment
+    gain = TARGET_RMS_DBFS - segment.dBFS
+    gain = min(gain, PEAK_CEILING_DBFS - segment.max_dBFS, MAX_GAIN_DB)
+    if abs(gain) < 0.5:
+        return segment
+    return segment.apply_gain(gain)
+
+
+class Mp3Assembler:
+    """Builds one mono MP3 (48 kbit/s CBR) from sentences and pauses, returning bytes as they are ready.
+
+    Use: ``add(speech)`` per sentence, ``pause(ms)`` between them, ``finish()`` once at the end;
+    concatenating every returned chunk gives the complete, valid file. Not thread-safe: one
+    assembler belongs to one reading.
+    """
+
+    def __init__(
+        self,
+        sample_rate: int = 22050,
+        *,
+        bitrate_kbps: int = BITRATE_KBPS,
+        lead_in_ms: int = LEAD_IN_MS,
+        quality: int = 5,
+    ) -> None:
+        if sample_rate not in MP3_SAMPLE_RATES:
+            raise ValueError(f"MP3 cannot carry {sample_rate} Hz; use one of {MP3_SAMPLE_RATES}")
+        self.sample_rate = sample_rate
+        self._encoder = lameenc.Encoder()
+        self._encoder.set_channels(1)
+        self._encoder.set_in_sample_rate(sample_rate)
+        self._encoder.set_out_sample_rate(sample_rate)
+        self._encoder.set_bit_rate(bitrate_kbps)
+        self._encoder.set_quality(quality)  # 2 = best/slowest, 7 = fastest; 5 is LAME's default
+        self._lead_in_ms = lead_in_ms
+        self._samples = 0  # PCM samples fed to the encoder so far
+        self._started = False
+        self._finished = False
+        self._frames = FrameCounter()
+        self.bytes_out = 0
+
+    # -- timeline ---------------------------------------------------------------------------------
+
+    @property
+    def offset_ms(self) -> float:
+        """How much later than its input position a sample is heard (the MP3 delay)."""
+        return MP3_DELAY_SAMPLES * 1000.0 / self.sample_rate
+
+    @property
+    def duration_ms(self) -> float:
+        """Length of the MP3 as decoded: exact after finish(), the timeline so far before it."""
+        if self._finished:
+            return self._frames.duration_ms
+        return (self._samples + MP3_DELAY_SAMPLES) * 1000.0 / self.sample_rate
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def add(self, speech: Speech) -> tuple[int, int, bytes]:
+        """Append one sentence; return (start_ms, end_ms, mp3 bytes ready now).
+
+        start/end are positions in the final MP3 as a player reports `currentTime`. The sentence's
+        word times are relative to start_ms.
+        """
+        out = self._lead_in()
+        segment = AudioSegment(
+            data=speech.pcm[: len(speech.pcm) // 2 * 2],
+            sample_width=2,
+            frame_rate=speech.sample_rate,
+            channels=1,
+        )
+        if speech.sample_rate != self.sample_rate:
+            segment = segment.set_frame_rate(self.sample_rate)
+        segment = level(segment)
+        start = self._timeline_ms(self._samples)
+        out += self._encode(segment.raw_data)
+        end = self._timeline_ms(self._samples)
+        return int(round(start)), int(round(end)), out
+
+    def pause(self, ms: float) -> bytes:
+        """Append `ms` milliseconds of silence; return the mp3 bytes ready now."""
+        out = self._lead_in()
+        if ms > 0:
+            out += self._silence(ms)
+        return out
+
+    def finish(self) -> bytes:
+        """Flush the encoder; return the last bytes. The assembler cannot be used afterwards."""
+        if self._finished:
+            return b""
+        out = self._lead_in() + self._take(self._encoder.flush())
+        self._finished = True
+        return out
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _timeline_ms(self, samples: int) -> float:
+        return (samples + MP3_DELAY_SAMPLES) * 1000.0 / self.sample_rate
+
+    def _lead_in(self) -> bytes:
+        if self._finished:
+            raise RuntimeError("Mp3Assembler already finished")
+        if self._started:
+            return b""
+        self._started = True
+        return self._silence(self._lead_in_ms)
+
+    def _silence(self, ms: float) -> bytes:
+        n = int(round(ms * self.sample_rate / 1000.0))
+        return self._encode(b"\0\0" * n)  # exact sample count; AudioSegment.silent truncates ms
+
+    def _encode(self, pcm: bytes) -> bytes:
+        if not pcm:
+            return b""
+        self._samples += len(pcm) // 2
+        return self._take(self._encoder.encode(pcm))
+
+    def _take(self, data: bytes | bytearray) -> bytes:
+        data = bytes(data)
+        self.bytes_out += len(data)
+        self._frames.feed(data)
+        return data
+
+
+# -- MP3 frame parsing (stdlib only) --------------------------------------------------------------
+
+# Bitrates in kbit/s by (MPEG-1?, layer) and index 1..14.
+_BITRATES = {
+    (True, 1): (32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 3): (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 1): (32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    (False, 3): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _frame_header(b: bytes | memoryview, i: int) -> tuple[int, int, int, int] | None:
+    """(frame length in bytes, samples per frame, sample rate, side-info end) of the header at i."""
+    if i + 4 > len(b) or b[i] != 0xFF or (b[i + 1] & 0xE0) != 0xE0:
+        return None
+    version = (b[i + 1] >> 3) & 3  # 3 = MPEG-1, 2 = MPEG-2, 0 = MPEG-2.5, 1 reserved
+    layer_bits = (b[i + 1] >> 1) & 3  # 3 = I, 2 = II, 1 = III
+    br_index = b[i + 2] >> 4
+    sr_index = (b[i + 2] >> 2) & 3
+    if version == 1 or layer_bits == 0 or br_index in (0, 15) or sr_index == 3:
+        return None
+    layer = 4 - layer_bits
+    mpeg1 = version == 3
+    bitrate = _BITRATES[(mpeg1, layer)][br_index - 1] * 1000
+    rate = _SAMPLE_RATES[version][sr_index]
+    padding = (b[i + 2] >> 1) & 1
+    mono = (b[i + 3] >> 6) == 3
+    if layer == 1:
+        return (12 * bitrate // rate + padding) * 4, 384, rate, 0
+    if layer == 2:
+        return 144 * bitrate // rate + padding, 1152, rate, 0
+    if mpeg1:
+        return 144 * bitrate // rate + padding, 1152, rate, 4 + (17 if mono else 32)
+    return 72 * bitrate // rate + padding, 576, rate, 4 + (9 if mono else 17)
+
+
+def _id3v2_size(b: bytes, i: int) -> int:
+    if b[i : i + 3] != b"ID3" or len(b) < i + 10:
+        return 0
+    size = (b[i + 6] & 0x7F) << 21 | (b[i + 7] & 0x7F) << 14 | (b[i + 8] & 0x7F) << 7 | (b[i + 9] & 0x7F)
+    footer = 10 if b[i + 5] & 0x10 else 0
+    return 10 + size + footer
+
+
+class FrameCounter:
+    """Counts complete MP3 frames in a byte stream fed in arbitrary chunks.
+
+    A frame counts only once all its bytes arrived, so a truncated file comes out short. An
+    ID3v2 tag at the start is skipped, and so is a Xing/Info tag frame (it holds no audio);
+    bytes that are not frames are skipped until the next valid header.
+    """
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.samples = 0
+        self.sample_rate = 0
+        self._buf = b""
+        self._first = True
+
+    def feed(self, data: bytes) -> None:
+        b = self._buf + data
+        i = 0
+        if self._first:
+            if len(b) < 10 and b[:3] == b"ID3"[: len(b)]:
+                self._buf = b
+                return
+            skip = _id3v2_size(b, 0)
+            if skip > len(b):
+                self._buf = b
+                return
+            i = skip
+        n = len(b)
+        while i + 4 <= n:
+            header = _frame_header(b, i)
+            if header is None or header[0] < 4:
+                i += 1
+                continue
+            length, spf, rate, side_end = header
+            if i + length > n:
+                break  # incomplete: wait for more bytes
+            if self._first:
+                self._first = False
+                tag = b[i + side_end : i + side_end + 4] if side_end else b""
+                if tag in (b"Xing", b"Info"):
+                    i += length
+                    continue
+            self.frames += 1
+            self.samples += spf
+            self.sample_rate = rate
+            i += length
+        self._buf = b[i:]
+
+    @property
+    def duration_ms(self) -> float:
+        return self.samples * 1000.0 / self.sample_rate if self.sample_rate else 0.0
+
+
+def mp3_duration_ms(data: bytes) -> float:
+    """Playing time of an MP3 from its frame headers (complete frames only; 0.0 if none).
+
+    Used to check cache files for truncation without decoding them.
+    """
+    counter = FrameCounter()
+    counter.feed(bytes(data))
+    return counter.duration_ms
