@@ -1,0 +1,173 @@
+"""JSON API and audio delivery (DESIGN.md §2). The only place errors become HTTP responses."""
+from __future__ import annotations
+
+import os
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from werkzeug.exceptions import HTTPException
+
+from .errors import BadRequest, EngineError, LyssnaError
+from .pipeline import ReadingRequest, load_document
+
+bp = Blueprint("api", __name__)
+
+STREAM_POLL_S = 0.05
+STREAM_IDLE_LIMIT_S = 120.0  # give up on a stream that made no progress for this long
+
+_HTTP_MESSAGES = {
+    400: ("malformed", "Förfrågan kunde inte tolkas. / The request could not be understood."),
+    404: ("not_found", "Det finns inget här. / Nothing was found here."),
+    405: ("method_not_allowed", "Metoden stöds inte här. / This method is not allowed here."),
+    413: ("too_large", "Förfrågan är för stor. / The request is too large."),
+}
+
+
+def lyssna():
+    return current_app.extensions["lyssna"]
+
+
+def error_response(code: str, message: str, status: int):
+    resp = jsonify({"error": code, "message": message})
+    resp.status_code = status
+    return resp
+
+
+@bp.app_errorhandler(LyssnaError)
+def handle_lyssna_error(e: LyssnaError):
+    return error_response(e.code, e.message, e.status)
+
+
+@bp.app_errorhandler(HTTPException)
+def handle_http_error(e: HTTPException):
+    """JSON for the API and audio paths; Flask's own pages elsewhere."""
+    if not (request.path.startswith("/api/") or request.path.startswith("/audio/")):
+        return e
+    code, message = _HTTP_MESSAGES.get(e.code or 500, ("error", e.description or "Fel. / Error."))
+    return error_response(code, message, e.code or 500)
+
+
+def demo_html_for(url: str) -> str | None:
+    """The bundled demo page, when the URL is this service's own demo page."""
+    if not current_app.config.get("DEMO"):
+        return None
+    parts = urlsplit(url)
+    if parts.netloc == request.host and parts.path in ("", "/"):
+        from .pages import demo_html
+
+        return demo_html()
+    return None
+
+
+def create_reading(data: object) -> tuple[dict, int]:
+    req = ReadingRequest.from_mapping(data)
+    ly = lyssna()
+    if req.voice is not None:
+        voice = req.voice.split(":", 1)[-1]
+        if voice not in ly["engine"].voices():
+            raise EngineError(f"Rösten {req.voice!r} finns inte. / The voice {req.voice!r} is not available.",
+                              code="unknown_voice", status=400)
+        req.voice = voice
+    doc = load_document(req, current_app.config, ly["sites"], demo_html_for(req.url))
+    reading = ly["readings"].create(doc, req.voice, req.rate)
+    return reading, 200 if reading["status"] == "ready" else 202
+
+
+@bp.route("/api/v1/readings", methods=["POST", "OPTIONS"])
+def post_reading():
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("Kroppen måste vara giltig JSON med url. / The body must be valid JSON with a url.",
+                         code="malformed")
+    reading, status = create_reading(data)
+    resp = jsonify(reading)
+    resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/api/v1/readings/<reading_id>")
+def get_reading(reading_id: str):
+    reading = lyssna()["readings"].get(reading_id)
+    if reading is None:
+        return error_response("not_found", "Uppläsningen finns inte. / The reading does not exist.", 404)
+    resp = jsonify(reading)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/audio/<reading_id>.mp3")
+def get_audio(reading_id: str):
+    ly = lyssna()
+    readings = ly["readings"]
+    key = readings.audio_key(reading_id)
+    if key is None:
+        return error_response("not_found", "Ljudfilen finns inte. / The audio does not exist.", 404)
+    cache = ly["cache"]
+    if not cache.is_complete(key):
+        reading = readings.get(reading_id)  # restarts generation if the audio went missing
+        if reading and reading["status"] == "failed":
+            return error_response("generation_failed", reading.get("error") or "Fel. / Error.", 500)
+    if cache.is_complete(key):
+        cache.touch(key)
+        resp = send_file(cache.mp3_path(key), mimetype="audio/mpeg", conditional=True, etag=key,
+                         max_age=31536000, download_name=f"lyssna-{reading_id[:8]}.mp3",
+                         as_attachment=request.args.get("download") == "1")
+        resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        resp.headers["Accept-Ranges"] = "bytes"
+        return resp
+    resp = Response(_stream_growing(cache, readings.generator, key), mimetype="audio/mpeg")
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Accel-Buffering"] = "no"
+    return resp
+
+
+def _stream_growing(cache, generator, key: str):
+    """Yield the MP3 as it is written; the .part file is renamed (same inode) when it is done."""
+    f = None
+    idle_since = time.monotonic()
+    try:
+        while f is None:
+            for path in (cache.part_path(key), cache.mp3_path(key)):
+                try:
+                    f = open(path, "rb")
+                    break
+                except FileNotFoundError:
+                    continue
+            if f is None:
+                if generator.failure(key) or time.monotonic() - idle_since > STREAM_IDLE_LIMIT_S:
+                    return
+                time.sleep(STREAM_POLL_S)
+        while True:
+            chunk = f.read(64 * 1024)
+            if chunk:
+                idle_since = time.monotonic()
+                yield chunk
+                continue
+            if cache.is_complete(key):
+                # The file we hold is now the finished .mp3 (renamed) or the .mp3 itself.
+                rest = f.read()
+                if rest:
+                    yield rest
+                return
+            if generator.failure(key) or not (generator.is_running(key) or _still_growing(f)):
+                if cache.is_complete(key):
+                    continue
+                return
+            if time.monotonic() - idle_since > STREAM_IDLE_LIMIT_S:
+                return
+            time.sleep(STREAM_POLL_S)
+    finally:
+        if f is not None:
+            f.close()
+
+
+def _still_growing(f) -> bool:
+    """An unlinked file (abandoned part) will never grow again."""
+    try:
+        return os.fstat(f.fileno()).st_nlink > 0
+    except OSError:
+        return False

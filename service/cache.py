@@ -1,0 +1,205 @@
+"""Content-addressed audio cache on disk.
+
+Layout under the cache directory::
+
+    audio/<key>.mp3        finished audio (never changed in place)
+    audio/<key>.json       its sentence timings; present only once the .mp3 is complete
+    audio/<key>.part       MP3 being written, append-only, by the process holding <key>.lock
+    audio/<key>.part.json  timings made so far (replaced atomically after every sentence)
+    audio/<key>.lock       flock held while generating, so no two processes make the same audio
+    readings/<id>.json     what a Reading says about the page (text, locators) and which audio it uses
+
+Finished files are written to a temporary name and renamed, so a reader never sees half a file.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_KEY_RE = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+def valid_key(key: str) -> bool:
+    """Keys are hex digests; anything else never touches the file system."""
+    return bool(_KEY_RE.match(key))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same directory, fsync, then rename over `path`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_json_atomic(path: Path, obj: Any) -> None:
+    write_atomic(path, json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def read_json(path: Path) -> Any | None:
+    try:
+        return json.loads(path.read_bytes())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+@dataclass
+class GenerationLock:
+    """An exclusive flock on audio/<key>.lock; released by `release()` or process death."""
+
+    path: Path
+    fd: int
+
+    def release(self) -> None:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            os.close(self.fd)
+
+
+class AudioCache:
+    """File operations on the cache directory; no knowledge of how audio is made."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root).resolve()
+        self.audio_dir = self.root / "audio"
+        self.readings_dir = self.root / "readings"
+        self.audio_dir.mkdir(parents=True, exist_ok=True)
+        self.readings_dir.mkdir(parents=True, exist_ok=True)
+
+    # -- paths ---------------------------------------------------------------------------------
+    def mp3_path(self, key: str) -> Path:
+        return self.audio_dir / f"{key}.mp3"
+
+    def timings_path(self, key: str) -> Path:
+        return self.audio_dir / f"{key}.json"
+
+    def part_path(self, key: str) -> Path:
+        return self.audio_dir / f"{key}.part"
+
+    def part_timings_path(self, key: str) -> Path:
+        return self.audio_dir / f"{key}.part.json"
+
+    def reading_path(self, reading_id: str) -> Path:
+        return self.readings_dir / f"{reading_id}.json"
+
+    # -- finished audio ------------------------------------------------------------------------
+    def is_complete(self, key: str) -> bool:
+        return self.timings_path(key).exists() and self.mp3_path(key).exists()
+
+    def timings(self, key: str) -> dict | None:
+        """Finished timings, else the partial ones, else None."""
+        done = read_json(self.timings_path(key))
+        if done is not None and self.mp3_path(key).exists():
+            return done
+        return read_json(self.part_timings_path(key))
+
+    def touch(self, key: str) -> None:
+        """Record use (mtime of the timings file) for later least-recently-used eviction."""
+        try:
+            os.utime(self.timings_path(key))
+        except FileNotFoundError:
+            pass
+
+    # -- generation ----------------------------------------------------------------------------
+    def try_lock(self, key: str) -> GenerationLock | None:
+        """Take the generation lock for `key` without waiting; None when someone else holds it."""
+        path = self.audio_dir / f"{key}.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return GenerationLock(path, fd)
+
+    def is_locked(self, key: str) -> bool:
+        lock = self.try_lock(key)
+        if lock is None:
+            return True
+        lock.release()
+        return False
+
+    def start_part(self, key: str):
+        """Open a fresh, empty .part file for appending (the caller holds the lock)."""
+        for p in (self.part_path(key), self.part_timings_path(key)):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+        return open(self.part_path(key), "wb", buffering=0)
+
+    def write_part_timings(self, key: str, timings: dict) -> None:
+        write_json_atomic(self.part_timings_path(key), timings)
+
+    def finish(self, key: str, part_file, timings: dict) -> None:
+        """Make the part final: fsync, rename to .mp3, then write timings (the 'complete' marker)."""
+        part_file.flush()
+        os.fsync(part_file.fileno())
+        part_file.close()
+        os.replace(self.part_path(key), self.mp3_path(key))
+        write_json_atomic(self.timings_path(key), timings)
+        try:
+            self.part_timings_path(key).unlink()
+        except FileNotFoundError:
+            pass
+
+    def abandon(self, key: str, part_file=None) -> None:
+        if part_file is not None:
+            part_file.close()
+        for p in (self.part_path(key), self.part_timings_path(key)):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
+    # -- readings ------------------------------------------------------------------------------
+    def save_reading(self, reading_id: str, data: dict) -> None:
+        write_json_atomic(self.reading_path(reading_id), data)
+
+    def load_reading(self, reading_id: str) -> dict | None:
+        if not valid_key(reading_id):
+            return None
+        return read_json(self.reading_path(reading_id))
+
+    # -- housekeeping --------------------------------------------------------------------------
+    def cleanup(self) -> dict[str, int]:
+        """Start-up integrity check: drop temp files and orphaned parts; drop incomplete audio."""
+        removed = {"temporary": 0, "orphaned_parts": 0, "incomplete": 0}
+        now = time.time()
+        for d in (self.audio_dir, self.readings_dir):
+            for p in d.glob(".*.tmp"):
+                if now - p.stat().st_mtime > 60:
+                    p.unlink(missing_ok=True)
+                    removed["temporary"] += 1
+        for part in self.audio_dir.glob("*.part"):
+            key = part.name[: -len(".part")]
+            if valid_key(key) and not self.is_locked(key):
+                self.abandon(key)
+                removed["orphaned_parts"] += 1
+        for mp3 in self.audio_dir.glob("*.mp3"):
+            key = mp3.stem
+            if not self.timings_path(key).exists() and not self.is_locked(key):
+                mp3.unlink(missing_ok=True)
+                removed["incomplete"] += 1
+        return removed
+
+    def stats(self) -> dict[str, int]:
+        files = list(self.audio_dir.glob("*.mp3"))
+        return {"entries": len(files), "bytes": sum(f.stat().st_size for f in files)}

@@ -1,0 +1,38 @@
+"""Configuration defaults and normalisation; values come from LYSSNA_* environment variables."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULTS: dict = {
+    "SITES": "",  # comma separated origins whose pages may be read
+    "CACHE_DIR": "audio_cache",
+    "ENGINE": "espeak",
+    "VOICE": None,  # engine's default voice when unset
+    "PIPER_VOICE": None,
+    "REDIS_URL": None,
+    "ADMIN_PASSWORD": None,
+    "HOST": "127.0.0.1",
+    "PORT": 8000,
+    "WORKERS": 2,  # generation threads per process
+    "FETCH_MAX_BYTES": 5_000_000,
+    "FETCH_CONNECT_TIMEOUT": 5.0,
+    "FETCH_TIMEOUT": 15.0,
+    "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,  # request bodies (pages sent as html)
+    "DEMO": True,  # serve the demo page at /
+}
+
+
+def normalise(config: dict) -> None:
+    """Turn env-style strings into the types the app uses, in place."""
+    sites = config.get("SITES") or []
+    if isinstance(sites, str):
+        sites = [s.strip() for s in sites.split(",") if s.strip()]
+    config["SITES"] = list(sites)
+    config["CACHE_DIR"] = str(Path(os.path.expanduser(str(config["CACHE_DIR"]))).resolve())
+    for name in ("PORT", "WORKERS", "FETCH_MAX_BYTES", "MAX_CONTENT_LENGTH"):
+        config[name] = int(config[name])
+    for name in ("FETCH_CONNECT_TIMEOUT", "FETCH_TIMEOUT"):
+        config[name] = float(config[name])
+    if isinstance(config.get("DEMO"), str):
+        config["DEMO"] = config["DEMO"].lower() not in ("0", "false", "no", "off")

@@ -1,0 +1,78 @@
+"""From a request's parameters to an extracted Document: validate, fetch (or take sent HTML), extract."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .errors import BadRequest, SiteNotAllowed
+from .extract import extract
+from .fetch import fetch
+from .models import Document
+from .sites import match_site
+
+MAX_URL_LENGTH = 2048
+MAX_SELECTOR_LENGTH = 500
+
+
+@dataclass
+class ReadingRequest:
+    """What a caller asks to have read; validated by `from_mapping`."""
+
+    url: str
+    html: str | None = None
+    content: str | None = None
+    skip: str | None = None
+    voice: str | None = None
+    rate: float = 1.0
+
+    @classmethod
+    def from_mapping(cls, data: object) -> "ReadingRequest":
+        if not isinstance(data, dict):
+            raise BadRequest("Förfrågan måste vara ett JSON-objekt. / The request must be a JSON object.",
+                             code="malformed")
+        url = data.get("url")
+        if not isinstance(url, str) or not url.strip():
+            raise BadRequest("Adressen (url) saknas. / The url is missing.", code="missing_url")
+        url = url.strip()
+        if len(url) > MAX_URL_LENGTH:
+            raise BadRequest("Adressen är för lång. / The url is too long.", code="bad_url")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BadRequest("Adressen måste börja med http:// eller https://. / "
+                             "The url must be an http(s) address.", code="bad_url")
+        html = data.get("html")
+        if html is not None and not isinstance(html, str):
+            raise BadRequest("html måste vara en textsträng. / html must be a string.", code="malformed")
+        opts: dict[str, str | None] = {}
+        for name in ("content", "skip", "voice"):
+            value = data.get(name)
+            if value is not None and (not isinstance(value, str) or len(value) > MAX_SELECTOR_LENGTH):
+                raise BadRequest(f"Fältet {name} är ogiltigt. / The field {name} is invalid.",
+                                 code="malformed")
+            opts[name] = value.strip() or None if isinstance(value, str) else None
+        rate = data.get("rate", 1.0)
+        if rate is None:
+            rate = 1.0
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.5 <= rate <= 2.0:
+            raise BadRequest("Hastigheten (rate) måste vara ett tal mellan 0,5 och 2. / "
+                             "rate must be a number between 0.5 and 2.", code="bad_rate")
+        return cls(url=url.split("#", 1)[0], html=html, rate=float(rate), **opts)
+
+
+def load_document(req: ReadingRequest, config: dict, sites, demo_html: str | None = None) -> Document:
+    """Fetch (or take) the page's HTML and extract what should be read."""
+    if demo_html is not None:
+        html = demo_html
+    else:
+        if match_site(req.url, sites) is None:
+            raise SiteNotAllowed("Den här webbplatsen får inte läsas upp av tjänsten. / "
+                                 "This site is not allowed by the service.")
+        if req.html is not None:
+            html = req.html
+        else:
+            page = fetch(req.url, sites,
+                         connect_timeout=config["FETCH_CONNECT_TIMEOUT"],
+                         total_timeout=config["FETCH_TIMEOUT"],
+                         max_bytes=config["FETCH_MAX_BYTES"])
+            html = page.html
+    return extract(html, req.url, content=req.content, skip=req.skip)

@@ -1,0 +1,287 @@
+"""Readings: one per (page text, voice, rate). Looks audio up in the cache or makes it.
+
+The pipeline runs here in one direction: a Document (from extraction) becomes a plan of spoken
+sentences, the plan gets a content-addressed key, and a background job synthesizes, encodes and
+writes it sentence by sentence so playback can start before the page is done.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+
+from . import audio
+from .cache import AudioCache
+from .engines import Engine
+from .errors import EngineError, ExtractError, LyssnaError
+from .models import Document
+from .speech import normalize, split_sentences
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = "1"  # bump when pauses/encoding change, so old audio is not reused
+
+
+@dataclass
+class PlannedSentence:
+    text: str  # as written on the page
+    spoken: str  # as given to the engine
+
+
+@dataclass
+class PlannedBlock:
+    kind: str
+    lang: str
+    locator: str
+    voice: str
+    sentences: list[PlannedSentence] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """Everything that determines a Reading: the page's blocks as spoken, and how."""
+
+    url: str
+    title: str
+    lang: str
+    engine: str
+    engine_version: str
+    voice: str
+    rate: float
+    blocks: list[PlannedBlock]
+
+    def audio_key(self) -> str:
+        """Hash of what determines the sound, and nothing else (not the URL, not locators)."""
+        h = hashlib.sha256()
+        head = [FORMAT_VERSION, self.engine, self.engine_version, f"{self.rate:.3f}"]
+        h.update(json.dumps(head).encode())
+        for b in self.blocks:
+            h.update(json.dumps([b.kind == "heading", b.voice, [s.spoken for s in b.sentences]],
+                                ensure_ascii=False).encode())
+        return h.hexdigest()[:40]
+
+    def reading_id(self) -> str:
+        """The audio key plus what the player needs to find the text on this page."""
+        h = hashlib.sha256(self.audio_key().encode())
+        h.update(self.url.encode())
+        for b in self.blocks:
+            h.update(json.dumps([b.kind, b.lang, b.locator, [s.text for s in b.sentences]],
+                                ensure_ascii=False).encode())
+        return h.hexdigest()[:32]
+
+
+def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float) -> Plan:
+    """Split blocks into sentences and normalize them; choose a voice per block language."""
+    base_voice = voice or engine.default_voice
+    voices = set(engine.voices())
+    blocks: list[PlannedBlock] = []
+    for block in doc.blocks:
+        lang = (block.lang or doc.lang or "sv").split("-")[0].lower()
+        block_voice = base_voice
+        if lang != base_voice.split("-")[0] and lang in voices and voice is None:
+            block_voice = lang
+        sentences = []
+        for sentence in split_sentences(block.text, lang):
+            spoken = normalize(sentence, lang).strip()
+            if spoken and any(ch.isalnum() for ch in spoken):
+                sentences.append(PlannedSentence(sentence, spoken))
+        if sentences:
+            blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences))
+    if not blocks:
+        raise ExtractError("Sidan har ingen text att läsa upp. / The page has no text to read aloud.")
+    return Plan(doc.url, doc.title, doc.lang, engine.name, engine.version, base_voice, rate, blocks)
+
+
+class Generator:
+    """Runs audio generation jobs in background threads, at most one per audio key."""
+
+    def __init__(self, cache: AudioCache, engine: Engine, workers: int = 2):
+        self.cache = cache
+        self.engine = engine
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lyssna-gen")
+        self._lock = threading.Lock()
+        self._running: dict[str, threading.Event] = {}
+        self._failed: dict[str, str] = {}
+        # Counters of real work done by this process (for health, admin and tests).
+        self.stats = {"jobs": 0, "sentences": 0, "audio_ms": 0}
+
+    def ensure(self, plan: Plan) -> str:
+        """Make sure the plan's audio exists or is being made; returns 'ready' or 'generating'."""
+        key = plan.audio_key()
+        if self.cache.is_complete(key):
+            return "ready"
+        with self._lock:
+            if key in self._running:
+                return "generating"
+            if self.cache.is_locked(key):  # another process is making it
+                return "generating"
+            self._failed.pop(key, None)
+            done = threading.Event()
+            self._running[key] = done
+        self._pool.submit(self._run, plan, key, done)
+        return "generating"
+
+    def failure(self, key: str) -> str | None:
+        return self._failed.get(key)
+
+    def is_running(self, key: str) -> bool:
+        with self._lock:
+            return key in self._running or self.cache.is_locked(key)
+
+    def wait(self, key: str, timeout: float | None = None) -> bool:
+        """Wait until this process's job for `key` ends (True) or timeout (False)."""
+        with self._lock:
+            ev = self._running.get(key)
+        if ev is None:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while self.cache.is_locked(key):
+                if deadline is not None and time.monotonic() > deadline:
+                    return False
+                time.sleep(0.05)
+            return True
+        return ev.wait(timeout)
+
+    def _run(self, plan: Plan, key: str, done: threading.Event) -> None:
+        try:
+            lock = self.cache.try_lock(key)
+            if lock is None:
+                return  # another process won the race; it will finish the file
+            try:
+                if not self.cache.is_complete(key):
+                    with self._lock:
+                        self.stats["jobs"] += 1
+                    self._generate(plan, key)
+            finally:
+                lock.release()
+        except LyssnaError as e:
+            self._failed[key] = e.message
+            log.warning("generation failed for %s: %s", key, e.message)
+        except Exception as e:  # never let a worker thread die silently
+            self._failed[key] = "Uppläsningen kunde inte skapas. / The audio could not be made."
+            log.exception("generation crashed for %s: %s", key, e)
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+            done.set()
+
+    def _generate(self, plan: Plan, key: str) -> None:
+        part = self.cache.start_part(key)
+        try:
+            assembler: audio.Mp3Assembler | None = None
+            timings: list[list[int]] = []
+            n_blocks = len(plan.blocks)
+            for bi, block in enumerate(plan.blocks):
+                for si, sentence in enumerate(block.sentences):
+                    speech = self.engine.synthesize(sentence.spoken, block.voice, plan.rate)
+                    with self._lock:
+                        self.stats["sentences"] += 1
+                        self.stats["audio_ms"] += int(speech.duration_ms)
+                    if assembler is None:
+                        assembler = audio.Mp3Assembler(speech.sample_rate)
+                    start, end, data = assembler.add(speech)
+                    part.write(data)
+                    timings.append([start, end])
+                    last_in_block = si == len(block.sentences) - 1
+                    if not last_in_block:
+                        part.write(assembler.pause(audio.PAUSE_SENTENCE_MS))
+                    elif bi < n_blocks - 1:
+                        gap = audio.PAUSE_HEADING_MS if block.kind == "heading" else audio.PAUSE_BLOCK_MS
+                        part.write(assembler.pause(gap))
+                    self.cache.write_part_timings(
+                        key, {"sentences": timings, "duration_ms": int(assembler.duration_ms)}
+                    )
+            if assembler is None:
+                raise EngineError("Inget att läsa upp. / Nothing to speak.")
+            part.write(assembler.finish())
+            final = {"sentences": timings, "duration_ms": int(round(assembler.duration_ms)),
+                     "complete": True}
+            self.cache.finish(key, part, final)
+        except BaseException:
+            self.cache.abandon(key, part)
+            raise
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Readings:
+    """The service's front door for readings: create from a Document, look up by id."""
+
+    def __init__(self, cache: AudioCache, engine: Engine, workers: int = 2):
+        self.cache = cache
+        self.engine = engine
+        self.generator = Generator(cache, engine, workers)
+
+    def create(self, doc: Document, voice: str | None = None, rate: float = 1.0) -> dict:
+        plan = plan_reading(doc, self.engine, voice, rate)
+        reading_id = plan.reading_id()
+        key = plan.audio_key()
+        if self.cache.load_reading(reading_id) is None:
+            self.cache.save_reading(reading_id, {"plan": asdict(plan), "audio_key": key,
+                                                 "created": int(time.time())})
+        self.generator.ensure(plan)
+        return self.get(reading_id)  # type: ignore[return-value]
+
+    def get(self, reading_id: str) -> dict | None:
+        """The Reading as far as it has come (see DESIGN.md §2), or None if unknown."""
+        stored = self.cache.load_reading(reading_id)
+        if stored is None:
+            return None
+        key = stored["audio_key"]
+        plan = stored["plan"]
+        complete = self.cache.is_complete(key)
+        timings = self.cache.timings(key) or {"sentences": [], "duration_ms": 0}
+        if complete:
+            status = "ready"
+            self.cache.touch(key)
+        elif self.generator.failure(key) is not None:
+            status = "failed"
+        elif self.generator.is_running(key):
+            status = "generating"
+        else:
+            # Known reading whose audio is gone (evicted or a dead worker): make it again.
+            plan_obj = _plan_from_dict(plan)
+            status = self.generator.ensure(plan_obj)
+        spans = timings.get("sentences", [])
+        blocks = []
+        i = 0
+        for b in plan["blocks"]:
+            sentences = []
+            for s in b["sentences"]:
+                if i < len(spans):
+                    start, end = spans[i]
+                    sentences.append({"text": s["text"], "spoken": s["spoken"],
+                                      "start_ms": start, "end_ms": end})
+                i += 1
+            if sentences:
+                blocks.append({"kind": b["kind"], "lang": b["lang"], "locator": b["locator"],
+                               "sentences": sentences})
+        reading = {
+            "id": reading_id,
+            "status": status,
+            "url": plan["url"],
+            "title": plan["title"],
+            "lang": plan["lang"],
+            "voice": f"{plan['engine']}:{plan['voice']}",
+            "audio_url": f"/audio/{reading_id}.mp3",
+            "duration_ms": int(timings.get("duration_ms", 0)),
+            "sentence_count": sum(len(b["sentences"]) for b in plan["blocks"]),
+            "blocks": blocks,
+        }
+        if status == "failed":
+            reading["error"] = self.generator.failure(key)
+        return reading
+
+    def audio_key(self, reading_id: str) -> str | None:
+        stored = self.cache.load_reading(reading_id)
+        return None if stored is None else stored["audio_key"]
+
+
+def _plan_from_dict(d: dict) -> Plan:
+    blocks = [PlannedBlock(b["kind"], b["lang"], b["locator"], b["voice"],
+                           [PlannedSentence(**s) for s in b["sentences"]]) for b in d["blocks"]]
+    return Plan(**{**d, "blocks": blocks})

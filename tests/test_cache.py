@@ -1,0 +1,74 @@
+"""The audio cache on disk: atomic files, locks that work across processes, start-up cleanup."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from service.cache import AudioCache, valid_key
+
+KEY = "ab" * 20
+
+
+def test_finished_audio_is_complete_only_with_its_timings(tmp_path):
+    cache = AudioCache(tmp_path)
+    lock = cache.try_lock(KEY)
+    part = cache.start_part(KEY)
+    part.write(b"\xff\xf3" + b"x" * 100)
+    cache.write_part_timings(KEY, {"sentences": [[0, 10]], "duration_ms": 10})
+    assert not cache.is_complete(KEY)
+    assert cache.timings(KEY)["sentences"] == [[0, 10]]
+    cache.finish(KEY, part, {"sentences": [[0, 10]], "duration_ms": 10, "complete": True})
+    lock.release()
+    assert cache.is_complete(KEY)
+    assert cache.mp3_path(KEY).read_bytes().startswith(b"\xff\xf3")
+    assert not cache.part_path(KEY).exists()
+    assert cache.stats() == {"entries": 1, "bytes": 102}
+
+
+def test_lock_is_exclusive_across_processes(tmp_path):
+    cache = AudioCache(tmp_path)
+    code = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]);"
+        "from service.cache import AudioCache;"
+        "lock = AudioCache(sys.argv[2]).try_lock(sys.argv[3]); print('locked', flush=True);"
+        "time.sleep(30)"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, "-c", code, root, str(tmp_path), KEY],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        assert cache.try_lock(KEY) is None
+        assert cache.is_locked(KEY)
+    finally:
+        proc.kill()
+        proc.wait()
+    # A killed holder frees the lock at once (flock dies with the process).
+    lock = cache.try_lock(KEY)
+    assert lock is not None
+    lock.release()
+
+
+def test_startup_cleanup_removes_leftovers_of_a_killed_worker(tmp_path):
+    cache = AudioCache(tmp_path)
+    part = cache.start_part(KEY)  # nobody holds the lock: a worker died here
+    part.write(b"half a file")
+    part.close()
+    cache.write_part_timings(KEY, {"sentences": [], "duration_ms": 0})
+    other = "cd" * 20
+    cache.mp3_path(other).write_bytes(b"renamed but no timings")
+    stale = cache.audio_dir / f".{other}.json.123.tmp"
+    stale.write_bytes(b"{")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    removed = AudioCache(tmp_path).cleanup()
+    assert removed == {"temporary": 1, "orphaned_parts": 1, "incomplete": 1}
+    assert not cache.part_path(KEY).exists() and not cache.mp3_path(other).exists()
+
+
+def test_keys_that_are_not_hex_never_touch_the_disk(tmp_path):
+    cache = AudioCache(tmp_path)
+    assert not valid_key("../../etc/passwd")
+    assert cache.load_reading("../readings/x") is None
