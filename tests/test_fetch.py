@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import PAGES, free_port, page_names
+from .conftest import PAGES, free_port, page_names
 from service.errors import BadRequest, FetchError, SiteNotAllowed, TooLarge
 from service.fetch import decode_html, fetch, is_public_address
 from service.sites import SitePattern, is_allowed_origin, match_site, origin_of, parse_sites
