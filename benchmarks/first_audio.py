@@ -7,6 +7,7 @@ the MP3 encoder on exactly the same spoken text, with nothing of the service aro
 from __future__ import annotations
 
 import json
+import logging
 import statistics
 import sys
 import tempfile
@@ -63,7 +64,7 @@ def wait_ready(base: str, reading_id: str) -> dict:
             reading = json.loads(r.read())
         if reading["status"] != "generating":
             return reading
-        time.sleep(0.01)
+        time.sleep(0.05)
 
 
 def raw_limit_seconds(spoken: list[str]) -> tuple[float, float]:
@@ -84,6 +85,7 @@ def raw_limit_seconds(spoken: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     fixture_server, site = serve_directory(PAGES)
     pages = sorted(p.name for p in PAGES.glob("*.html"))
     cold, warm, service_speed, limit_speed = [], [], [], []

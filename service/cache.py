@@ -31,14 +31,15 @@ def valid_key(key: str) -> bool:
     return bool(_KEY_RE.match(key))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same directory, fsync, then rename over `path`."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write to a temporary file in the same directory, fsync (if durable), then rename over `path`."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -48,8 +49,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_json_atomic(path: Path, obj: Any) -> None:
-    write_atomic(path, json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+def write_json_atomic(path: Path, obj: Any, *, durable: bool = True) -> None:
+    data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    write_atomic(path, data, durable=durable)
 
 
 def read_json(path: Path) -> Any | None:
@@ -146,7 +148,8 @@ class AudioCache:
         return open(self.part_path(key), "wb", buffering=0)
 
     def write_part_timings(self, key: str, timings: dict) -> None:
-        write_json_atomic(self.part_timings_path(key), timings)
+        # Progress only: rewritten after every sentence and thrown away at the end, so no fsync.
+        write_json_atomic(self.part_timings_path(key), timings, durable=False)
 
     def finish(self, key: str, part_file, timings: dict) -> None:
         """Make the part final: fsync, rename to .mp3, then write timings (the 'complete' marker)."""

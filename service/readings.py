@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -168,15 +169,45 @@ class Generator:
                 self._running.pop(key, None)
             done.set()
 
+    def _speeches(self, plan: Plan, stop: threading.Event):
+        """Synthesize in a thread of its own, a few sentences ahead of the encoder.
+
+        espeak-ng (ctypes) and LAME both run outside the GIL for most of their time, so making
+        sentence N+1 while sentence N is encoded uses both cores.
+        """
+        out: queue.Queue = queue.Queue(maxsize=8)
+
+        def produce() -> None:
+            try:
+                for block in plan.blocks:
+                    for sentence in block.sentences:
+                        if stop.is_set():
+                            return
+                        out.put(self.engine.synthesize(sentence.spoken, block.voice, plan.rate))
+                out.put(None)
+            except BaseException as e:  # handed to the consumer, raised there
+                out.put(e)
+
+        threading.Thread(target=produce, name="lyssna-synth", daemon=True).start()
+        while True:
+            item = out.get()
+            if isinstance(item, BaseException):
+                raise item
+            if item is None:
+                return
+            yield item
+
     def _generate(self, plan: Plan, key: str) -> None:
         part = self.cache.start_part(key)
+        stop = threading.Event()
         try:
             assembler: audio.Mp3Assembler | None = None
             timings: list[list[int]] = []
+            speeches = self._speeches(plan, stop)
             n_blocks = len(plan.blocks)
             for bi, block in enumerate(plan.blocks):
-                for si, sentence in enumerate(block.sentences):
-                    speech = self.engine.synthesize(sentence.spoken, block.voice, plan.rate)
+                for si, _sentence in enumerate(block.sentences):
+                    speech = next(speeches)
                     with self._lock:
                         self.stats["sentences"] += 1
                         self.stats["audio_ms"] += int(speech.duration_ms)
@@ -201,6 +232,7 @@ class Generator:
                      "complete": True}
             self.cache.finish(key, part, final)
         except BaseException:
+            stop.set()
             self.cache.abandon(key, part)
             raise
 
