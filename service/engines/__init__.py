@@ -14,8 +14,7 @@ from service.errors import EngineError
 # name -> module; order is the order of preference shown to operators.
 ENGINES: dict[str, str] = {
     "espeak": "service.engines.espeak",
-    "piper": "service.engines.piper",
-    "gtts": "service.engines.gtts",
+    # "piper" and "gtts" are added with their modules (issue: voices).
 }
 
 _instances: dict[str, Engine] = {}

@@ -1,0 +1,69 @@
+"""The README's run command, as a user meets it: `lyssna serve` (gunicorn) prints its address,
+answers there, and the demo page speaks in a real browser."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .browser import launch
+from .conftest import free_port
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`python -m service.cli serve` on a free port with a fresh cache; yields the printed address."""
+    port = free_port()
+    env = {**os.environ, "LYSSNA_PORT": str(port), "LYSSNA_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": ROOT}
+    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"(http://\S+?)/\s", line)
+        assert match, f"no address printed: {line!r}"
+        origin = match.group(1)
+        assert origin == f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(origin + "/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield origin
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_served_demo_page_speaks_in_a_browser(served):
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page()
+            page.goto(served + "/")
+            page.get_by_role("button", name="Lyssna").click()
+            page.wait_for_function(
+                "() => { const a = document.querySelector('lyssna-player').audio;"
+                " return a && !a.paused && a.currentTime > 1.0; }", timeout=30000)
+            highlighted = page.evaluate(
+                "() => { const h = CSS.highlights.get('lyssna-sentence');"
+                " return h ? [...h][0].toString() : document.querySelector('.lyssna-reading')?.textContent; }")
+            assert highlighted and "Sörmland" in highlighted
+        finally:
+            browser.close()
