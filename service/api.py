@@ -14,6 +14,7 @@ from .pipeline import ReadingRequest, load_document
 bp = Blueprint("api", __name__)
 
 STREAM_POLL_S = 0.05
+STREAM_FIRST_POLL_S = 0.005  # until the first bytes: a listener is waiting for sound to start
 STREAM_IDLE_LIMIT_S = 120.0  # give up on a stream that made no progress for this long
 
 _HTTP_MESSAGES = {
@@ -140,11 +141,13 @@ def _stream_growing(cache, generator, key: str):
             if f is None:
                 if generator.failure(key) or time.monotonic() - idle_since > STREAM_IDLE_LIMIT_S:
                     return
-                time.sleep(STREAM_POLL_S)
+                time.sleep(STREAM_FIRST_POLL_S)
+        sent = 0
         while True:
             chunk = f.read(64 * 1024)
             if chunk:
                 idle_since = time.monotonic()
+                sent += len(chunk)
                 yield chunk
                 continue
             if cache.is_complete(key):
@@ -159,7 +162,7 @@ def _stream_growing(cache, generator, key: str):
                 return
             if time.monotonic() - idle_since > STREAM_IDLE_LIMIT_S:
                 return
-            time.sleep(STREAM_POLL_S)
+            time.sleep(STREAM_POLL_S if sent else STREAM_FIRST_POLL_S)
     finally:
         if f is not None:
             f.close()
