@@ -64,6 +64,10 @@ def demo_html_for(url: str) -> str | None:
 def create_reading(data: object) -> tuple[dict, int]:
     req = ReadingRequest.from_mapping(data)
     ly = lyssna()
+    if req.rate is None:
+        req.rate = current_app.config["RATE"]
+    if req.voice is None:
+        req.voice = current_app.config.get("VOICE") or None
     if req.voice is not None:
         voice = req.voice.split(":", 1)[-1]
         if voice not in ly["engine"].voices():

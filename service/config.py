@@ -9,6 +9,7 @@ DEFAULTS: dict = {
     "CACHE_DIR": "audio_cache",
     "ENGINE": "espeak",
     "VOICE": None,  # engine's default voice when unset
+    "RATE": 1.0,  # speech rate when a request gives none (0.5–2.0)
     "PIPER_VOICE": None,
     "REDIS_URL": None,
     "ADMIN_PASSWORD": None,
@@ -32,7 +33,9 @@ def normalise(config: dict) -> None:
     config["CACHE_DIR"] = str(Path(os.path.expanduser(str(config["CACHE_DIR"]))).resolve())
     for name in ("PORT", "WORKERS", "FETCH_MAX_BYTES", "MAX_CONTENT_LENGTH"):
         config[name] = int(config[name])
-    for name in ("FETCH_CONNECT_TIMEOUT", "FETCH_TIMEOUT"):
+    for name in ("FETCH_CONNECT_TIMEOUT", "FETCH_TIMEOUT", "RATE"):
         config[name] = float(config[name])
+    if not 0.5 <= config["RATE"] <= 2.0:
+        raise ValueError("LYSSNA_RATE must be between 0.5 and 2.0")
     if isinstance(config.get("DEMO"), str):
         config["DEMO"] = config["DEMO"].lower() not in ("0", "false", "no", "off")

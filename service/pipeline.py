@@ -23,7 +23,7 @@ class ReadingRequest:
     content: str | None = None
     skip: str | None = None
     voice: str | None = None
-    rate: float = 1.0
+    rate: float | None = None  # None: the service's default (LYSSNA_RATE)
 
     @classmethod
     def from_mapping(cls, data: object) -> "ReadingRequest":
@@ -50,13 +50,12 @@ class ReadingRequest:
                 raise BadRequest(f"Fältet {name} är ogiltigt. / The field {name} is invalid.",
                                  code="malformed")
             opts[name] = value.strip() or None if isinstance(value, str) else None
-        rate = data.get("rate", 1.0)
-        if rate is None:
-            rate = 1.0
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.5 <= rate <= 2.0:
+        rate = data.get("rate")
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float))
+                                 or not 0.5 <= rate <= 2.0):
             raise BadRequest("Hastigheten (rate) måste vara ett tal mellan 0,5 och 2. / "
                              "rate must be a number between 0.5 and 2.", code="bad_rate")
-        return cls(url=url.split("#", 1)[0], html=html, rate=float(rate), **opts)
+        return cls(url=url.split("#", 1)[0], html=html, rate=None if rate is None else float(rate), **opts)
 
 
 def load_document(req: ReadingRequest, config: dict, sites, demo_html: str | None = None) -> Document:

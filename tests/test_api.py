@@ -254,3 +254,13 @@ def test_demo_page_embeds_the_player_and_can_be_read(client):
     assert all_sentences(reading)[0]["text"] == "Jobbar vi smartare i Sörmland, eller?"
     js = client.get("/widget.js")
     assert js.status_code == 200 and js.mimetype == "text/javascript"
+
+
+def test_rate_changes_the_speech_and_the_reading(client, app, fixture_site):
+    url = f"{fixture_site}/06-kokningsrekommendation-upphavd.html"
+    normal = wait_ready(client, post(client, url=url).get_json()["id"])
+    fast = wait_ready(client, post(client, url=url, rate=1.5).get_json()["id"])
+    assert fast["id"] != normal["id"]
+    assert fast["duration_ms"] < 0.8 * normal["duration_ms"]
+    app.config["RATE"] = 1.5  # the service default (LYSSNA_RATE) applies when a request gives none
+    assert post(client, url=url).get_json()["id"] == fast["id"]
