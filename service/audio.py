@@ -14,6 +14,7 @@ After `finish()`, `duration_ms` is the exact decoded length (whole frames, count
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import lameenc
 
@@ -171,6 +172,39 @@ class Mp3Assembler:
         self.bytes_out += len(data)
         self._frames.feed(data)
         return data
+
+
+@dataclass
+class Segment:
+    """One sentence encoded as a self-contained run of MP3 frames.
+
+    Segments are made by a fresh encoder each, so they can be cached per sentence and joined by
+    plain byte concatenation: the joins fall inside the silence around the speech (the encoder
+    delay in front, the pause behind), where a fresh encoder's first frame is inaudible.
+    """
+
+    mp3: bytes
+    duration_ms: float  # decoded length: whole frames
+    speech_start_ms: float  # where the speech is heard, from the start of the segment
+    speech_end_ms: float
+    sample_rate: int
+
+
+SEGMENT_SAMPLE_RATE = 22050  # every segment of a reading shares one rate, whatever the engine gives
+
+
+def encode_segment(speech: Speech, *, lead_ms: int = 0, tail_ms: int = 0, quality: int = 5,
+                   sample_rate: int = SEGMENT_SAMPLE_RATE) -> Segment:
+    """Encode one sentence with `lead_ms` of silence before and `tail_ms` after."""
+    asm = Mp3Assembler(sample_rate, lead_in_ms=lead_ms, quality=quality)
+    start_ms, end_ms, data = asm.add(speech)
+    data += asm.pause(tail_ms)
+    data += asm.finish()
+    # Unrounded positions: the rounding is done once, on the reading's timeline.
+    delay = asm.offset_ms
+    speech_ms = speech.duration_ms * 1.0
+    start = delay + lead_ms
+    return Segment(data, asm.duration_ms, start, start + speech_ms, sample_rate)
 
 
 # -- MP3 frame parsing (stdlib only) --------------------------------------------------------------

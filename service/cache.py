@@ -8,6 +8,8 @@ Layout under the cache directory::
     audio/<key>.part.json  timings made so far (replaced atomically after every sentence)
     audio/<key>.lock       flock held while generating, so no two processes make the same audio
     readings/<id>.json     what a Reading says about the page (text, locators) and which audio it uses
+    segments/<key>.mp3     one sentence's audio (self-contained MP3 frames), keyed by what it sounds like
+    segments/<key>.json    its timing inside the segment; written after the .mp3, so it marks completeness
 
 Finished files are written to a temporary name and renamed, so a reader never sees half a file.
 """
@@ -82,8 +84,9 @@ class AudioCache:
         self.root = Path(root).resolve()
         self.audio_dir = self.root / "audio"
         self.readings_dir = self.root / "readings"
-        self.audio_dir.mkdir(parents=True, exist_ok=True)
-        self.readings_dir.mkdir(parents=True, exist_ok=True)
+        self.segments_dir = self.root / "segments"
+        for d in (self.audio_dir, self.readings_dir, self.segments_dir):
+            d.mkdir(parents=True, exist_ok=True)
 
     # -- paths ---------------------------------------------------------------------------------
     def mp3_path(self, key: str) -> Path:
@@ -172,6 +175,24 @@ class AudioCache:
             except FileNotFoundError:
                 pass
 
+    # -- sentence segments ---------------------------------------------------------------------
+    def load_segment(self, key: str) -> tuple[bytes, dict] | None:
+        """A cached sentence segment (mp3 bytes, meta), or None when missing or damaged."""
+        meta = read_json(self.segments_dir / f"{key}.json")
+        if meta is None:
+            return None
+        try:
+            data = (self.segments_dir / f"{key}.mp3").read_bytes()
+        except FileNotFoundError:
+            return None
+        if len(data) != meta.get("bytes"):
+            return None  # truncated or replaced: make it again
+        return data, meta
+
+    def save_segment(self, key: str, mp3: bytes, meta: dict) -> None:
+        write_atomic(self.segments_dir / f"{key}.mp3", mp3, durable=False)
+        write_json_atomic(self.segments_dir / f"{key}.json", {**meta, "bytes": len(mp3)}, durable=False)
+
     # -- readings ------------------------------------------------------------------------------
     def save_reading(self, reading_id: str, data: dict) -> None:
         write_json_atomic(self.reading_path(reading_id), data)
@@ -186,7 +207,7 @@ class AudioCache:
         """Start-up integrity check: drop temp files and orphaned parts; drop incomplete audio."""
         removed = {"temporary": 0, "orphaned_parts": 0, "incomplete": 0}
         now = time.time()
-        for d in (self.audio_dir, self.readings_dir):
+        for d in (self.audio_dir, self.readings_dir, self.segments_dir):
             for p in d.glob(".*.tmp"):
                 if now - p.stat().st_mtime > 60:
                     p.unlink(missing_ok=True)

@@ -24,13 +24,13 @@ from .speech import normalize, split_sentences
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "1"  # bump when pauses/encoding change, so old audio is not reused
+FORMAT_VERSION = "2"  # bump when pauses/encoding change, so old audio is not reused
 
 
 @dataclass
 class PlannedSentence:
     text: str  # as written on the page
-    spoken: str  # as given to the engine
+    spoken: str  # as given to the engine (lexicon applied, normalized)
 
 
 @dataclass
@@ -40,6 +40,16 @@ class PlannedBlock:
     locator: str
     voice: str
     sentences: list[PlannedSentence] = field(default_factory=list)
+
+
+@dataclass
+class SegmentSpec:
+    """One sentence's sound: what is said, by which voice, with how much silence around it."""
+
+    spoken: str
+    voice: str
+    lead_ms: int
+    tail_ms: int
 
 
 @dataclass
@@ -55,14 +65,34 @@ class Plan:
     rate: float
     blocks: list[PlannedBlock]
 
+    def segments(self) -> list[SegmentSpec]:
+        """The sentences in order, with the pause that follows each (longer after a block)."""
+        specs: list[SegmentSpec] = []
+        n_blocks = len(self.blocks)
+        for bi, block in enumerate(self.blocks):
+            for si, sentence in enumerate(block.sentences):
+                if si < len(block.sentences) - 1:
+                    tail = audio.PAUSE_SENTENCE_MS
+                elif bi < n_blocks - 1:
+                    tail = audio.PAUSE_HEADING_MS if block.kind == "heading" else audio.PAUSE_BLOCK_MS
+                else:
+                    tail = 0
+                lead = audio.LEAD_IN_MS if not specs else 0
+                specs.append(SegmentSpec(sentence.spoken, block.voice, lead, tail))
+        return specs
+
+    def segment_key(self, spec: SegmentSpec) -> str:
+        """Content address of one sentence's audio: its spoken text (after the lexicon) and sound."""
+        head = [FORMAT_VERSION, self.engine, self.engine_version, f"{self.rate:.3f}",
+                audio.SEGMENT_SAMPLE_RATE, audio.BITRATE_KBPS, spec.voice, spec.lead_ms, spec.tail_ms,
+                spec.spoken]
+        return hashlib.sha256(json.dumps(head, ensure_ascii=False).encode()).hexdigest()[:40]
+
     def audio_key(self) -> str:
         """Hash of what determines the sound, and nothing else (not the URL, not locators)."""
-        h = hashlib.sha256()
-        head = [FORMAT_VERSION, self.engine, self.engine_version, f"{self.rate:.3f}"]
-        h.update(json.dumps(head).encode())
-        for b in self.blocks:
-            h.update(json.dumps([b.kind == "heading", b.voice, [s.spoken for s in b.sentences]],
-                                ensure_ascii=False).encode())
+        h = hashlib.sha256(FORMAT_VERSION.encode())
+        for spec in self.segments():
+            h.update(self.segment_key(spec).encode())
         return h.hexdigest()[:40]
 
     def reading_id(self) -> str:
@@ -75,8 +105,9 @@ class Plan:
         return h.hexdigest()[:32]
 
 
-def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float) -> Plan:
-    """Split blocks into sentences and normalize them; choose a voice per block language."""
+def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
+                 lexicon=None) -> Plan:
+    """Split blocks into sentences, apply the lexicon and normalize; choose a voice per language."""
     base_voice = voice or engine.default_voice
     voices = set(engine.voices())
     blocks: list[PlannedBlock] = []
@@ -87,7 +118,8 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float) 
             block_voice = lang
         sentences = []
         for sentence in split_sentences(block.text, lang):
-            spoken = normalize(sentence, lang).strip()
+            said = lexicon.apply(sentence, lang).text if lexicon is not None else sentence
+            spoken = normalize(said, lang).strip()
             if spoken and any(ch.isalnum() for ch in spoken):
                 sentences.append(PlannedSentence(sentence, spoken))
         if sentences:
@@ -169,67 +201,67 @@ class Generator:
                 self._running.pop(key, None)
             done.set()
 
-    def _speeches(self, plan: Plan, stop: threading.Event):
-        """Synthesize in a thread of its own, a few sentences ahead of the encoder.
+    def _segments(self, plan: Plan, stop: threading.Event):
+        """Yield (key, mp3 bytes, meta) per sentence: from the cache, or made now.
 
-        espeak-ng (ctypes) and LAME both run outside the GIL for most of their time, so making
-        sentence N+1 while sentence N is encoded uses both cores.
+        A thread of its own looks sentences up and synthesizes what the cache lacks, a few sentences
+        ahead, while this thread encodes: espeak-ng (ctypes) and LAME run mostly outside the GIL, so
+        the two use both cores. Only sentences whose sound changed are ever synthesized again.
         """
-        out: queue.Queue = queue.Queue(maxsize=8)
+        specs = plan.segments()
+        ahead: queue.Queue = queue.Queue(maxsize=8)
 
         def produce() -> None:
             try:
-                for block in plan.blocks:
-                    for sentence in block.sentences:
-                        if stop.is_set():
-                            return
-                        out.put(self.engine.synthesize(sentence.spoken, block.voice, plan.rate))
-                out.put(None)
+                for spec in specs:
+                    if stop.is_set():
+                        return
+                    key = plan.segment_key(spec)
+                    cached = self.cache.load_segment(key)
+                    if cached is not None:
+                        ahead.put((spec, key, cached, None))
+                        continue
+                    speech = self.engine.synthesize(spec.spoken, spec.voice, plan.rate)
+                    with self._lock:
+                        self.stats["sentences"] += 1
+                        self.stats["audio_ms"] += int(speech.duration_ms)
+                    ahead.put((spec, key, None, speech))
+                ahead.put(None)
             except BaseException as e:  # handed to the consumer, raised there
-                out.put(e)
+                ahead.put(e)
 
         threading.Thread(target=produce, name="lyssna-synth", daemon=True).start()
         while True:
-            item = out.get()
+            item = ahead.get()
             if isinstance(item, BaseException):
                 raise item
             if item is None:
                 return
-            yield item
+            spec, key, cached, speech = item
+            if cached is None:
+                seg = audio.encode_segment(speech, lead_ms=spec.lead_ms, tail_ms=spec.tail_ms)
+                meta = {"duration_ms": seg.duration_ms, "speech_start_ms": seg.speech_start_ms,
+                        "speech_end_ms": seg.speech_end_ms, "sample_rate": seg.sample_rate,
+                        "words": [[w.offset, w.length, w.start_ms] for w in speech.words]}
+                self.cache.save_segment(key, seg.mp3, meta)
+                cached = (seg.mp3, meta)
+            yield (key, *cached)
 
     def _generate(self, plan: Plan, key: str) -> None:
         part = self.cache.start_part(key)
         stop = threading.Event()
         try:
-            assembler: audio.Mp3Assembler | None = None
             timings: list[list[int]] = []
-            speeches = self._speeches(plan, stop)
-            n_blocks = len(plan.blocks)
-            for bi, block in enumerate(plan.blocks):
-                for si, _sentence in enumerate(block.sentences):
-                    speech = next(speeches)
-                    with self._lock:
-                        self.stats["sentences"] += 1
-                        self.stats["audio_ms"] += int(speech.duration_ms)
-                    if assembler is None:
-                        assembler = audio.Mp3Assembler(speech.sample_rate)
-                    start, end, data = assembler.add(speech)
-                    part.write(data)
-                    timings.append([start, end])
-                    last_in_block = si == len(block.sentences) - 1
-                    if not last_in_block:
-                        part.write(assembler.pause(audio.PAUSE_SENTENCE_MS))
-                    elif bi < n_blocks - 1:
-                        gap = audio.PAUSE_HEADING_MS if block.kind == "heading" else audio.PAUSE_BLOCK_MS
-                        part.write(assembler.pause(gap))
-                    self.cache.write_part_timings(
-                        key, {"sentences": timings, "duration_ms": int(assembler.duration_ms)}
-                    )
-            if assembler is None:
+            offset = 0.0
+            for _key, mp3, meta in self._segments(plan, stop):
+                part.write(mp3)
+                timings.append([int(round(offset + meta["speech_start_ms"])),
+                                int(round(offset + meta["speech_end_ms"]))])
+                offset += meta["duration_ms"]
+                self.cache.write_part_timings(key, {"sentences": timings, "duration_ms": int(offset)})
+            if not timings:
                 raise EngineError("Inget att läsa upp. / Nothing to speak.")
-            part.write(assembler.finish())
-            final = {"sentences": timings, "duration_ms": int(round(assembler.duration_ms)),
-                     "complete": True}
+            final = {"sentences": timings, "duration_ms": int(round(offset)), "complete": True}
             self.cache.finish(key, part, final)
         except BaseException:
             stop.set()

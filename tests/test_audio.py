@@ -16,6 +16,7 @@ from service.audio import (
     LEAD_IN_MS,
     PAUSE_SENTENCE_MS,
     Mp3Assembler,
+    encode_segment,
     mp3_duration_ms,
 )
 from service.engines import get_engine
@@ -207,3 +208,29 @@ def test_importing_audio_prints_no_ffmpeg_warning():
     )
     assert result.returncode == 0, result.stderr
     assert "ffmpeg" not in result.stderr and "audioop" not in result.stderr
+
+
+def test_segments_joined_by_concatenation_keep_exact_timings():
+    """Per-sentence segments (the sentence cache) joined byte by byte: durations add up exactly
+    and every sentence is heard where the timeline says, so cached sentences can be reused."""
+    engine = get_engine("espeak")
+    segments, expected = [], []
+    offset = 0.0
+    for i, (text, pause) in enumerate(SENTENCES):
+        seg = encode_segment(engine.synthesize(text, "sv", 1.0), lead_ms=LEAD_IN_MS if i == 0 else 0,
+                             tail_ms=pause)
+        expected.append((offset + seg.speech_start_ms, offset + seg.speech_end_ms))
+        offset += seg.duration_ms
+        segments.append(seg.mp3)
+    data = b"".join(segments)
+    samples = decode(data)
+    decoded_ms = len(samples) * 1000 / 22050
+    assert abs(decoded_ms - offset) < 1.0
+    assert abs(mp3_duration_ms(data) - offset) < 1.0
+    for (start, end), (prev_start, prev_end) in zip(expected[1:], expected):
+        assert start - prev_end >= PAUSE_SENTENCE_MS  # a real pause survives every join
+    for start, _end in expected:
+        assert abs(onset_ms(samples, 22050, start - 150) - start) <= 50
+    for (_s, end), (next_start, _e) in zip(expected, expected[1:]):
+        quiet = samples[int((end + 40) * 22.05): int((next_start - 40) * 22.05)]
+        assert window_rms(quiet, 0, len(quiet)) < 100, "a join is audible inside a pause"
