@@ -80,7 +80,10 @@ def cardinal(n: int, common: bool = False) -> str:
     if thousands:
         parts.append(_join("ett" if thousands == 1 else _below_1000(thousands), "tusen"))
     if n:
-        parts.append(("en" if common else "ett") if n == 1 else _below_1000(n))
+        word = ("en" if common else "ett") if n == 1 else _below_1000(n)
+        if common and n % 10 == 1 and n % 100 != 11 and word.endswith("ett"):
+            word = word[:-3] + "en"  # "tjugoen kronor", "hundraen kronor"
+        parts.append(word)
     return " ".join(parts)
 
 
@@ -155,3 +158,18 @@ def group(s: str) -> str:
         s = s[3:]
     pairs.extend(s[i:i + 2] for i in range(0, len(s), 2))
     return " ".join(number_string(p) for p in pairs)
+
+
+def fraction(numerator: int, denominator: int) -> str:
+    """3/4 -> "tre fjärdedelar", 1/2 -> "en halv", 1/3 -> "en tredjedel", 5/2 -> "fem halva"."""
+    if denominator == 2:
+        return "en halv" if numerator == 1 else cardinal(numerator) + " halva"
+    if denominator == 1000:
+        part = "tusendel"
+    else:
+        word = ordinal(denominator)
+        # "åttonde" -> "åttondel", "hundrade" -> "hundradel", but "fjärde" -> "fjärdedel"
+        part = word + ("l" if word.endswith(("nde", "ade")) and not word.endswith("sjunde") else "del")
+    if numerator == 1:
+        return "en " + part
+    return cardinal(numerator) + " " + part + "ar"

@@ -15,7 +15,7 @@ from .abbreviations import NON_FINAL, SENTENCE_FINAL
 _CLOSERS = "”\"’'»«)]"
 _OPENERS = "”\"“„»«‘'([-–—"
 _TERMINAL = re.compile(r"(?:\.\.\.|…|[.!?])+[" + re.escape(_CLOSERS) + r"]*(?=\s)")
-_SINGLE_LETTER = re.compile(r"^[^\W\d_]\.$")
+_SINGLE_LETTER = re.compile(r"^(?:[^\W\d_]\.-?)*[^\W\d_]\.$")  # "A.", "J.-O."
 _DOTTED_SHORT = re.compile(r"^(?:[^\W\d_]{1,3}\.){2,}$")
 _LIST_NUMBER = re.compile(r"^\d{1,3}\.$")
 
