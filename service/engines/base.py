@@ -7,12 +7,61 @@ timings; assembling sentences into a file is `service.audio`'s job.
 from __future__ import annotations
 
 import abc
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from service.errors import EngineError
 from service.models import Speech
 
 MIN_RATE = 0.5
 MAX_RATE = 2.0
+
+# EngineStatus.state values
+STATE_OK = "ok"
+STATE_NOT_INSTALLED = "not_installed"  # the engine's optional package is missing
+STATE_MISSING_VOICE = "missing_voice"  # piper: LYSSNA_PIPER_VOICE unset or its files absent
+STATE_CIRCUIT_OPEN = "circuit_open"  # gtts: Google failed repeatedly; not called until cool-down
+STATE_ERROR = "error"  # anything else that stops the engine from starting
+
+
+class EngineUnavailable(EngineError):
+    """The engine cannot speak *now*, through no fault of the request: use the fallback voice.
+
+    Raised quickly (well under a second) by `synthesize` when an online service fails or its
+    circuit breaker is open, and by engine creation when a package or voice file is missing.
+    `code` is one of the STATE_* values above or ``"upstream_failed"``.
+    """
+
+    code = "engine_unavailable"
+    status = 503
+
+
+@dataclass
+class EngineStatus:
+    """What /healthz and the admin show for one engine."""
+
+    name: str
+    state: str  # one of the STATE_* values
+    message: str = ""  # Swedish / English sentence when not ok
+    version: str = ""
+    voices: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.state == STATE_OK
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def setting(config: Mapping[str, Any] | None, key: str, default: Any = None) -> Any:
+    """An engine setting: ``config[key]`` (the app config) if set, else ``$LYSSNA_<key>``, else default."""
+    if config is not None and config.get(key) not in (None, ""):
+        return config[key]
+    value = os.environ.get(f"LYSSNA_{key}")
+    return default if value in (None, "") else value
 
 
 class Engine(abc.ABC):
@@ -24,11 +73,19 @@ class Engine(abc.ABC):
             version), e.g. ``"espeak-ng-1.52.0"``; it goes into cache keys, so change it whenever
             the output for the same input would change.
         default_voice: the voice used when none is asked for (``"sv"``).
+        sample_rate: rate of the PCM `synthesize` returns (engines may differ; audio resamples).
+        online: True when speaking depends on a remote service (then expect EngineUnavailable).
     """
 
     name: str = ""
     version: str = ""
     default_voice: str = "sv"
+    sample_rate: int = 22050
+    online: bool = False
+
+    def status(self) -> EngineStatus:
+        """Current state for health checks; engines with moving parts (a circuit breaker) override."""
+        return EngineStatus(self.name, STATE_OK, "", self.version, self.voices())
 
     @abc.abstractmethod
     def voices(self) -> list[str]:
@@ -40,7 +97,8 @@ class Engine(abc.ABC):
 
         `rate` is a speed multiplier: 1.0 is the engine's normal speed, accepted range 0.5–2.0.
         `Speech.words[i].offset/length` are Python ``str`` indices into `text`; `start_ms` is
-        relative to the start of the returned PCM. Raises `EngineError` on bad input or failure.
+        relative to the start of the returned PCM. Raises `EngineError` on bad input (status 400)
+        and `EngineUnavailable` when the engine cannot speak right now (use the fallback voice).
         """
 
     # -- helpers shared by implementations --------------------------------------------------------

@@ -32,6 +32,7 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
+_PHONEMES = 0x100  # [[...]] in the text is espeak phoneme input (pronunciation lexicon entries)
 _EVENT_LIST_TERMINATED = 0
 _EVENT_WORD = 1
 _PARAM_RATE = 1
@@ -279,7 +280,7 @@ class EspeakEngine(Engine):
                 state["wpm"] = wpm
             _CURRENT.append(collector)
             try:
-                result = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+                result = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _PHONEMES, None, None)
             finally:
                 _CURRENT.pop()
         if result != _EE_OK:
