@@ -7,7 +7,9 @@ from flask import Flask, request
 
 from . import config as config_mod
 from .cache import AudioCache
+from .auth import FailureLog
 from .engines import get_engine
+from .lexicon import Lexicon
 from .readings import Readings
 from .sites import is_allowed_origin, parse_sites
 
@@ -28,16 +30,20 @@ def create_app(config: dict | None = None) -> Flask:
     if any(removed.values()):
         app.logger.info("cache integrity check removed %s", removed)
     engine = get_engine(app.config["ENGINE"])
+    lexicon = Lexicon(app.config["LEXICON"])
     app.extensions["lyssna"] = {
         "cache": cache,
         "engine": engine,
-        "readings": Readings(cache, engine, app.config["WORKERS"]),
+        "lexicon": lexicon,
+        "readings": Readings(cache, engine, app.config["WORKERS"], lexicon=lexicon),
         "sites": parse_sites(app.config["SITES"]),
+        "auth_failures": FailureLog(),
     }
 
-    from . import api, pages
+    from . import admin_api, api, pages
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin_api.bp)
     app.register_blueprint(pages.bp)
 
     @app.after_request

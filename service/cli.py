@@ -39,6 +39,45 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_lexicon():
+    from . import config as config_mod
+    from .lexicon import Lexicon
+
+    config = dict(config_mod.DEFAULTS)
+    for name in ("CACHE_DIR", "LEXICON"):
+        if os.environ.get(f"LYSSNA_{name}"):
+            config[name] = os.environ[f"LYSSNA_{name}"]
+    config["CACHE_DIR"] = os.path.abspath(os.path.expanduser(str(config["CACHE_DIR"])))
+    os.makedirs(config["CACHE_DIR"], exist_ok=True)
+    return Lexicon(config_mod.lexicon_path(config))
+
+
+def _lexicon(args: argparse.Namespace) -> int:
+    lexicon = _open_lexicon()
+    if args.action == "add":
+        try:
+            entry = lexicon.add(args.written, args.spoken, lang=args.lang, case_sensitive=args.case_sensitive,
+                                kind="phonemes" if args.phonemes else "text")
+        except ValueError as e:
+            print(f"lyssna: {e}", file=sys.stderr)
+            return 2
+        print(f"{entry.id}\t{entry.lang}\t{entry.written} → {entry.spoken}")
+        return 0
+    if args.action == "remove":
+        if not lexicon.remove(args.id):
+            print(f"lyssna: uppslag {args.id} finns inte / entry {args.id} does not exist", file=sys.stderr)
+            return 1
+        print(f"borttaget / removed: {args.id}")
+        return 0
+    entries = lexicon.list(lang=args.lang, query=args.query)
+    for e in entries:
+        flags = ",".join(f for f, on in (("case", e.case_sensitive), ("phonemes", e.kind == "phonemes")) if on)
+        print(f"{e.id}\t{e.lang}\t{e.written} → {e.spoken}" + (f"\t[{flags}]" if flags else ""))
+    if not entries:
+        print("(inga uppslag / no entries)", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lyssna", description="Lyssna på sidan – self-hosted read-aloud")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -46,9 +85,24 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
+    lex = sub.add_parser("lexicon", help="pronunciation lexicon: add, list, remove")
+    lex_sub = lex.add_subparsers(dest="action", required=True)
+    add = lex_sub.add_parser("add", help="add or replace an entry")
+    add.add_argument("written", help="the word as written on pages, e.g. Nyköping")
+    add.add_argument("spoken", help="how to say it, e.g. Nyschöping (or espeak phonemes with --phonemes)")
+    add.add_argument("--lang", default="sv")
+    add.add_argument("--case-sensitive", action="store_true")
+    add.add_argument("--phonemes", action="store_true", help="spoken is an espeak phoneme string")
+    lst = lex_sub.add_parser("list", help="list entries")
+    lst.add_argument("--lang")
+    lst.add_argument("--query", "-q")
+    rm = lex_sub.add_parser("remove", help="remove an entry by id")
+    rm.add_argument("id", type=int)
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "lexicon":
+        return _lexicon(args)
     return 2
 
 

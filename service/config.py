@@ -7,6 +7,7 @@ from pathlib import Path
 DEFAULTS: dict = {
     "SITES": "",  # comma separated origins whose pages may be read
     "CACHE_DIR": "audio_cache",
+    "LEXICON": None,  # pronunciation lexicon (SQLite); default <CACHE_DIR>/lexicon.sqlite3
     "ENGINE": "espeak",
     "VOICE": None,  # engine's default voice when unset
     "RATE": 1.0,  # speech rate when a request gives none (0.5–2.0)
@@ -31,6 +32,7 @@ def normalise(config: dict) -> None:
         sites = [s.strip() for s in sites.split(",") if s.strip()]
     config["SITES"] = list(sites)
     config["CACHE_DIR"] = str(Path(os.path.expanduser(str(config["CACHE_DIR"]))).resolve())
+    config["LEXICON"] = lexicon_path(config)
     for name in ("PORT", "WORKERS", "FETCH_MAX_BYTES", "MAX_CONTENT_LENGTH"):
         config[name] = int(config[name])
     for name in ("FETCH_CONNECT_TIMEOUT", "FETCH_TIMEOUT", "RATE"):
@@ -39,3 +41,10 @@ def normalise(config: dict) -> None:
         raise ValueError("LYSSNA_RATE must be between 0.5 and 2.0")
     if isinstance(config.get("DEMO"), str):
         config["DEMO"] = config["DEMO"].lower() not in ("0", "false", "no", "off")
+
+
+def lexicon_path(config: dict) -> str:
+    """Where the pronunciation lexicon lives: LYSSNA_LEXICON, else inside the cache directory."""
+    if config.get("LEXICON"):
+        return str(Path(os.path.expanduser(str(config["LEXICON"]))).resolve())
+    return str(Path(config["CACHE_DIR"]) / "lexicon.sqlite3")

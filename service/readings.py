@@ -118,7 +118,10 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
             block_voice = lang
         sentences = []
         for sentence in split_sentences(block.text, lang):
-            said = lexicon.apply(sentence, lang).text if lexicon is not None else sentence
+            # "[[" is espeak's phoneme syntax: only lexicon entries may use it, never page text.
+            said = sentence.replace("[[", "[ [")
+            if lexicon is not None:
+                said = lexicon.apply(said, lang).text
             spoken = normalize(said, lang).strip()
             if spoken and any(ch.isalnum() for ch in spoken):
                 sentences.append(PlannedSentence(sentence, spoken))
@@ -275,13 +278,14 @@ class Generator:
 class Readings:
     """The service's front door for readings: create from a Document, look up by id."""
 
-    def __init__(self, cache: AudioCache, engine: Engine, workers: int = 2):
+    def __init__(self, cache: AudioCache, engine: Engine, workers: int = 2, lexicon=None):
         self.cache = cache
         self.engine = engine
+        self.lexicon = lexicon
         self.generator = Generator(cache, engine, workers)
 
     def create(self, doc: Document, voice: str | None = None, rate: float = 1.0) -> dict:
-        plan = plan_reading(doc, self.engine, voice, rate)
+        plan = plan_reading(doc, self.engine, voice, rate, self.lexicon)
         reading_id = plan.reading_id()
         key = plan.audio_key()
         if self.cache.load_reading(reading_id) is None:
