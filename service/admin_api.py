@@ -117,7 +117,9 @@ def preview():
     applied = _lexicon().apply(text, lang)
     spoken = normalize(applied.text, lang)
     if request.args.get("audio") == "1":
-        engine = current_app.extensions["lyssna"]["engine"]
+        from .api import choose_engine
+
+        engine, _ = choose_engine(None)
         voice = lang if lang in engine.voices() else None
         seg = audio.encode_segment(engine.synthesize(spoken, voice, 1.0), lead_ms=audio.LEAD_IN_MS)
         return Response(seg.mp3, mimetype="audio/mpeg", headers={"Cache-Control": "no-store"})

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from werkzeug.exceptions import HTTPException
 
+from .engines import ENGINES, engine_statuses, fallback_engine
+from .engines.base import EngineUnavailable
 from .errors import BadRequest, EngineError, LyssnaError
 from .pipeline import ReadingRequest, load_document
 
@@ -61,22 +63,57 @@ def demo_html_for(url: str) -> str | None:
     return None
 
 
+def choose_engine(voice: str | None):
+    """The engine and voice for a request: "engine:voice", a bare voice of the default engine, or none.
+
+    An engine that cannot speak right now (Piper voice missing) gives way to the fallback voice.
+    """
+    config = current_app.config
+    engine_for = lyssna()["engine_for"]
+    name, _, bare = (voice or "").rpartition(":")
+    name = name or config["ENGINE"]
+    if name not in ENGINES:
+        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
+                          code="unknown_voice", status=400)
+    try:
+        engine = engine_for(name)
+    except EngineUnavailable:
+        engine = fallback_engine()
+        bare = ""  # the requested voice belongs to the engine that is not there
+    if bare and bare not in engine.voices():
+        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
+                          code="unknown_voice", status=400)
+    return engine, bare or None
+
+
 def create_reading(data: object) -> tuple[dict, int]:
     req = ReadingRequest.from_mapping(data)
     ly = lyssna()
     if req.rate is None:
         req.rate = current_app.config["RATE"]
-    if req.voice is None:
-        req.voice = current_app.config.get("VOICE") or None
-    if req.voice is not None:
-        voice = req.voice.split(":", 1)[-1]
-        if voice not in ly["engine"].voices():
-            raise EngineError(f"Rösten {req.voice!r} finns inte. / The voice {req.voice!r} is not available.",
-                              code="unknown_voice", status=400)
-        req.voice = voice
+    engine, voice = choose_engine(req.voice or current_app.config.get("VOICE") or None)
     doc = load_document(req, current_app.config, ly["sites"], demo_html_for(req.url))
-    reading = ly["readings"].create(doc, req.voice, req.rate)
+    reading = ly["readings"].create(doc, engine, voice, req.rate)
     return reading, 200 if reading["status"] == "ready" else 202
+
+
+@bp.get("/api/v1/voices")
+def voices():
+    """Voices usable now, by engine; the default engine's default voice first."""
+    config = current_app.config
+    out = []
+    for name, status in engine_statuses(config).items():
+        if not status.ok:
+            continue
+        engine = lyssna()["engine_for"](name)
+        for v in status.voices:
+            out.append({"id": f"{name}:{v}", "engine": name, "voice": v,
+                        "default": name == config["ENGINE"] and v == engine.default_voice,
+                        "online": bool(getattr(engine, "online", False))})
+    out.sort(key=lambda v: (not v["default"], v["engine"] != config["ENGINE"], v["id"]))
+    resp = jsonify({"voices": out})
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.route("/api/v1/readings", methods=["POST", "OPTIONS"])

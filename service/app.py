@@ -8,7 +8,8 @@ from flask import Flask, request
 from . import config as config_mod
 from .cache import AudioCache
 from .auth import FailureLog
-from .engines import get_engine
+from .engines import DEFAULT_ENGINE, ENGINES, get_engine
+from .engines.base import EngineUnavailable
 from .lexicon import Lexicon
 from .readings import Readings
 from .sites import is_allowed_origin, parse_sites
@@ -29,13 +30,23 @@ def create_app(config: dict | None = None) -> Flask:
     removed = cache.cleanup()
     if any(removed.values()):
         app.logger.info("cache integrity check removed %s", removed)
-    engine = get_engine(app.config["ENGINE"])
+    if app.config["ENGINE"] not in ENGINES:
+        raise ValueError(f"LYSSNA_ENGINE={app.config['ENGINE']!r} is not one of {', '.join(ENGINES)}")
+    try:
+        get_engine(app.config["ENGINE"], app.config)
+    except EngineUnavailable as e:
+        app.logger.warning("engine %s unavailable (%s); readings use %s until it works",
+                           app.config["ENGINE"], e.message, DEFAULT_ENGINE)
     lexicon = Lexicon(app.config["LEXICON"])
+
+    def engine_for(name: str):
+        return get_engine(name, app.config)
+
     app.extensions["lyssna"] = {
         "cache": cache,
-        "engine": engine,
+        "engine_for": engine_for,
         "lexicon": lexicon,
-        "readings": Readings(cache, engine, app.config["WORKERS"], lexicon=lexicon),
+        "readings": Readings(cache, engine_for, app.config["WORKERS"], lexicon=lexicon),
         "sites": parse_sites(app.config["SITES"]),
         "auth_failures": FailureLog(),
     }

@@ -115,6 +115,14 @@ class AudioCache:
             return done
         return read_json(self.part_timings_path(key))
 
+    def discard(self, key: str) -> None:
+        """Forget finished audio (readers that have it open keep their copy until they close it)."""
+        for p in (self.timings_path(key), self.mp3_path(key)):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
     def touch(self, key: str) -> None:
         """Record use (mtime of the timings file) for later least-recently-used eviction."""
         try:

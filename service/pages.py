@@ -67,17 +67,20 @@ def listen():
 
 @bp.get("/healthz")
 def healthz():
-    from .engines import available_engines
+    """Liveness, each engine's state (ok, not_installed, missing_voice, circuit_open) and the cache."""
+    from .engines import engine_statuses
 
+    config = current_app.config
     ly = current_app.extensions["lyssna"]
-    engine = ly["engine"]
-    engines = available_engines()
-    ok = engines.get(engine.name) == "ok"
+    statuses = engine_statuses(config)
+    default = statuses.get(config["ENGINE"])
+    fallback_ok = statuses["espeak"].ok
+    ok = bool(default and default.ok) or fallback_ok
     body = {
-        "status": "ok" if ok else "degraded",
-        "engine": engine.name,
-        "engines": engines,
-        "voices": [f"{engine.name}:{v}" for v in engine.voices()],
+        "status": "ok" if default and default.ok else ("degraded" if fallback_ok else "down"),
+        "engine": config["ENGINE"],
+        "engines": {name: s.as_dict() for name, s in statuses.items()},
+        "voices": [f"{name}:{v}" for name, s in statuses.items() if s.ok for v in s.voices],
         "cache": ly["cache"].stats(),
     }
     resp = jsonify(body)

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, field
 
 from . import audio
 from .cache import AudioCache
-from .engines import Engine
+from .engines import Engine, fallback_engine, synthesize_with_fallback
+from .engines.base import EngineUnavailable
 from .errors import EngineError, ExtractError, LyssnaError
 from .models import Document
 from .speech import normalize, split_sentences
@@ -81,11 +82,16 @@ class Plan:
                 specs.append(SegmentSpec(sentence.spoken, block.voice, lead, tail))
         return specs
 
-    def segment_key(self, spec: SegmentSpec) -> str:
-        """Content address of one sentence's audio: its spoken text (after the lexicon) and sound."""
-        head = [FORMAT_VERSION, self.engine, self.engine_version, f"{self.rate:.3f}",
-                audio.SEGMENT_SAMPLE_RATE, audio.BITRATE_KBPS, spec.voice, spec.lead_ms, spec.tail_ms,
-                spec.spoken]
+    def segment_key(self, spec: SegmentSpec, engine: Engine | None = None, voice: str | None = None) -> str:
+        """Content address of one sentence's audio: its spoken text (after the lexicon) and sound.
+
+        `engine`/`voice` name who actually speaks when that is not the plan's engine (a fallback),
+        so fallback audio is never stored under the requested engine's key.
+        """
+        name, version = (engine.name, engine.version) if engine else (self.engine, self.engine_version)
+        head = [FORMAT_VERSION, name, version, f"{self.rate:.3f}",
+                audio.SEGMENT_SAMPLE_RATE, audio.BITRATE_KBPS, voice or spec.voice, spec.lead_ms,
+                spec.tail_ms, spec.spoken]
         return hashlib.sha256(json.dumps(head, ensure_ascii=False).encode()).hexdigest()[:40]
 
     def audio_key(self) -> str:
@@ -135,9 +141,9 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
 class Generator:
     """Runs audio generation jobs in background threads, at most one per audio key."""
 
-    def __init__(self, cache: AudioCache, engine: Engine, workers: int = 2):
+    def __init__(self, cache: AudioCache, engine_for, workers: int = 2):
         self.cache = cache
-        self.engine = engine
+        self.engine_for = engine_for  # engine name -> Engine (raises EngineUnavailable)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lyssna-gen")
         self._lock = threading.Lock()
         self._running: dict[str, threading.Event] = {}
@@ -149,7 +155,9 @@ class Generator:
         """Make sure the plan's audio exists or is being made; returns 'ready' or 'generating'."""
         key = plan.audio_key()
         if self.cache.is_complete(key):
-            return "ready"
+            if not self._should_redo_fallback(plan, key):
+                return "ready"
+            self.cache.discard(key)
         with self._lock:
             if key in self._running:
                 return "generating"
@@ -160,6 +168,16 @@ class Generator:
             self._running[key] = done
         self._pool.submit(self._run, plan, key, done)
         return "generating"
+
+    def _should_redo_fallback(self, plan: Plan, key: str) -> bool:
+        """Audio made in the fallback voice is replaced once the requested engine works again."""
+        timings = self.cache.timings(key) or {}
+        if not timings.get("fallback"):
+            return False
+        try:
+            return self.engine_for(plan.engine).status().ok
+        except LyssnaError:
+            return False
 
     def failure(self, key: str) -> str | None:
         return self._failed.get(key)
@@ -204,27 +222,52 @@ class Generator:
                 self._running.pop(key, None)
             done.set()
 
-    def _segments(self, plan: Plan, stop: threading.Event):
+    def _segments(self, plan: Plan, stop: threading.Event, voice_state: dict):
         """Yield (key, mp3 bytes, meta) per sentence: from the cache, or made now.
 
         A thread of its own looks sentences up and synthesizes what the cache lacks, a few sentences
         ahead, while this thread encodes: espeak-ng (ctypes) and LAME run mostly outside the GIL, so
         the two use both cores. Only sentences whose sound changed are ever synthesized again.
+
+        When the plan's engine is unavailable (Google down), the reading continues in the fallback
+        voice from that sentence on, and `voice_state` records who spoke and why.
         """
         specs = plan.segments()
         ahead: queue.Queue = queue.Queue(maxsize=8)
 
         def produce() -> None:
             try:
+                try:
+                    primary: Engine | None = self.engine_for(plan.engine)
+                except EngineUnavailable as e:
+                    primary = None
+                    voice_state["fallback"] = e.code
+                fallback = fallback_engine()
                 for spec in specs:
                     if stop.is_set():
                         return
-                    key = plan.segment_key(spec)
-                    cached = self.cache.load_segment(key)
-                    if cached is not None:
-                        ahead.put((spec, key, cached, None))
-                        continue
-                    speech = self.engine.synthesize(spec.spoken, spec.voice, plan.rate)
+                    if primary is not None:
+                        key = plan.segment_key(spec)
+                        cached = self.cache.load_segment(key)
+                        if cached is not None:
+                            ahead.put((spec, key, cached, None))
+                            continue
+                        spoken = synthesize_with_fallback(primary, spec.spoken, spec.voice, plan.rate, fallback)
+                        speech = spoken.speech
+                        if spoken.fell_back:
+                            primary = None
+                            voice_state["fallback"] = spoken.reason
+                            voice_state["voice"] = spoken.voice_id
+                            key = plan.segment_key(spec, spoken.engine, spoken.voice)
+                    else:
+                        fb_voice = fallback.voice_for_lang(spec.voice) or fallback.default_voice
+                        voice_state["voice"] = fallback.voice_id(fb_voice)
+                        key = plan.segment_key(spec, fallback, fb_voice)
+                        cached = self.cache.load_segment(key)
+                        if cached is not None:
+                            ahead.put((spec, key, cached, None))
+                            continue
+                        speech = fallback.synthesize(spec.spoken, fb_voice, plan.rate)
                     with self._lock:
                         self.stats["sentences"] += 1
                         self.stats["audio_ms"] += int(speech.duration_ms)
@@ -253,18 +296,21 @@ class Generator:
     def _generate(self, plan: Plan, key: str) -> None:
         part = self.cache.start_part(key)
         stop = threading.Event()
+        voice_state: dict = {}
         try:
             timings: list[list[int]] = []
             offset = 0.0
-            for _key, mp3, meta in self._segments(plan, stop):
+            for _key, mp3, meta in self._segments(plan, stop, voice_state):
                 part.write(mp3)
                 timings.append([int(round(offset + meta["speech_start_ms"])),
                                 int(round(offset + meta["speech_end_ms"]))])
                 offset += meta["duration_ms"]
-                self.cache.write_part_timings(key, {"sentences": timings, "duration_ms": int(offset)})
+                self.cache.write_part_timings(key, {"sentences": timings, "duration_ms": int(offset),
+                                                    **voice_state})
             if not timings:
                 raise EngineError("Inget att läsa upp. / Nothing to speak.")
-            final = {"sentences": timings, "duration_ms": int(round(offset)), "complete": True}
+            final = {"sentences": timings, "duration_ms": int(round(offset)), "complete": True,
+                     **voice_state}
             self.cache.finish(key, part, final)
         except BaseException:
             stop.set()
@@ -278,14 +324,14 @@ class Generator:
 class Readings:
     """The service's front door for readings: create from a Document, look up by id."""
 
-    def __init__(self, cache: AudioCache, engine: Engine, workers: int = 2, lexicon=None):
+    def __init__(self, cache: AudioCache, engine_for, workers: int = 2, lexicon=None):
         self.cache = cache
-        self.engine = engine
+        self.engine_for = engine_for
         self.lexicon = lexicon
-        self.generator = Generator(cache, engine, workers)
+        self.generator = Generator(cache, engine_for, workers)
 
-    def create(self, doc: Document, voice: str | None = None, rate: float = 1.0) -> dict:
-        plan = plan_reading(doc, self.engine, voice, rate, self.lexicon)
+    def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0) -> dict:
+        plan = plan_reading(doc, engine, voice, rate, self.lexicon)
         reading_id = plan.reading_id()
         key = plan.audio_key()
         if self.cache.load_reading(reading_id) is None:
@@ -334,12 +380,15 @@ class Readings:
             "url": plan["url"],
             "title": plan["title"],
             "lang": plan["lang"],
-            "voice": f"{plan['engine']}:{plan['voice']}",
+            "voice": timings.get("voice") or f"{plan['engine']}:{plan['voice']}",
             "audio_url": f"/audio/{reading_id}.mp3",
             "duration_ms": int(timings.get("duration_ms", 0)),
             "sentence_count": sum(len(b["sentences"]) for b in plan["blocks"]),
             "blocks": blocks,
         }
+        if timings.get("fallback"):
+            reading["fallback"] = {"requested": f"{plan['engine']}:{plan['voice']}",
+                                   "reason": timings["fallback"]}
         if status == "failed":
             reading["error"] = self.generator.failure(key)
         return reading

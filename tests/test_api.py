@@ -238,7 +238,7 @@ def test_healthz_reports_engine_and_voices(client):
     assert r.status_code == 200
     body = r.get_json()
     assert body["status"] == "ok"
-    assert body["engines"]["espeak"] == "ok"
+    assert body["engines"]["espeak"]["state"] == "ok"
     assert "espeak:sv" in body["voices"]
 
 
