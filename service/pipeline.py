@@ -1,17 +1,20 @@
 """From a request's parameters to an extracted Document: validate, fetch (or take sent HTML), extract."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .errors import BadRequest, SiteNotAllowed
 from .extract import extract
 from .fetch import fetch
-from .models import Document
+from .models import Block, Document
 from .sites import match_site
 
 MAX_URL_LENGTH = 2048
 MAX_SELECTOR_LENGTH = 500
+MAX_TEXT_LENGTH = 5000  # a selection read aloud on its own
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 @dataclass
@@ -23,6 +26,8 @@ class ReadingRequest:
     content: str | None = None
     skip: str | None = None
     voice: str | None = None
+    text: str | None = None  # read this text (a selection) instead of the page
+    lang: str | None = None  # language of `text`
     rate: float | None = None  # None: the service's default (LYSSNA_RATE)
 
     @classmethod
@@ -50,12 +55,25 @@ class ReadingRequest:
                 raise BadRequest(f"Fältet {name} är ogiltigt. / The field {name} is invalid.",
                                  code="malformed")
             opts[name] = value.strip() or None if isinstance(value, str) else None
+        text = data.get("text")
+        if text is not None:
+            if not isinstance(text, str) or not text.strip():
+                raise BadRequest("text måste vara en icke-tom textsträng. / text must be a non-empty string.",
+                                 code="malformed")
+            if len(text) > MAX_TEXT_LENGTH:
+                raise BadRequest(f"Markerad text får vara högst {MAX_TEXT_LENGTH} tecken. / "
+                                 f"The selected text may be at most {MAX_TEXT_LENGTH} characters.",
+                                 code="text_too_long", status=413)
+        lang = data.get("lang")
+        if lang is not None and (not isinstance(lang, str) or not _LANG_RE.match(lang)):
+            raise BadRequest("lang måste vara en språkkod som sv eller en-GB. / "
+                             "lang must be a language code such as sv or en-GB.", code="malformed")
         rate = data.get("rate")
         if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float))
                                  or not 0.5 <= rate <= 2.0):
             raise BadRequest("Hastigheten (rate) måste vara ett tal mellan 0,5 och 2. / "
                              "rate must be a number between 0.5 and 2.", code="bad_rate")
-        return cls(url=url.split("#", 1)[0], html=html, rate=None if rate is None else float(rate), **opts)
+        return cls(url=url.split("#", 1)[0], html=html, text=text, lang=lang, rate=None if rate is None else float(rate), **opts)
 
 
 def load_document(req: ReadingRequest, config: dict, sites, demo_html: str | None = None) -> Document:
@@ -66,6 +84,10 @@ def load_document(req: ReadingRequest, config: dict, sites, demo_html: str | Non
         if match_site(req.url, sites) is None:
             raise SiteNotAllowed("Den här webbplatsen får inte läsas upp av tjänsten. / "
                                  "This site is not allowed by the service.")
+        if req.text is not None:
+            lang = (req.lang or "sv").split("-")[0].lower()
+            text = " ".join(req.text.split())
+            return Document(url=req.url, title="", lang=lang, blocks=[Block("paragraph", text, lang, "")])
         if req.html is not None:
             html = req.html
         else:

@@ -6,6 +6,7 @@ writes it sentence by sentence so playback can start before the page is done.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -21,7 +22,7 @@ from .engines import Engine, fallback_engine, synthesize_with_fallback
 from .engines.base import EngineUnavailable
 from .errors import EngineError, ExtractError, LyssnaError
 from .models import Document
-from .speech import normalize, split_sentences
+from .speech import normalize_mapped, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ FORMAT_VERSION = "2"  # bump when pauses/encoding change, so old audio is not re
 class PlannedSentence:
     text: str  # as written on the page
     spoken: str  # as given to the engine (lexicon applied, normalized)
+    # Per spoken word: [spoken start, spoken end, written start, written end] (for word highlighting).
+    spans: list[list[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -126,11 +129,12 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
         for sentence in split_sentences(block.text, lang):
             # "[[" is espeak's phoneme syntax: only lexicon entries may use it, never page text.
             said = sentence.replace("[[", "[ [")
-            if lexicon is not None:
-                said = lexicon.apply(said, lang).text
-            spoken = normalize(said, lang).strip()
+            mapped = normalize_mapped(said, lang, lexicon=lexicon)
+            spoken = mapped.spoken.strip()
+            lead = len(mapped.spoken) - len(mapped.spoken.lstrip())
             if spoken and any(ch.isalnum() for ch in spoken):
-                sentences.append(PlannedSentence(sentence, spoken))
+                spans = [[s0 - lead, s1 - lead, w0, w1] for s0, s1, w0, w1 in mapped.spans]
+                sentences.append(PlannedSentence(sentence, spoken, spans))
         if sentences:
             blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences))
     if not blocks:
@@ -299,18 +303,20 @@ class Generator:
         voice_state: dict = {}
         try:
             timings: list[list[int]] = []
+            words: list[list[list[int]]] = []  # per sentence: [spoken offset, length, start ms]
             offset = 0.0
             for _key, mp3, meta in self._segments(plan, stop, voice_state):
                 part.write(mp3)
-                timings.append([int(round(offset + meta["speech_start_ms"])),
-                                int(round(offset + meta["speech_end_ms"]))])
+                start = offset + meta["speech_start_ms"]
+                timings.append([int(round(start)), int(round(offset + meta["speech_end_ms"]))])
+                words.append([[o, n, int(round(start + ms))] for o, n, ms in meta.get("words", [])])
                 offset += meta["duration_ms"]
-                self.cache.write_part_timings(key, {"sentences": timings, "duration_ms": int(offset),
-                                                    **voice_state})
+                self.cache.write_part_timings(key, {"sentences": timings, "words": words,
+                                                    "duration_ms": int(offset), **voice_state})
             if not timings:
                 raise EngineError("Inget att läsa upp. / Nothing to speak.")
-            final = {"sentences": timings, "duration_ms": int(round(offset)), "complete": True,
-                     **voice_state}
+            final = {"sentences": timings, "words": words, "duration_ms": int(round(offset)),
+                     "complete": True, **voice_state}
             self.cache.finish(key, part, final)
         except BaseException:
             stop.set()
@@ -361,6 +367,7 @@ class Readings:
             plan_obj = _plan_from_dict(plan)
             status = self.generator.ensure(plan_obj)
         spans = timings.get("sentences", [])
+        words = timings.get("words", [])
         blocks = []
         i = 0
         for b in plan["blocks"]:
@@ -369,7 +376,9 @@ class Readings:
                 if i < len(spans):
                     start, end = spans[i]
                     sentences.append({"text": s["text"], "spoken": s["spoken"],
-                                      "start_ms": start, "end_ms": end})
+                                      "start_ms": start, "end_ms": end,
+                                      "words": written_words(words[i] if i < len(words) else [],
+                                                             s.get("spans", []))})
                 i += 1
             if sentences:
                 blocks.append({"kind": b["kind"], "lang": b["lang"], "locator": b["locator"],
@@ -396,6 +405,29 @@ class Readings:
     def audio_key(self, reading_id: str) -> str | None:
         stored = self.cache.load_reading(reading_id)
         return None if stored is None else stored["audio_key"]
+
+
+def written_words(events: list[list[int]], spans: list[list[int]]) -> list[dict]:
+    """Engine word events (offsets in the spoken text) as words of the written sentence.
+
+    Several spoken words can stand for one written word ("2015" → "tjugohundrafemton"); the
+    written word starts with the first of them.
+    """
+    if not spans:
+        return []
+    starts = [sp[0] for sp in spans]
+    out: list[dict] = []
+    last = None
+    for offset, _length, start_ms in events:
+        i = bisect.bisect_right(starts, offset) - 1
+        if i < 0:
+            continue
+        _s0, _s1, w0, w1 = spans[i]
+        if (w0, w1) == last or w1 <= w0:
+            continue
+        last = (w0, w1)
+        out.append({"offset": w0, "length": w1 - w0, "start_ms": start_ms})
+    return out
 
 
 def _plan_from_dict(d: dict) -> Plan:

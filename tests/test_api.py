@@ -283,3 +283,25 @@ def test_an_edited_page_synthesizes_only_the_changed_sentences(app, client, fixt
     assert gen.stats["jobs"] == 2
     samples, _, duration = decode_mp3(client.get(second["audio_url"]).data)
     assert abs(duration - second["duration_ms"]) <= 0.02 * second["duration_ms"]
+
+
+def test_words_are_timed_and_point_into_the_written_sentence(client, fixture_site):
+    html = "<html lang='sv'><body><main><p>Ring 070-649 74 88 före kl. 18.30, t.ex. på måndag.</p></main></body></html>"
+    reading = wait_ready(client, post(client, url=f"{fixture_site}/ring.html", html=html).get_json()["id"])
+    sentence = all_sentences(reading)[0]
+    words = [sentence["text"][w["offset"]: w["offset"] + w["length"]] for w in sentence["words"]]
+    assert words == ["Ring", "070-649 74 88", "före", "kl.", "18.30", "t.ex.", "på", "måndag"]
+    times = [w["start_ms"] for w in sentence["words"]]
+    assert times == sorted(times)
+    assert sentence["start_ms"] <= times[0] and times[-1] < sentence["end_ms"]
+
+
+def test_a_selection_is_read_on_its_own(client, fixture_site):
+    url = f"{fixture_site}/01-sormland-jobbar-smartare.html"
+    r = post(client, url=url, text="Det säger  Birgitta Lundh.\nMed anledning av en ny rapport.", lang="sv")
+    reading = wait_ready(client, r.get_json()["id"])
+    assert [s["text"] for s in all_sentences(reading)] == ["Det säger Birgitta Lundh.",
+                                                           "Med anledning av en ny rapport."]
+    assert post(client, url="https://www.example.se/", text="Hej").status_code == 403
+    assert post(client, url=url, text="x" * 5001).status_code == 413
+    assert post(client, url=url, text="Hej", lang="<script>").status_code == 400
