@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from werkzeug.exceptions import HTTPException
 
-from .engines import ENGINES, engine_statuses, fallback_engine
-from .engines.base import EngineUnavailable
-from .errors import BadRequest, EngineError, LyssnaError
+from .engines import engine_statuses
+from .errors import BadRequest, LyssnaError
 from .pipeline import ReadingRequest, load_document
+from .pipeline import choose_engine as pipeline_choose_engine
 
 bp = Blueprint("api", __name__)
 
@@ -64,26 +64,8 @@ def demo_html_for(url: str) -> str | None:
 
 
 def choose_engine(voice: str | None):
-    """The engine and voice for a request: "engine:voice", a bare voice of the default engine, or none.
-
-    An engine that cannot speak right now (Piper voice missing) gives way to the fallback voice.
-    """
-    config = current_app.config
-    engine_for = lyssna()["engine_for"]
-    name, _, bare = (voice or "").rpartition(":")
-    name = name or config["ENGINE"]
-    if name not in ENGINES:
-        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
-                          code="unknown_voice", status=400)
-    try:
-        engine = engine_for(name)
-    except EngineUnavailable:
-        engine = fallback_engine()
-        bare = ""  # the requested voice belongs to the engine that is not there
-    if bare and bare not in engine.voices():
-        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
-                          code="unknown_voice", status=400)
-    return engine, bare or None
+    """The engine and bare voice for a request (see service.pipeline.choose_engine)."""
+    return pipeline_choose_engine(voice, current_app.config, lyssna()["engine_for"])
 
 
 def create_reading(data: object) -> tuple[dict, int]:

@@ -6,13 +6,8 @@ import logging
 from flask import Flask, request
 
 from . import config as config_mod
-from .cache import AudioCache
-from .auth import FailureLog
-from .engines import DEFAULT_ENGINE, ENGINES, get_engine
-from .engines.base import EngineUnavailable
-from .lexicon import Lexicon
-from .readings import Readings
-from .sites import is_allowed_origin, parse_sites
+from .context import build_pipeline
+from .sites import is_allowed_origin
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,29 +21,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO)
 
-    cache = AudioCache(app.config["CACHE_DIR"])
-    removed = cache.cleanup()
-    if any(removed.values()):
-        app.logger.info("cache integrity check removed %s", removed)
-    if app.config["ENGINE"] not in ENGINES:
-        raise ValueError(f"LYSSNA_ENGINE={app.config['ENGINE']!r} is not one of {', '.join(ENGINES)}")
-    try:
-        get_engine(app.config["ENGINE"], app.config)
-    except EngineUnavailable as e:
-        app.logger.warning("engine %s unavailable (%s); readings use %s until it works",
-                           app.config["ENGINE"], e.message, DEFAULT_ENGINE)
-    lexicon = Lexicon(app.config["LEXICON"])
-
-    def engine_for(name: str):
-        return get_engine(name, app.config)
-
+    pipeline = build_pipeline(app.config)
     app.extensions["lyssna"] = {
-        "cache": cache,
-        "engine_for": engine_for,
-        "lexicon": lexicon,
-        "readings": Readings(cache, engine_for, app.config["WORKERS"], lexicon=lexicon),
-        "sites": parse_sites(app.config["SITES"]),
-        "auth_failures": FailureLog(),
+        "pipeline": pipeline,
+        "cache": pipeline.cache,
+        "engine_for": pipeline.engine_for,
+        "lexicon": pipeline.lexicon,
+        "readings": pipeline.readings,
+        "sites": pipeline.sites,
+        "auth_failures": pipeline.auth_failures,
     }
 
     from . import admin_api, api, pages

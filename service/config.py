@@ -1,6 +1,7 @@
 """Configuration defaults and normalisation; values come from LYSSNA_* environment variables."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -48,3 +49,20 @@ def lexicon_path(config: dict) -> str:
     if config.get("LEXICON"):
         return str(Path(os.path.expanduser(str(config["LEXICON"]))).resolve())
     return str(Path(config["CACHE_DIR"]) / "lexicon.sqlite3")
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Defaults, then LYSSNA_* environment variables (JSON-parsed where they parse, as Flask's
+    from_prefixed_env does), then `overrides`; normalised. For processes without Flask (workers, CLI)."""
+    config = dict(DEFAULTS)
+    for key, value in os.environ.items():
+        if key.startswith("LYSSNA_"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+            config[key[len("LYSSNA_"):]] = value
+    if overrides:
+        config.update(overrides)
+    normalise(config)
+    return config

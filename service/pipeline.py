@@ -97,3 +97,28 @@ def load_document(req: ReadingRequest, config: dict, sites, demo_html: str | Non
                          max_bytes=config["FETCH_MAX_BYTES"])
             html = page.html
     return extract(html, req.url, content=req.content, skip=req.skip)
+
+
+def choose_engine(voice: str | None, config: dict, engine_for):
+    """The engine and voice for a request: "engine:voice", a bare voice of the default engine, or none.
+
+    An engine that cannot speak right now (Piper voice missing) gives way to the fallback voice.
+    """
+    from .engines import ENGINES, fallback_engine
+    from .engines.base import EngineUnavailable
+    from .errors import EngineError
+
+    name, _, bare = (voice or "").rpartition(":")
+    name = name or config["ENGINE"]
+    if name not in ENGINES:
+        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
+                          code="unknown_voice", status=400)
+    try:
+        engine = engine_for(name)
+    except EngineUnavailable:
+        engine = fallback_engine()
+        bare = ""  # the requested voice belongs to the engine that is not there
+    if bare and bare not in engine.voices():
+        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
+                          code="unknown_voice", status=400)
+    return engine, bare or None

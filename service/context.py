@@ -1,0 +1,53 @@
+"""The pipeline's long-lived objects for one process, built from configuration (no Flask here).
+
+The web app, the job workers and the command line all build the same thing, so a page is read the
+same way whether a visitor clicked or an admin pre-generated the site.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .auth_state import FailureLog
+from .cache import AudioCache
+from .engines import DEFAULT_ENGINE, ENGINES, Engine, get_engine
+from .engines.base import EngineUnavailable
+from .lexicon import Lexicon
+from .readings import Readings
+from .sites import SitePattern, parse_sites
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pipeline:
+    config: dict
+    cache: AudioCache
+    lexicon: Lexicon
+    readings: Readings
+    sites: list[SitePattern]
+    engine_for: Callable[[str], Engine]
+    auth_failures: FailureLog = field(default_factory=FailureLog)
+
+
+def build_pipeline(config: dict) -> Pipeline:
+    """Open the cache (with its start-up integrity check), the lexicon and the engines."""
+    if config["ENGINE"] not in ENGINES:
+        raise ValueError(f"LYSSNA_ENGINE={config['ENGINE']!r} is not one of {', '.join(ENGINES)}")
+    cache = AudioCache(config["CACHE_DIR"])
+    removed = cache.cleanup()
+    if any(removed.values()):
+        log.info("cache integrity check removed %s", removed)
+    try:
+        get_engine(config["ENGINE"], config)
+    except EngineUnavailable as e:
+        log.warning("engine %s unavailable (%s); readings use %s until it works",
+                    config["ENGINE"], e.message, DEFAULT_ENGINE)
+    lexicon = Lexicon(config["LEXICON"])
+
+    def engine_for(name: str) -> Engine:
+        return get_engine(name, config)
+
+    readings = Readings(cache, engine_for, config["WORKERS"], lexicon=lexicon)
+    return Pipeline(config, cache, lexicon, readings, parse_sites(config["SITES"]), engine_for)
