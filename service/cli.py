@@ -78,6 +78,25 @@ def _lexicon(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from . import config as config_mod
+    from .jobs import run_worker
+
+    config = config_mod.load_config()
+    workers = args.workers or os.cpu_count() or 1
+    print(f"Lyssna worker: {workers} process(es), queue "
+          f"{'redis' if config.get('REDIS_URL') else config['CACHE_DIR'] + '/jobs.sqlite3'}", flush=True)
+    run_worker(config, workers)
+    return 0
+
+
+def _pregenerate(args: argparse.Namespace) -> int:
+    from .pregenerate import pregenerate
+
+    return pregenerate(sitemap=args.sitemap, urls_file=args.urls, extra_sites=args.site or [],
+                       workers=args.workers, enqueue_only=args.enqueue_only, progress=not args.quiet)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lyssna", description="Lyssna på sidan – self-hosted read-aloud")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -98,7 +117,22 @@ def main(argv: list[str] | None = None) -> int:
     lst.add_argument("--query", "-q")
     rm = lex_sub.add_parser("remove", help="remove an entry by id")
     rm.add_argument("id", type=int)
+    worker = sub.add_parser("worker", help="run queued jobs (pre-generation) with worker processes")
+    worker.add_argument("--workers", type=int, help="processes (default: one per core)")
+    pre = sub.add_parser("pregenerate", help="make the audio of a whole site ahead of time")
+    src = pre.add_mutually_exclusive_group(required=True)
+    src.add_argument("--sitemap", help="sitemap or sitemap index URL (.xml, .xml.gz or text)")
+    src.add_argument("--urls", help="file with one page URL per line ('-' for standard input)")
+    pre.add_argument("--site", action="append", help="also allow this origin (added to LYSSNA_SITES)")
+    pre.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    pre.add_argument("--enqueue-only", action="store_true",
+                     help="only queue the pages; separate 'lyssna worker' processes make them")
+    pre.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    if args.command == "worker":
+        return _worker(args)
+    if args.command == "pregenerate":
+        return _pregenerate(args)
     if args.command == "serve":
         return _serve(args)
     if args.command == "lexicon":

@@ -27,6 +27,11 @@ from .sites import DEFAULT_PORTS, SitePattern, match_site, normalize_host, origi
 
 DEFAULT_USER_AGENT = "Lyssna/0.1 (+https://github.com/lyssna/lyssna; listen to this page)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+GZIP_TYPES = ("application/gzip", "application/x-gzip", "application/octet-stream")
+# What a sitemap may be served as: XML (also RSS/Atom feeds), plain text, or a gzip file.
+SITEMAP_TYPES = ("application/xml", "text/xml", "text/plain", *GZIP_TYPES)
+SITEMAP_ACCEPT = "application/xml,text/xml;q=0.9,text/plain;q=0.8,application/gzip;q=0.5,*/*;q=0.1"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 CHUNK = 64 * 1024
 META_SCAN_BYTES = 4096
@@ -70,6 +75,60 @@ def fetch(
     `ssl_context` defaults to the system trust store with hostname checks; pass one to trust an
     extra CA. Raises BadRequest (bad URL), SiteNotAllowed (403), FetchError (502), TooLarge (413).
     """
+    return _get(
+        url, sites, _read_page, accept=HTML_ACCEPT, connect_timeout=connect_timeout,
+        total_timeout=total_timeout, max_bytes=max_bytes, max_redirects=max_redirects,
+        user_agent=user_agent, ssl_context=ssl_context,
+    )
+
+
+@dataclass
+class FetchedFile:
+    """A fetched non-HTML resource (a sitemap, a URL list): raw bytes, already decompressed."""
+
+    url: str  # final URL after redirects
+    body: bytes
+    status: int
+    content_type: str  # media type as the server sent it, "" when it sent none
+    charset: str | None  # the Content-Type charset parameter, if any
+    gunzipped: bool  # True when the file itself was gzip (e.g. sitemap.xml.gz) and was unpacked
+
+
+def fetch_bytes(
+    url: str,
+    sites,
+    *,
+    types: tuple[str, ...] = SITEMAP_TYPES,
+    accept: str = SITEMAP_ACCEPT,
+    connect_timeout: float = 5.0,
+    total_timeout: float = 30.0,
+    max_bytes: int = 50_000_000,
+    max_redirects: int = 5,
+    user_agent: str = DEFAULT_USER_AGENT,
+    ssl_context: ssl.SSLContext | None = None,
+) -> FetchedFile:
+    """Fetch a sitemap-like file (XML, plain text or a gzip file) with the same safety as `fetch`.
+
+    The same allow-list, vetted addresses, redirect checks and deadline apply. A gzip file (served
+    as application/gzip, application/x-gzip or application/octet-stream, or named `.gz`, without
+    Content-Encoding) is unpacked, and `max_bytes` counts the unpacked bytes, so a gzip bomb stops
+    at the cap. `types` lists the accepted media types (`+xml` types count as XML when
+    application/xml is listed); a response without Content-Type is accepted.
+    """
+    def read(final_url: str, response: http.client.HTTPResponse, deadline: _Deadline,
+             cap: int) -> FetchedFile:
+        return _read_file(final_url, response, deadline, cap, types)
+
+    return _get(
+        url, sites, read, accept=accept, connect_timeout=connect_timeout,
+        total_timeout=total_timeout, max_bytes=max_bytes, max_redirects=max_redirects,
+        user_agent=user_agent, ssl_context=ssl_context,
+    )
+
+
+def _get(url: str, sites, read, *, accept: str, connect_timeout: float, total_timeout: float,
+         max_bytes: int, max_redirects: int, user_agent: str, ssl_context: ssl.SSLContext | None):
+    """GET with every check, following vetted redirects; `read` turns the final response into data."""
     patterns = parse_sites(sites)
     context = ssl_context or _default_ssl_context()
     visited: set[str] = set()
@@ -77,7 +136,7 @@ def fetch(
         target = _vet(url, patterns, deadline, connect_timeout, redirect=False)
         for redirects in range(max_redirects + 1):
             visited.add(target.url)
-            conn = _open(target, deadline, connect_timeout, context, user_agent)
+            conn = _open(target, deadline, connect_timeout, context, user_agent, accept)
             try:
                 response = conn.getresponse()
                 location = response.getheader("Location")
@@ -96,7 +155,7 @@ def fetch(
                         )
                     target = _vet(next_url, patterns, deadline, connect_timeout, redirect=True)
                     continue
-                return _read_page(target.url, response, deadline, max_bytes)
+                return read(target.url, response, deadline, max_bytes)
             except (OSError, http.client.HTTPException) as exc:
                 if deadline.expired:
                     raise deadline.error() from exc
@@ -300,7 +359,7 @@ class _TLSFailed(Exception):
 
 
 def _open(target: _Target, deadline: _Deadline, connect_timeout: float, context: ssl.SSLContext,
-          user_agent: str) -> http.client.HTTPConnection:
+          user_agent: str, accept: str = HTML_ACCEPT) -> http.client.HTTPConnection:
     """Connect and send the GET; translate connection problems into Swedish-first errors."""
     if target.scheme == "https":
         conn: http.client.HTTPConnection = _PinnedHTTPSConnection(target, deadline, connect_timeout, context)
@@ -309,7 +368,7 @@ def _open(target: _Target, deadline: _Deadline, connect_timeout: float, context:
     try:
         conn.putrequest("GET", target.path, skip_accept_encoding=True)
         conn.putheader("User-Agent", user_agent)
-        conn.putheader("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+        conn.putheader("Accept", accept)
         conn.putheader("Accept-Encoding", "gzip, deflate")
         conn.putheader("Accept-Language", "sv,en;q=0.5")
         conn.putheader("Connection", "close")
@@ -458,6 +517,40 @@ def _read_page(url: str, response: http.client.HTTPResponse, deadline: _Deadline
         media_type = "text/html"
     html, encoding = decode_html(body, params.get("charset"))
     return FetchedPage(url=url, html=html, status=status, content_type=media_type, encoding=encoding)
+
+
+def _read_file(url: str, response: http.client.HTTPResponse, deadline: _Deadline, max_bytes: int,
+               types: tuple[str, ...]) -> FetchedFile:
+    """Check status and type, read with the cap, and unpack a gzip file (also capped)."""
+    status = response.status
+    if not 200 <= status < 300:
+        raise FetchError(
+            f"Filen kunde inte hämtas (HTTP {status}). / The file could not be fetched (HTTP {status}).",
+            code="http_error",
+        )
+    media_type, params = _parse_content_type(response.getheader("Content-Type") or "")
+    xml_ok = "application/xml" in types and media_type.endswith("+xml")
+    if media_type and media_type not in types and not xml_ok:
+        raise FetchError(
+            f"Adressen pekar på {media_type}, som inte kan läsas här. / "
+            f"The address points to {media_type}, which cannot be read here.",
+            code="unsupported_type",
+        )
+    length = response.getheader("Content-Length")
+    if length and length.strip().isdigit() and int(length) > max_bytes:
+        raise _too_large(max_bytes)
+    body = _read_body(response, deadline, max_bytes)
+    gunzipped = False
+    named_gz = urlsplit(url).path.lower().endswith(".gz")
+    if body[:2] == b"\x1f\x8b" and (media_type in GZIP_TYPES or named_gz or not media_type):
+        decoder = _Decoder("gzip", max_bytes)
+        decoder.feed(body)
+        body = decoder.finish()
+        if decoder.zlib is not None and not decoder.zlib.eof:
+            raise _Decoder._corrupt()
+        gunzipped = True
+    return FetchedFile(url=url, body=body, status=status, content_type=media_type,
+                       charset=params.get("charset"), gunzipped=gunzipped)
 
 
 def _read_body(response: http.client.HTTPResponse, deadline: _Deadline, max_bytes: int) -> bytes:

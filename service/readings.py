@@ -183,6 +183,35 @@ class Generator:
         except LyssnaError:
             return False
 
+    def run_now(self, plan: Plan, wait_s: float = 600.0) -> str:
+        """Make the plan's audio in this thread: "new", or "unchanged" when it was already there.
+
+        Used by job workers. If another process is making the same audio, wait for it.
+        """
+        key = plan.audio_key()
+        deadline = time.monotonic() + wait_s
+        while True:
+            if self.cache.is_complete(key):
+                if not self._should_redo_fallback(plan, key):
+                    return "unchanged"
+                self.cache.discard(key)
+            lock = self.cache.try_lock(key)
+            if lock is not None:
+                break
+            if time.monotonic() > deadline:
+                raise EngineError("Ljudet skapas redan av en annan process. / "
+                                  "Another process is already making this audio.", code="busy")
+            time.sleep(0.1)
+        try:
+            if self.cache.is_complete(key):
+                return "unchanged"
+            with self._lock:
+                self.stats["jobs"] += 1
+            self._generate(plan, key)
+            return "new"
+        finally:
+            lock.release()
+
     def failure(self, key: str) -> str | None:
         return self._failed.get(key)
 
@@ -345,6 +374,17 @@ class Readings:
                                                  "created": int(time.time())})
         self.generator.ensure(plan)
         return self.get(reading_id)  # type: ignore[return-value]
+
+    def create_now(self, doc: Document, engine: Engine, voice: str | None = None,
+                   rate: float = 1.0) -> tuple[str, dict]:
+        """Like `create`, but makes the audio in this thread; returns ("new" | "unchanged", Reading)."""
+        plan = plan_reading(doc, engine, voice, rate, self.lexicon)
+        reading_id = plan.reading_id()
+        if self.cache.load_reading(reading_id) is None:
+            self.cache.save_reading(reading_id, {"plan": asdict(plan), "audio_key": plan.audio_key(),
+                                                 "created": int(time.time())})
+        outcome = self.generator.run_now(plan)
+        return outcome, self.get(reading_id)  # type: ignore[return-value]
 
     def get(self, reading_id: str) -> dict | None:
         """The Reading as far as it has come (see DESIGN.md §2), or None if unknown."""
