@@ -131,3 +131,64 @@ def _not_found():
     resp = jsonify({"error": "not_found", "message": "Uppslaget finns inte. / The entry does not exist."})
     resp.status_code = 404
     return resp
+
+
+# -- pages and cache (a CMS calls "regenerate this URL" when an editor publishes) -------------------
+
+
+@bp.post("/pages")
+@admin_required
+def regenerate_page():
+    """Fetch the page again and make sure its current text has audio; 200 ready, 202 generating."""
+    from .api import create_reading
+
+    reading, status = create_reading(_body())
+    resp = jsonify(reading)
+    resp.status_code = status
+    return resp
+
+
+@bp.get("/pages")
+@admin_required
+def list_pages():
+    """Readings of one page (`?url=`), newest first, with their status."""
+    url = request.args.get("url", "")
+    if not url:
+        raise BadRequest("Ange url. / Give a url.", code="missing_url")
+    ly = current_app.extensions["lyssna"]
+    found = ly["cache"].readings_for_url(url)
+    found.sort(key=lambda item: item[1].get("created", 0), reverse=True)
+    out = []
+    for reading_id, _data in found:
+        r = ly["readings"].get(reading_id)
+        if r:
+            out.append({k: r[k] for k in ("id", "status", "url", "title", "voice", "duration_ms",
+                                          "sentence_count", "audio_url")})
+    return jsonify({"readings": out})
+
+
+@bp.delete("/pages")
+@admin_required
+def purge_page():
+    url = request.args.get("url", "")
+    if not url:
+        raise BadRequest("Ange url. / Give a url.", code="missing_url")
+    n = current_app.extensions["lyssna"]["cache"].purge_url(url)
+    return jsonify({"purged_readings": n})
+
+
+@bp.get("/cache")
+@admin_required
+def cache_stats():
+    ly = current_app.extensions["lyssna"]
+    return jsonify({**ly["cache"].stats(), "generated": dict(ly["readings"].generator.stats),
+                    "max_mb": current_app.config.get("CACHE_MAX_MB")})
+
+
+@bp.delete("/cache")
+@admin_required
+def purge_cache():
+    if request.args.get("confirm") != "yes":
+        raise BadRequest("Bekräfta med ?confirm=yes: allt inspelat ljud tas bort. / "
+                         "Confirm with ?confirm=yes: all audio will be deleted.", code="confirm")
+    return jsonify({"purged_files": current_app.extensions["lyssna"]["cache"].purge_all()})

@@ -28,6 +28,17 @@ from typing import Any
 _KEY_RE = re.compile(r"^[0-9a-f]{16,64}$")
 
 
+def _truncated(mp3: Path, duration_ms: float) -> bool:
+    """A finished file that decodes shorter than its recorded duration lost its tail (disk full,
+    a copy cut short); counting MP3 frames tells without decoding."""
+    from .audio import mp3_duration_ms
+
+    try:
+        return mp3_duration_ms(mp3.read_bytes()) < duration_ms - 100
+    except OSError:
+        return True
+
+
 def valid_key(key: str) -> bool:
     """Keys are hex digests; anything else never touches the file system."""
     return bool(_KEY_RE.match(key))
@@ -227,11 +238,103 @@ class AudioCache:
                 removed["orphaned_parts"] += 1
         for mp3 in self.audio_dir.glob("*.mp3"):
             key = mp3.stem
-            if not self.timings_path(key).exists() and not self.is_locked(key):
-                mp3.unlink(missing_ok=True)
+            if self.is_locked(key):
+                continue
+            timings = read_json(self.timings_path(key))
+            if timings is None or _truncated(mp3, timings.get("duration_ms", 0)):
+                self.discard(key)
                 removed["incomplete"] += 1
         return removed
 
     def stats(self) -> dict[str, int]:
         files = list(self.audio_dir.glob("*.mp3"))
-        return {"entries": len(files), "bytes": sum(f.stat().st_size for f in files)}
+        segments = list(self.segments_dir.glob("*.mp3"))
+        audio_bytes = sum(_size(f) for f in files)
+        segment_bytes = sum(_size(f) for f in segments)
+        return {"entries": len(files), "bytes": audio_bytes + segment_bytes, "audio_bytes": audio_bytes,
+                "segments": len(segments), "segment_bytes": segment_bytes,
+                "readings": sum(1 for _ in self.readings_dir.glob("*.json"))}
+
+    # -- eviction and purging ------------------------------------------------------------------
+    def evict(self, max_bytes: int, *, protect_recent_s: float = 600.0) -> dict[str, int]:
+        """Delete least-recently-used audio and sentence segments until the cache fits `max_bytes`.
+
+        Never touches audio being generated (locked) or used in the last `protect_recent_s`
+        seconds (a visitor may be listening: every play touches its entry). Readings stay: their
+        audio is made again on the next request.
+        """
+        items: list[tuple[float, int, list[Path], str | None]] = []
+        total = 0
+        for mp3 in self.audio_dir.glob("*.mp3"):
+            key = mp3.stem
+            meta = self.timings_path(key)
+            size = _size(mp3)
+            total += size
+            items.append((_mtime(meta) or _mtime(mp3), size, [meta, mp3], key))
+        for mp3 in self.segments_dir.glob("*.mp3"):
+            meta = self.segments_dir / f"{mp3.stem}.json"
+            size = _size(mp3)
+            total += size
+            items.append((_mtime(meta) or _mtime(mp3), size, [meta, mp3], None))
+        removed = {"entries": 0, "segments": 0, "bytes": 0}
+        if total <= max_bytes:
+            return removed
+        target = int(max_bytes * 0.9)  # leave room, so eviction does not run after every page
+        now = time.time()
+        for used, size, paths, key in sorted(items, key=lambda i: i[0]):
+            if total <= target:
+                break
+            if now - used < protect_recent_s or (key is not None and self.is_locked(key)):
+                continue
+            for p in paths:  # the marker (json) first: a reader never sees audio without it vanish
+                p.unlink(missing_ok=True)
+            total -= size
+            removed["bytes"] += size
+            removed["entries" if key else "segments"] += 1
+        return removed
+
+    def readings_for_url(self, url: str) -> list[tuple[str, dict]]:
+        out = []
+        for path in self.readings_dir.glob("*.json"):
+            data = read_json(path)
+            if data and data.get("plan", {}).get("url") == url:
+                out.append((path.stem, data))
+        return out
+
+    def purge_url(self, url: str) -> int:
+        """Forget every reading of one page and its audio; returns how many readings."""
+        found = self.readings_for_url(url)
+        for reading_id, data in found:
+            key = data.get("audio_key")
+            if key and valid_key(key) and not self.is_locked(key):
+                self.discard(key)
+            self.reading_path(reading_id).unlink(missing_ok=True)
+        return len(found)
+
+    def purge_all(self) -> int:
+        """Forget all audio, segments and readings (not the lexicon, not the job queue)."""
+        n = 0
+        for d in (self.audio_dir, self.segments_dir, self.readings_dir):
+            for p in d.iterdir():
+                if p.suffix == ".lock":
+                    continue
+                key = p.name.split(".", 1)[0]
+                if d is self.audio_dir and valid_key(key) and self.is_locked(key):
+                    continue
+                p.unlink(missing_ok=True)
+                n += 1
+        return n
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _mtime(p: Path) -> float:
+    try:
+        return p.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0

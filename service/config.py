@@ -8,6 +8,7 @@ from pathlib import Path
 DEFAULTS: dict = {
     "SITES": "",  # comma separated origins whose pages may be read
     "CACHE_DIR": "audio_cache",
+    "CACHE_MAX_MB": None,  # size cap; least-recently-used audio is evicted beyond it
     "LEXICON": None,  # pronunciation lexicon (SQLite); default <CACHE_DIR>/lexicon.sqlite3
     "ENGINE": "espeak",
     "VOICE": None,  # engine's default voice when unset

@@ -49,5 +49,9 @@ def build_pipeline(config: dict) -> Pipeline:
     def engine_for(name: str) -> Engine:
         return get_engine(name, config)
 
-    readings = Readings(cache, engine_for, config["WORKERS"], lexicon=lexicon)
+    max_mb = config.get("CACHE_MAX_MB")
+    max_bytes = int(float(max_mb) * 1024 * 1024) if max_mb else None
+    if max_bytes:
+        cache.evict(max_bytes)
+    readings = Readings(cache, engine_for, config["WORKERS"], lexicon=lexicon, max_bytes=max_bytes)
     return Pipeline(config, cache, lexicon, readings, parse_sites(config["SITES"]), engine_for)

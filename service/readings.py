@@ -145,8 +145,9 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
 class Generator:
     """Runs audio generation jobs in background threads, at most one per audio key."""
 
-    def __init__(self, cache: AudioCache, engine_for, workers: int = 2):
+    def __init__(self, cache: AudioCache, engine_for, workers: int = 2, max_bytes: int | None = None):
         self.cache = cache
+        self.max_bytes = max_bytes  # LYSSNA_CACHE_MAX_MB: evict least-recently-used audio beyond it
         self.engine_for = engine_for  # engine name -> Engine (raises EngineUnavailable)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lyssna-gen")
         self._lock = threading.Lock()
@@ -351,6 +352,10 @@ class Generator:
             stop.set()
             self.cache.abandon(key, part)
             raise
+        if self.max_bytes:
+            removed = self.cache.evict(self.max_bytes)
+            if removed["bytes"]:
+                log.info("cache over %d bytes: evicted %s", self.max_bytes, removed)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -359,11 +364,12 @@ class Generator:
 class Readings:
     """The service's front door for readings: create from a Document, look up by id."""
 
-    def __init__(self, cache: AudioCache, engine_for, workers: int = 2, lexicon=None):
+    def __init__(self, cache: AudioCache, engine_for, workers: int = 2, lexicon=None,
+                 max_bytes: int | None = None):
         self.cache = cache
         self.engine_for = engine_for
         self.lexicon = lexicon
-        self.generator = Generator(cache, engine_for, workers)
+        self.generator = Generator(cache, engine_for, workers, max_bytes)
 
     def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0) -> dict:
         plan = plan_reading(doc, engine, voice, rate, self.lexicon)

@@ -23,6 +23,11 @@ ROUTES = [
     ("put", "/api/v1/admin/lexicon/1"),
     ("delete", "/api/v1/admin/lexicon/1"),
     ("post", "/api/v1/admin/preview"),
+    ("post", "/api/v1/admin/pages"),
+    ("get", "/api/v1/admin/pages?url=x"),
+    ("delete", "/api/v1/admin/pages?url=x"),
+    ("get", "/api/v1/admin/cache"),
+    ("delete", "/api/v1/admin/cache?confirm=yes"),
 ]
 
 
@@ -148,3 +153,29 @@ def test_cli_lexicon_add_list_remove_shares_the_store_with_the_service(tmp_path,
     assert removed.returncode == 0
     assert cli("remove", entry_id).returncode == 1
     assert app.extensions["lyssna"]["lexicon"].apply("Nyköping", "sv").text == "Nyköping"
+
+
+def test_regenerate_list_and_purge_a_page(client, fixture_site):
+    url = f"{fixture_site}/06-kokningsrekommendation-upphavd.html"
+    r = client.post("/api/v1/admin/pages", json={"url": url}, headers=AUTH)
+    assert r.status_code == 202
+    reading = wait_ready(client, r.get_json()["id"])
+    assert client.post("/api/v1/admin/pages", json={"url": url}, headers=AUTH).status_code == 200
+    listed = client.get("/api/v1/admin/pages", query_string={"url": url}, headers=AUTH).get_json()
+    assert [x["id"] for x in listed["readings"]] == [reading["id"]]
+    stats = client.get("/api/v1/admin/cache", headers=AUTH).get_json()
+    assert stats["entries"] == 1 and stats["bytes"] > 0
+    purged = client.delete("/api/v1/admin/pages", query_string={"url": url}, headers=AUTH).get_json()
+    assert purged == {"purged_readings": 1}
+    assert client.get(reading["audio_url"]).status_code == 404
+    assert client.get("/api/v1/admin/cache", headers=AUTH).get_json()["entries"] == 0
+
+
+def test_purge_everything_needs_confirmation(client, fixture_site):
+    url = f"{fixture_site}/06-kokningsrekommendation-upphavd.html"
+    reading = wait_ready(client, client.post("/api/v1/readings", json={"url": url}).get_json()["id"])
+    assert client.delete("/api/v1/admin/cache", headers=AUTH).status_code == 400
+    assert client.get(reading["audio_url"]).status_code == 200
+    assert client.delete("/api/v1/admin/cache?confirm=yes", headers=AUTH).status_code == 200
+    assert client.get(reading["audio_url"]).status_code == 404
+    assert client.get(f"/api/v1/readings/{reading['id']}").status_code == 404

@@ -24,7 +24,7 @@ def test_finished_audio_is_complete_only_with_its_timings(tmp_path):
     assert cache.is_complete(KEY)
     assert cache.mp3_path(KEY).read_bytes().startswith(b"\xff\xf3")
     assert not cache.part_path(KEY).exists()
-    assert cache.stats() == {"entries": 1, "bytes": 102}
+    assert cache.stats()["entries"] == 1 and cache.stats()["audio_bytes"] == 102
 
 
 def test_lock_is_exclusive_across_processes(tmp_path):
@@ -72,3 +72,35 @@ def test_keys_that_are_not_hex_never_touch_the_disk(tmp_path):
     cache = AudioCache(tmp_path)
     assert not valid_key("../../etc/passwd")
     assert cache.load_reading("../readings/x") is None
+
+
+def test_eviction_removes_least_recently_used_and_spares_recent_and_locked(tmp_path):
+    cache = AudioCache(tmp_path)
+    keys = [f"{i:040x}" for i in range(1, 6)]
+    now = time.time()
+    for age, key in zip((5000, 4000, 3000, 2000, 10), keys):
+        part = cache.start_part(key)
+        part.write(b"\xff" * 100_000)
+        cache.finish(key, part, {"sentences": [], "duration_ms": 0})
+        t = now - age
+        os.utime(cache.timings_path(key), (t, t))
+    lock = cache.try_lock(keys[0])  # the oldest is being generated again right now
+    removed = cache.evict(250_000)
+    lock.release()
+    assert removed["entries"] == 3
+    assert cache.is_complete(keys[0])  # locked: spared
+    assert not cache.is_complete(keys[1]) and not cache.is_complete(keys[2]) and not cache.is_complete(keys[3])
+    assert cache.is_complete(keys[4])  # used seconds ago: spared
+
+
+def test_startup_check_drops_truncated_audio(tmp_path):
+    from service import audio
+    from service.engines import get_engine
+
+    cache = AudioCache(tmp_path)
+    seg = audio.encode_segment(get_engine().synthesize("Hej och välkommen till Nyköping."))
+    part = cache.start_part(KEY)
+    part.write(seg.mp3[: len(seg.mp3) // 2])  # the disk filled up halfway
+    cache.finish(KEY, part, {"sentences": [[0, 10]], "duration_ms": int(seg.duration_ms)})
+    assert AudioCache(tmp_path).cleanup()["incomplete"] == 1
+    assert not cache.is_complete(KEY)
