@@ -37,12 +37,16 @@ def worker_pipeline() -> Pipeline:
 
 
 def generate_page(url: str, options: dict | None = None) -> dict:
+    """The queued task: `generate_page_with` on this worker process's pipeline."""
+    return generate_page_with(worker_pipeline(), url, options)
+
+
+def generate_page_with(pipeline: Pipeline, url: str, options: dict | None = None) -> dict:
     """Fetch, extract, plan and make the audio of one page; a summary a person can read.
 
     Never raises for a page's own problems (not allowed, not found, nothing to read): those are
     outcomes to report, not reasons to retry. Anything else propagates, so huey retries it.
     """
-    pipeline = worker_pipeline()
     options = dict(options or {})
     stats = pipeline.readings.generator.stats
     before = stats["sentences"]
