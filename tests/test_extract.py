@@ -409,3 +409,170 @@ def test_extract_text_joins_blocks_one_per_line():
     doc = extract(html, URL)
     assert extract_text(html, URL) == "\n".join(b.text for b in doc.blocks)
     assert "Färdtjänstenheten\nStorgatan 12, 611 30 Nyköping" in extract_text(html, URL)
+
+
+# ------------------------------------------------------------------------- v2: bad input, rules ---
+def test_ten_thousand_deep_nesting_does_not_recurse():
+    """BeautifulSoup, the reshaping and the walk all stay iterative (Python's limit is 1,000 frames)."""
+    deep = "<div>" * 10_000 + "<p>Djupt nere.</p>" + "</div>" * 10_000
+    html = page("<main><h1>Djup</h1>" + deep + "</main>")
+    doc = extract(html, URL)
+    assert [b.text for b in doc.blocks] == ["Djup", "Djupt nere."]
+    # Chromium caps tree depth at 512: the locator names the deepest ancestor both trees share.
+    assert doc.blocks[1].locator.count(">") < 512
+    assert "Djupt nere." in parse(html).select_one(doc.blocks[1].locator).get_text()
+    unclosed = "<div><p>Aldrig stängd " * 1_000
+    assert extract(page("<h1>Öppen</h1>" + unclosed), URL).blocks
+    inline = "<b>" * 10_000 + "Fet text." + "</b>" * 10_000
+    assert texts(page(f"<main><p>{inline}</p></main>")) == ["Fet text."]
+
+
+def test_five_megabyte_page_is_read():
+    para = "<p>Kommunen informerar om avgifter, öppettider och regler för alla invånare i länet.</p>\n"
+    filler = "<script>var x = '" + "x" * 1000 + "';</script>\n"
+    body = "<main><h1>Stor sida</h1>" + (para + filler) * 5000 + "</main>"
+    html = page(body)
+    assert len(html) > 5_000_000
+    doc = extract(html, URL)
+    assert doc.blocks[0].text == "Stor sida"
+    assert len(doc.blocks) == 5001
+
+
+@pytest.mark.parametrize("junk", [
+    "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj",
+    '{"title": "Inte HTML", "items": [1, 2, 3]}',
+    "\ufffd\ufffd\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "<" * 10_000,
+    "<!--" + "-" * 5000,
+    "<script>" + "x" * 10_000,
+])
+def test_non_html_input_reads_or_says_nothing_to_read(junk):
+    try:
+        doc = extract(junk, URL)
+    except ExtractError as err:
+        assert err.status == 422
+    else:
+        assert all(b.text for b in doc.blocks)
+
+
+def test_windows_1252_text_decoded_by_the_caller_reads_cleanly():
+    """extract() gets str: correctly decoded cp1252 reads as written; a mislabelled one must not crash."""
+    raw = page("<main><h1>Öppettider på biblioteket</h1><p>Välkommen – vi har öppet måndag–fredag.</p></main>")
+    cp1252 = raw.encode("cp1252")
+    assert texts(cp1252.decode("cp1252")) == ["Öppettider på biblioteket", "Välkommen – vi har öppet måndag–fredag."]
+    assert texts(cp1252.decode("utf-8", errors="replace"))  # mojibake in, still no crash
+    assert texts(raw.encode("utf-8").decode("cp1252", errors="replace"))
+
+
+def test_unclosed_head_does_not_swallow_the_body():
+    html = "<html><head><title>T</title><meta charset=utf-8><body><main><h1>Rubrik</h1><p>Brödtext här.</p>"
+    assert texts(html) == ["Rubrik", "Brödtext här."]
+
+
+def test_script_style_comment_and_json_text_is_never_read_and_locators_stay_true():
+    html = page("<main><h1>Rubrik</h1><script>var s = '<p>Skript</p>';</script><!-- <p>Kommentar</p> -->"
+                "<p>Första.</p><style>p::after{content:'Stil'}</style><noscript><p>Aktivera JavaScript</p>"
+                "</noscript><script type='application/json' id='__NEXT_DATA__'>{\"text\": \"Första.\"}</script>"
+                "<p>Andra.</p><template><p>Mall</p></template></main>")
+    doc = extract(html, URL)
+    assert [b.text for b in doc.blocks] == ["Rubrik", "Första.", "Andra."]
+    assert doc.blocks[2].locator == "body > main:nth-of-type(1) > p:nth-of-type(2)"
+
+
+def test_faq_accordions_read_questions_and_collapsed_answers_but_not_menu_buttons():
+    html = page("""<header><button aria-expanded="false" aria-controls="meny">Meny</button>
+        <ul id="meny" hidden><li><a href="/a">Start</a></li><li><a href="/b">Om oss</a></li></ul></header>
+        <main><h1>Vanliga frågor</h1>
+        <h3><button aria-expanded="false" aria-controls="svar1">Hur betalar jag?</button></h3>
+        <div id="svar1" hidden><p>Du betalar med kort eller faktura.</p></div>
+        <button type="button" aria-expanded="false" aria-controls="svar2">Kan jag avboka?</button>
+        <div id="svar2" style="display:none"><p>Ja, senast dagen före.</p></div>
+        <details><summary>Finns parkering?</summary><p>Ja, bakom huset.</p></details></main>""")
+    assert texts(html) == ["Vanliga frågor", "Hur betalar jag?", "Du betalar med kort eller faktura.",
+                           "Kan jag avboka?", "Ja, senast dagen före.", "Finns parkering?", "Ja, bakom huset."]
+
+
+def test_definition_lists_read_term_then_description():
+    html = page("<main><h1>Fakta</h1><dl><dt>Avgift</dt><dd>250 kr</dd><dt>Handläggningstid</dt>"
+                "<dd>Två veckor</dd></dl></main>")
+    assert texts(html) == ["Fakta", "Avgift", "250 kr", "Handläggningstid", "Två veckor"]
+
+
+LONG = ("Den här meningen är lång nog för att räknas som löptext i en artikel, med kommatecken, "
+        "detaljer och förklaringar som en läsare vill höra. ")
+
+
+def test_cms_taxonomy_classes_do_not_hide_the_article():
+    """WordPress puts "category-…" and "tag-…" on the post itself: words, not boilerplate."""
+    html = page(f"""<div class="site"><nav><a href="/">Hem</a></nav>
+        <article class="post type-post category-social-media tag-share tag-cookies">
+        <h1>Artikeln</h1><p>{LONG * 3}</p><p>{LONG * 2}</p></article>
+        <footer class="site-footer"><p>{LONG}</p></footer></div>""")
+    got = texts(html)
+    assert got[0] == "Artikeln" and len(got) == 3
+
+
+def test_article_split_into_sections_is_read_whole_and_footer_widgets_left_out():
+    sections = "".join(f"<section class='block-{i}'><h2>Del {i}</h2><p>{LONG * 2}</p></section>" for i in range(4))
+    html = page(f"""<header class="masthead"><p>Logga och slogan för hela webbplatsen</p></header>
+        <div class="wrap"><div class="content"><h1>Guide</h1>{sections}</div>
+        <aside class="sidebar"><h3>Populärt</h3><ul><li><a href="/x">{LONG}</a></li></ul></aside></div>
+        <footer><div class="widgets"><p>{LONG}</p><p>Kontakta oss på telefon 010-123 45 67 vardagar.</p></div>
+        </footer>""")
+    got = texts(html)
+    assert got[0] == "Guide"
+    assert [t for t in got if t.startswith("Del ")] == ["Del 0", "Del 1", "Del 2", "Del 3"]
+    assert not any("Kontakta oss" in t or "Populärt" in t or "Logga" in t for t in got)
+
+
+def test_wrapper_hidden_by_a_layout_class_until_scripts_run_is_read():
+    html = page(f"<div class='root hide'><main><h1>Inlägg</h1><p>{LONG * 8}</p></main></div>"
+                "<div class='hidden'><p>Dold popup med erbjudande.</p></div>")
+    assert texts(html)[0] == "Inlägg"
+    assert "Dold popup med erbjudande." not in texts(html)
+
+
+def test_listing_page_reads_headline_and_teaser_per_item():
+    items = "".join(
+        f"<article class='teaser'><h2><a href='/n/{i}'>Nyhet nummer {i}</a></h2>"
+        f"<p>Kort ingress om nyhet {i}, med lite mer text så att den blir en riktig mening.</p></article>"
+        for i in range(6))
+    html = page(f"<nav><a href='/'>Start</a></nav><main><h1>Nyheter</h1>{items}</main>"
+                "<footer><p>Kommunen, Storgatan 1</p></footer>")
+    got = texts(html)
+    assert got[0] == "Nyheter"
+    assert got[1:3] == ["Nyhet nummer 0", "Kort ingress om nyhet 0, med lite mer text så att den blir en riktig mening."]
+    assert len(got) == 13
+
+
+def test_listing_of_link_cards_reads_each_card_and_not_the_menu():
+    cards = "".join(f"<li class='job'><a href='/jobb/{i}'><h3>Systemutvecklare nummer {i}</h3>"
+                    f"<span>Heltid, distans, hela Sverige</span></a></li>" for i in range(8))
+    html = page(f"<header class='site-header'><ul class='menu'>"
+                f"{''.join(f'<li><a href=/k{i}>Kategori med namn {i}</a></li>' for i in range(8))}</ul></header>"
+                f"<div class='content'><h1>Lediga jobb</h1><p>Kort intro.</p><ul class='jobs'>{cards}</ul></div>"
+                "<footer><p>Kontakt och adress till företaget i Stockholm.</p></footer>")
+    got = texts(html)
+    assert "Systemutvecklare nummer 0" in got and "Systemutvecklare nummer 7" in got
+    assert not any(t.startswith("Kategori") for t in got)
+    assert not any("Kontakt och adress" in t for t in got)
+
+
+def test_react_streamed_content_parked_in_hidden_boundaries_is_read():
+    html = page(f"<div id='root'><h1>Rubrik</h1><template id='B:0'></template></div>"
+                f"<div hidden id='S:0'><p>{LONG * 3}</p></div>")
+    assert texts(html) == ["Rubrik", (LONG * 3).strip()]
+
+
+def test_popup_hidden_by_its_wrapper_is_not_the_content():
+    html = page(f"<div class='popup' style='display:none'><div class='inner'><p>{LONG * 6}</p></div></div>"
+                f"<main><h1>Sidan</h1><p>{LONG}</p><p>{LONG}</p></main>")
+    assert texts(html) == ["Sidan", LONG.strip(), LONG.strip()]
+
+
+def test_bylines_dates_credits_and_ad_labels_are_not_read_in_automatic_mode():
+    html = page(f"""<main><article><h1>Nyheten</h1><p>By Anna Svensson</p><p>Dec 5, 2025</p>
+        <p>5 min read</p><figure><img src=a.jpg alt=''><figcaption>Foto: Per Ek</figcaption></figure>
+        <p>{LONG}</p><p>Advertisement</p><p>Planen gäller från 14 februari 2025 och omfattar alla skolor.</p>
+        </article></main>""")
+    assert texts(html) == ["Nyheten", LONG.strip(), "Planen gäller från 14 februari 2025 och omfattar alla skolor."]

@@ -1,0 +1,89 @@
+"""Main-text extraction: page HTML -> Document of readable blocks, each tied to its page element.
+
+Why it looks like this: the player highlights what is being read, so every block must map back to one
+element of the live page through a CSS `locator`. The parse tree is therefore first reshaped the way a
+browser's parser would shape it (a <body>, <tbody> around bare rows, <p>/<li> closed where browsers close
+them), and no element is removed from it: skipped elements are only passed over, so `nth-of-type` counts
+stay those of the real page (only the contents of never-read elements such as script and nav are dropped).
+
+Content area, in priority: the caller's `content` selector; the page's own ReadSpeaker `readid` /
+`readclass`; an automatic choice (the subtree that best separates running text from links and page
+chrome, widened to <main> and narrowed to the <article> holding the h1 where those exist).
+Only this package imports BeautifulSoup. Modules: rules (patterns), tree (parsing), locators,
+walker (blocks from an area), area (where the content is); this file is the public API.
+"""
+from __future__ import annotations
+
+from bs4 import BeautifulSoup, Tag
+
+from service.errors import ExtractError
+from service.models import Document
+
+from .area import _Auto, _h1_outside, _readspeaker_roots, _select, _top_most
+from .locators import css_escape
+from .rules import NOTHING_TO_READ
+from .tree import parse
+from .walker import _Found, _Walker, _clean, _lang_of
+
+
+__all__ = ["extract", "extract_text", "parse", "css_escape", "ExtractError", "NOTHING_TO_READ"]
+
+
+# ------------------------------------------------------------------------------------------ public ---
+def extract(html: str, url: str, *, content: str | None = None, skip: str | None = None) -> Document:
+    """Extract the readable blocks of a page, in reading order, each with a locator into the page."""
+    soup = parse(html if isinstance(html, str) else "")
+    html_el = soup.find("html")
+    doc_lang = (_lang_of(html_el) if html_el is not None else None) or "sv"
+
+    skip_ids: set[int] = set()
+    if skip and skip.strip():
+        skip_ids = {id(e) for e in _select(soup, skip.strip(), "skip")}
+    content_roots: list[Tag] = []
+    if content and content.strip():
+        content_roots = _top_most(_select(soup, content.strip(), "content"))
+
+    walker = _Walker(soup, skip_ids, doc_lang)
+    found: list[_Found] = []
+    if content_roots:
+        for root in content_roots:
+            found.extend(walker.walk(root, soft=True))
+    if not found:
+        for root in _readspeaker_roots(walker.elements, walker.locate.by_id):
+            found.extend(walker.walk(root, soft=False))
+    if not found:
+        found = _auto(soup, walker)
+    if not found:
+        raise ExtractError(NOTHING_TO_READ)
+
+    blocks = [f.block for f in found]
+    title = next((f.block.text for f in found if f.tag == "h1"), "")
+    if not title:
+        t = soup.find("title")
+        title = _clean(t.get_text(" ")).replace("\n", " ") if t is not None else ""
+    return Document(url=url, title=title, lang=doc_lang, blocks=blocks)
+
+
+def _auto(soup: BeautifulSoup, walker: _Walker) -> list[_Found]:
+    auto = _Auto(soup, walker)
+    root = auto.root()
+    return _tidy_auto(soup, root, auto, walker, walker.walk(root, soft=True))
+
+
+def _tidy_auto(soup: BeautifulSoup, root: Tag, auto: _Auto, walker: _Walker, found: list[_Found]) -> list[_Found]:
+    """Automatic mode only: start at the h1 (drop a short lead-in such as kickers), or add a hero h1."""
+    first_h1 = next((i for i, f in enumerate(found) if f.tag == "h1"), None)
+    if first_h1 is not None:
+        lead_words = sum(len(f.block.text.split()) for f in found[:first_h1])
+        if 0 < first_h1 and lead_words <= 25:
+            found = found[first_h1:]
+    else:
+        h1 = _h1_outside(soup, root, auto)
+        if h1 is not None:
+            found = walker.walk(h1, soft=False) + found
+    return found
+
+
+def extract_text(html: str, url: str) -> str:
+    """The main text, one block per line (a <br> inside a block also starts a line)."""
+    return "\n".join(b.text for b in extract(html, url).blocks)
