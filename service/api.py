@@ -102,7 +102,8 @@ def voices():
 def post_reading():
     if request.method == "OPTIONS":
         return Response(status=204)
-    data = request.get_json(silent=True)
+    # Any content type: the widget sends text/plain so a cross-origin POST needs no preflight.
+    data = request.get_json(force=True, silent=True)
     if data is None:
         raise BadRequest("Kroppen måste vara giltig JSON med url. / The body must be valid JSON with a url.",
                          code="malformed")

@@ -1,215 +1,38 @@
-"""The player widget in real headless Chromium against the real app (DESIGN.md §2, §4).
+"""The player widget in real headless Chromium against the real app (issue 6, DESIGN.md §2, §4).
 
 Fixture page 01 is served from its own loopback origin, as a site would embed the player: the
 script comes from the app's origin, the API is called cross-origin under CORS, and the app fetches
-the page back from that origin. Nothing of ours is mocked.
+the page back from that origin. Nothing of ours is mocked. One browser and one app per module.
 """
 from __future__ import annotations
 
-import http.server
 import json
 import re
-import threading
 import urllib.error
 import urllib.request
-from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .browser import launch, require_chromium
-from .conftest import PAGES, expected_lines
+from .conftest import expected_lines
+from .browser import (  # noqa: F401 - fixtures
+    HIGHLIGHTED_JS, P, WORD_JS, audio_state, chromium, context, control, other_site, page, page_site,
+    player, site, squash, status_text, wait_error, wait_highlight, wait_playing, wait_ready,
+    wait_status,
+)
 
 pytestmark = pytest.mark.browser
 
-PAGE_01 = PAGES / "01-sormland-jobbar-smartare.html"
-SCREENSHOT = Path("/tmp/lyssna-player.png")
-WAIT_MS = 90_000  # upper bound for generation to start on a busy machine; not a timing assertion
 
-# The one rule we recommend to site owners so the upgrade from link to player moves nothing.
-SITE_CSS = "lyssna-player { display: block; min-height: 2.75rem; }\n"
-EMPTY_PAGE = (
-    '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Tom sida</title></head>'
-    "<body><main></main>{script}</body></html>"
-)
+def page_01_text() -> str:
+    return " ".join(squash(line) for line in expected_lines("01-sormland-jobbar-smartare"))
 
 
-class PageSite:
-    """A site embedding the player: serves page 01 in a few variants from its own origin."""
-
-    def __init__(self) -> None:
-        self.app_origin = ""
-        site = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, format, *args):  # noqa: A002 - stdlib signature
-                pass
-
-            def do_GET(self):  # noqa: N802 - stdlib name
-                path = urlsplit(self.path).path
-                found = site.render(path)
-                if found is None:
-                    self.send_error(404)
-                    return
-                body, content_type, headers = found
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def csp(self) -> str:
-        app = self.app_origin
-        return (f"default-src 'self'; script-src {app}; connect-src {app}; media-src {app}; "
-                "style-src 'self'")
-
-    def render(self, path: str) -> tuple[bytes, str, dict] | None:
-        script = f'<script src="{self.app_origin}/widget.js" defer></script>'
-        html = PAGE_01.read_text(encoding="utf-8")
-        headers: dict[str, str] = {}
-        if path == "/site.css":
-            return SITE_CSS.encode(), "text/css; charset=utf-8", headers
-        if path == "/01.html":  # only the script: the widget adds its own player
-            html = html.replace("</body>", script + "\n</body>")
-        elif path in ("/player.html", "/csp.html"):  # the documented markup with the no-JS link
-            listen = f"{self.app_origin}/listen?url={quote(self.origin + path, safe='')}"
-            player = f'<lyssna-player><a href="{listen}">Lyssna på sidan</a></lyssna-player>\n'
-            html = html.replace("</head>", '<link rel="stylesheet" href="/site.css">\n</head>')
-            html = html.replace('<h1 class="heading"', player + '<h1 class="heading"', 1)
-            html = html.replace("</body>", script + "\n</body>")
-            if path == "/csp.html":
-                headers["Content-Security-Policy"] = self.csp()
-        elif path == "/send-html.html":  # a page the service could not fetch sends itself
-            options = 'data-send-html data-content=".rf-main-column" data-skip=".sidinfo" data-rate="1.25"'
-            html = html.replace("</body>", script.replace("defer", "defer " + options) + "\n</body>")
-        elif path == "/empty.html":  # nothing to read: the API answers with an error
-            html = EMPTY_PAGE.format(script=script)
-        else:
-            return None
-        return html.encode("utf-8"), "text/html; charset=utf-8", headers
+def current(page) -> int:
+    return page.evaluate(f"() => {P}.cur")
 
 
-@pytest.fixture(scope="module")
-def page_site():
-    site = PageSite()
-    yield site
-    site.close()
-
-
-@pytest.fixture(scope="module")
-def other_site():
-    """A site that is NOT on the app's allow-list."""
-    site = PageSite()
-    yield site
-    site.close()
-
-
-@pytest.fixture
-def app_config(app_config, page_site):
-    """The conftest configuration, with the page site as the only allowed origin."""
-    return {**app_config, "SITES": [page_site.origin]}
-
-
-@pytest.fixture
-def site(page_site, other_site, live_app):
-    page_site.app_origin = other_site.app_origin = live_app
-    return page_site
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def context(chromium):
-    ctx = chromium.new_context(viewport={"width": 1100, "height": 760}, locale="sv-SE")
-    ctx.set_default_timeout(WAIT_MS)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context):
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return page
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-def player(page):
-    """The upgraded player's toggle button (Playwright's locators pierce the open shadow root)."""
-    page.wait_for_function("() => document.querySelector('lyssna-player')?.shadowRoot")
-    return page.locator("lyssna-player").get_by_role("button", name=re.compile("^(Lyssna|Pausa)$"))
-
-
-def status_text(page) -> str:
-    return page.evaluate(
-        "() => document.querySelector('lyssna-player').shadowRoot.querySelector('[aria-live]').textContent")
-
-
-def wait_status(page, text: str) -> None:
-    """The live region says `text` (audio events arrive as tasks after the state changes)."""
-    page.wait_for_function(
-        "t => document.querySelector('lyssna-player').shadowRoot.querySelector('[aria-live]')"
-        ".textContent === t", arg=text)
-
-
-def audio_state(page) -> dict:
-    return page.evaluate("""() => { const a = document.querySelector('lyssna-player').audio;
-        return a ? {paused: a.paused, time: a.currentTime, src: a.src} : null; }""")
-
-
-def wait_playing(page, past_seconds: float = 1.0) -> None:
-    page.wait_for_function(
-        "s => { const a = document.querySelector('lyssna-player').audio;"
-        " return a && !a.paused && a.currentTime > s; }", arg=past_seconds)
-
-
-HIGHLIGHTED_JS = """() => {
-  const h = window.CSS && CSS.highlights && CSS.highlights.get('lyssna-sentence');
-  if (h && h.size) return {how: 'highlight', texts: [...h].map(r => r.toString())};
-  const marked = document.querySelector('.lyssna-reading');
-  return marked ? {how: 'class', texts: [marked.textContent]} : null;
-}"""
-
-
-def squash(text: str) -> str:
-    return " ".join(text.replace("\u00ad", "").split())
-
-
-def wait_highlight(page) -> dict:
-    page.wait_for_function(HIGHLIGHTED_JS)
-    return page.evaluate(HIGHLIGHTED_JS)
-
-
-def page_01_lines() -> list[str]:
-    return [squash(line) for line in expected_lines("01-sormland-jobbar-smartare")]
-
-
-# --- tests --------------------------------------------------------------------------------------
-
-def test_click_plays_highlights_the_sentence_and_pauses(site, page):
+def test_click_plays_and_highlights_the_sentence_and_the_word(site, page):
     requests = []
     page.on("request", lambda r: requests.append(r))
     page.goto(f"{site.origin}/01.html")
@@ -223,7 +46,7 @@ def test_click_plays_highlights_the_sentence_and_pauses(site, page):
     posts = [r for r in requests if r.method == "POST"]
     assert len(posts) == 1 and posts[0].url == f"{site.app_origin}/api/v1/readings"
     body = posts[0].post_data_json
-    assert body["url"] == f"{site.origin}/01.html" and "html" not in body
+    assert body["url"] == f"{site.origin}/01.html" and "html" not in body and "text" not in body
     assert audio_state(page)["src"].startswith(f"{site.app_origin}/audio/")
     wait_status(page, "Spelar upp")
     assert button.inner_text().strip() == "Pausa"
@@ -231,23 +54,33 @@ def test_click_plays_highlights_the_sentence_and_pauses(site, page):
     found = wait_highlight(page)
     assert found["how"] == "highlight", "Chromium has the Highlight API and the sentence is in the page"
     (first,) = found["texts"]
-    assert len(squash(first)) > 10 and any(squash(first) in line for line in page_01_lines()), first
-    # As the audio moves on, so does the highlight: the next sentence, also text of page 01.
-    page.wait_for_function(f"first => {{ const h = ({HIGHLIGHTED_JS})(); return h && h.texts[0] !== first; }}",
-                           arg=first)
+    assert len(squash(first)) > 10 and squash(first) in page_01_text(), first
+    # The word being read is highlighted too, inside the sentence, and moves on with the audio.
+    page.wait_for_function(WORD_JS)
+    word = page.evaluate(WORD_JS)
+    page.wait_for_function(f"w => {{ const x = ({WORD_JS})(); return x && x !== w; }}", arg=word)
+    pair = page.evaluate(f"() => [({HIGHLIGHTED_JS})().texts[0], ({WORD_JS})()]")
+    assert pair[1] and squash(pair[1]) in squash(pair[0]), pair
+    # As the audio moves on, so does the sentence: the next one, also text of page 01.
+    page.wait_for_function(f"f => {{ const h = ({HIGHLIGHTED_JS})(); return h && h.texts[0] !== f; }}", arg=first)
     (second,) = page.evaluate(HIGHLIGHTED_JS)["texts"]
-    assert len(squash(second)) > 10 and any(squash(second) in line for line in page_01_lines()), second
+    assert len(squash(second)) > 10 and squash(second) in page_01_text(), second
+    # The lock screen knows what is playing.
+    assert page.evaluate("() => navigator.mediaSession.metadata && navigator.mediaSession.metadata.album") \
+        == "Lyssna på sidan"
     page.locator("lyssna-player").scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path="/tmp/lyssna-playing.png")
 
     button.click()
-    page.wait_for_function("() => document.querySelector('lyssna-player').audio.paused")
+    page.wait_for_function(f"() => {P}.audio.paused")
     paused_at = audio_state(page)["time"]
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(500)
     assert audio_state(page)["time"] == paused_at
     wait_status(page, "Pausad")
     assert button.inner_text().strip() == "Lyssna"
-    assert page.errors == []
+    button.click()  # resume where it paused
+    wait_playing(page, paused_at + 0.2)
+    assert page.errors == [] and page.console_errors == []
 
 
 def test_stop_rewinds_and_removes_the_highlight(site, page):
@@ -255,58 +88,166 @@ def test_stop_rewinds_and_removes_the_highlight(site, page):
     player(page).click()
     wait_playing(page)
     wait_highlight(page)
-    page.locator("lyssna-player").get_by_role("button", name="Stoppa").click()
-    page.wait_for_function("() => document.querySelector('lyssna-player').audio.paused")
+    control(page, "Stoppa").click()
+    page.wait_for_function(f"() => {P}.audio.paused")
     assert audio_state(page)["time"] == 0
-    assert page.evaluate(HIGHLIGHTED_JS) is None
+    assert page.evaluate(HIGHLIGHTED_JS) is None and page.evaluate(WORD_JS) is None
     wait_status(page, "Stoppad")
 
 
-def test_speed_download_seek_to_the_end(site, page):
+def test_next_and_previous_sentence(site, page):
+    page.goto(f"{site.origin}/01.html")
+    player(page).click()
+    wait_ready(page)
+    page.wait_for_function(f"() => {P}.cur >= 1")
+    control(page, "Pausa").click()
+    k = current(page)
+    texts = page.evaluate(f"""() => {P}.entries.map(e => {P}.reading.blocks[e.b].sentences[e.i].text)""")
+    control(page, "Nästa mening").click()
+    assert current(page) == k + 1 and not audio_state(page)["paused"]
+    assert squash(page.evaluate(HIGHLIGHTED_JS)["texts"][0]) in squash(texts[k + 1])
+    start = page.evaluate(f"k => {P}.entries[k].start", k + 1)
+    assert audio_state(page)["time"] * 1000 >= start
+    control(page, "Föregående mening").click()
+    control(page, "Föregående mening").click()
+    assert current(page) == k - 1
+    assert squash(page.evaluate(HIGHLIGHTED_JS)["texts"][0]) in squash(texts[k - 1])
+
+
+def test_speed_is_remembered_download_and_seek_to_the_end(site, page):
     page.goto(f"{site.origin}/01.html")
     player(page).click()
     wait_playing(page)
     shadow = page.locator("lyssna-player")
-    shadow.get_by_label("Hastighet").select_option("1.5")
-    assert page.evaluate("() => document.querySelector('lyssna-player').audio.playbackRate") == 1.5
+    speed = shadow.get_by_label("Hastighet")
+    assert [o.strip() for o in speed.locator("option").all_inner_texts()] == \
+        ["0,75×", "1×", "1,25×", "1,5×", "1,75×", "2×"]
+    speed.select_option("1.5")
+    assert audio_state(page)["rate"] == 1.5
     download = shadow.get_by_role("link", name="Ladda ner ljudfilen")
     assert download.get_attribute("href") == audio_state(page)["src"] + "?download=1"
-    seek = shadow.get_by_role("slider", name="Position i uppläsningen")
-    # Once the reading is ready the slider spans the whole reading and says where we are in words.
-    page.wait_for_function("""() => { const p = document.querySelector('lyssna-player');
-        return p.reading && p.reading.status === 'ready'; }""")
-    duration_ms = page.evaluate("() => document.querySelector('lyssna-player').reading.duration_ms")
-    page.wait_for_function("m => document.querySelector('lyssna-player').shadowRoot"
-                           ".querySelector('input[type=range]').max == String(Math.ceil(m / 1000))",
-                           arg=duration_ms)
-    assert re.fullmatch(r"\d+:\d\d av \d+:\d\d", seek.get_attribute("aria-valuetext"))
+    wait_ready(page)
     with urllib.request.urlopen(download.get_attribute("href"), timeout=60) as answer:
         assert answer.headers["Content-Type"] == "audio/mpeg"
         assert answer.headers["Content-Disposition"].startswith("attachment")
+        head = answer.read(3)
+        assert head == b"ID3" or head[0] == 0xFF  # an MP3: tag or frame sync
+    seek = shadow.get_by_role("slider", name="Position i uppläsningen")
+    duration_ms = page.evaluate(f"() => {P}.reading.duration_ms")
+    page.wait_for_function(f"m => {P}.shadowRoot.querySelector('input[type=range]').max == String(Math.ceil(m / 1000))",
+                           arg=duration_ms)
+    assert re.fullmatch(r"\d+:\d\d av \d+:\d\d", seek.get_attribute("aria-valuetext"))
     # Jump to just before the end (the finished file is seekable): it plays out and says so.
     seek.fill(str(max(0, duration_ms // 1000 - 2)))
-    page.wait_for_function("() => document.querySelector('lyssna-player').audio.ended")
-    assert page.evaluate("() => document.querySelector('lyssna-player').audio.currentTime") * 1000 > duration_ms / 2
+    page.wait_for_function(f"() => {P}.audio.ended")
+    assert audio_state(page)["time"] * 1000 > duration_ms / 2
     wait_status(page, "Uppläsningen är klar")
     assert page.evaluate(HIGHLIGHTED_JS) is None
-    assert shadow.get_by_role("button", name="Lyssna").is_visible()
+    # The speed survives a reload (localStorage) and applies to the next reading.
+    page.reload()
+    assert player(page).is_visible()
+    assert page.locator("lyssna-player").get_by_label("Hastighet").input_value() == "1.5"
+    player(page).click()
+    wait_playing(page, 0.2)
+    assert audio_state(page)["rate"] == 1.5
 
 
-def test_keyboard_tab_and_enter_start_space_pauses(site, page):
+def test_position_is_remembered_for_the_session(site, page):
+    page.goto(f"{site.origin}/01.html")
+    player(page).click()
+    wait_ready(page)
+    page.locator("lyssna-player").get_by_role("slider").fill("30")
+    wait_playing(page, 30.2)
+    control(page, "Pausa").click()
+    page.wait_for_function(f"() => {P}.audio.paused")
+    page.reload()
+    player(page).click()
+    wait_playing(page, 29)
+    assert audio_state(page)["time"] >= 29
+    page.wait_for_function(f"() => /^Fortsätter från 0:3\\d$/.test({P}.shadowRoot.querySelector('[role=status]').textContent)")
+
+
+def test_click_or_enter_on_a_paragraph_starts_reading_there(site, page):
+    page.goto(f"{site.origin}/01.html")
+    player(page).click()
+    wait_ready(page)
+    wait_highlight(page)
+    locators = page.evaluate(f"() => {P}.reading.blocks.map(b => b.locator)")
+    target = locators[5]
+    page.locator(target).click(position={"x": 3, "y": 3})
+    page.wait_for_function(f"""sel => {{ const h = CSS.highlights.get('lyssna-sentence');
+        return h && h.size && document.querySelector(sel).contains([...h][0].startContainer); }}""", arg=target)
+    wait_playing(page)
+    # Enter with the caret in another paragraph (caret browsing, a screen reader's cursor).
+    other = locators[3]
+    page.evaluate("""sel => { const t = document.createTreeWalker(document.querySelector(sel), NodeFilter.SHOW_TEXT)
+        .nextNode(); getSelection().collapse(t, 0); }""", other)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"""sel => {{ const h = CSS.highlights.get('lyssna-sentence');
+        return h && h.size && document.querySelector(sel).contains([...h][0].startContainer); }}""", arg=other)
+    assert page.evaluate(f"() => {P}.entries[{P}.cur].b") == 3
+
+
+def test_selected_text_is_read_with_its_own_button(site, page):
+    requests = []
+    page.on("request", lambda r: requests.append(r))
+    page.goto(f"{site.origin}/01.html")
+    player(page)
+    locator = "#svid12_5bf1a8e014c3d2e1f97a1b4 > div:nth-of-type(2) > p:nth-of-type(2)"
+    chosen = page.evaluate("sel => { const p = document.querySelector(sel); p.scrollIntoView({block: 'center'});"
+                           " getSelection().selectAllChildren(p); return getSelection().toString().trim(); }", locator)
+    pick = page.locator("lyssna-player").get_by_role("button", name="Lyssna på markerad text")
+    pick.wait_for(state="visible")
+    page.screenshot(path="/tmp/lyssna-selection.png")
+    pick.click()
+    wait_playing(page, 0.3)
+    (post,) = [r for r in requests if r.method == "POST"]
+    body = post.post_data_json
+    assert body["text"] == chosen and body["url"] == f"{site.origin}/01.html" and body.get("lang") == "sv"
+    # The selection's sentences are highlighted where they are: inside the selected paragraph.
+    page.wait_for_function(f"""sel => {{ const h = CSS.highlights.get('lyssna-sentence');
+        return h && h.size && document.querySelector(sel).contains([...h][0].startContainer); }}""", arg=locator)
+    assert squash(page.evaluate(HIGHLIGHTED_JS)["texts"][0]) in squash(chosen)
+    assert page.evaluate(f"() => {P}.reading.blocks.length") == 1
+    assert page.errors == []
+
+
+def test_keyboard_only_from_tab_to_stop_and_the_shortcut(site, page):
     page.goto(f"{site.origin}/player.html")
     player(page)
-    for _ in range(40):
+    for _ in range(60):
         page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement?.tagName === 'LYSSNA-PLAYER'"):
             break
-    focused = page.evaluate("""() => { const b = document.activeElement.shadowRoot.activeElement;
-        return b && {text: b.textContent, outline: getComputedStyle(b).outlineStyle}; }""")
-    assert focused == {"text": "Lyssna", "outline": "solid"}  # the focus is visible
+    focused_js = """() => { const b = document.activeElement.shadowRoot?.activeElement;
+        return b && {name: b.getAttribute('aria-label') || b.textContent.trim(), outline: getComputedStyle(b).outlineStyle}; }"""
+    assert page.evaluate(focused_js) == {"name": "Lyssna", "outline": "solid"}  # the focus is visible
     page.keyboard.press("Enter")
-    wait_playing(page, 0.5)
-    page.keyboard.press("Space")
-    page.wait_for_function("() => document.querySelector('lyssna-player').audio.paused")
-    wait_status(page, "Pausad")
+    wait_playing(page)
+    assert page.evaluate(focused_js)["name"] == "Pausa"  # focus stayed where the visitor put it
+    names = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        now = page.evaluate(focused_js)
+        assert now is None or now["outline"] == "solid"
+        names.append(now and now["name"])
+        if names[-1] == "Stoppa":
+            break
+    assert names[:3] == ["Föregående mening", "Nästa mening", "Stoppa"]
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => {P}.audio.paused && {P}.audio.currentTime === 0")
+    wait_status(page, "Stoppad")
+    # The documented shortcut starts and pauses from anywhere on the page.
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("Alt+Shift+L")
+    wait_playing(page, 0.3)
+    page.keyboard.press("Alt+Shift+L")
+    page.wait_for_function(f"() => {P}.audio.paused")
+    # Close hides the controls and puts the focus back on the main button.
+    control(page, "Stäng spelaren").click()
+    wait_status(page, "Spelaren är stängd")
+    assert page.evaluate(focused_js)["name"] == "Lyssna"
+    assert not control(page, "Stoppa").is_visible()
 
 
 def test_script_options_are_sent_with_the_page_html(site, page):
@@ -314,13 +255,20 @@ def test_script_options_are_sent_with_the_page_html(site, page):
     page.on("request", lambda r: requests.append(r))
     page.goto(f"{site.origin}/send-html.html")
     player(page).click()
-    wait_playing(page, 0.5)
+    wait_playing(page, 0.3)
     (post,) = [r for r in requests if r.method == "POST"]
     body = post.post_data_json
     assert body["url"] == f"{site.origin}/send-html.html"
     assert (body["content"], body["skip"], body["rate"]) == (".rf-main-column", ".sidinfo", 1.25)
     assert "Jobbar vi smartare i Sörmland" in body["html"] and body["html"].startswith("<html")
     assert wait_highlight(page)["how"] == "highlight"
+
+
+def test_english_page_gets_english_strings(site, page):
+    page.goto(f"{site.origin}/en.html")
+    assert player(page, "^Listen$").is_visible()
+    labels = page.evaluate(f"() => [...{P}.shadowRoot.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))")
+    assert {"Previous sentence", "Next sentence", "Stop", "Close the player", "Position in the reading"} <= set(labels)
 
 
 def test_api_error_message_is_shown_as_text(site, page):
@@ -332,22 +280,30 @@ def test_api_error_message_is_shown_as_text(site, page):
     with pytest.raises(urllib.error.HTTPError) as answer:
         urllib.request.urlopen(request, timeout=60)
     message = json.loads(answer.value.read())["message"]
-
     player(page).click()
-    page.wait_for_function("() => document.querySelector('lyssna-player').shadowRoot"
-                           ".querySelector('[aria-live]').classList.contains('error')")
-    region = page.evaluate("""() => { const r = document.querySelector('lyssna-player').shadowRoot
-        .querySelector('[aria-live=polite]'); return {text: r.textContent, children: r.children.length}; }""")
+    wait_error(page)
+    region = page.evaluate(f"""() => {{ const r = {P}.shadowRoot.querySelector('[aria-live=polite]');
+        return {{text: r.textContent, children: r.children.length}}; }}""")
     assert region == {"text": message, "children": 0}  # the server's words, as text only
+
+
+def test_service_down_says_so_without_script_errors(site, page):
+    page.goto(f"{site.origin}/down.html")
+    player(page).click()
+    wait_error(page)
+    assert status_text(page) == "Tjänsten för uppläsning gick inte att nå. Försök igen senare."
+    assert page.errors == []
+    # The browser itself logs the refused connection; the widget logs nothing of its own.
+    assert page.console_errors == []
+    page.screenshot(path="/tmp/lyssna-error.png")
 
 
 def test_site_not_on_the_allow_list_gets_a_plain_message(site, other_site, page):
     page.goto(f"{other_site.origin}/01.html")
     player(page).click()
-    page.wait_for_function("() => document.querySelector('lyssna-player').shadowRoot"
-                           ".querySelector('[aria-live]').classList.contains('error')")
+    wait_error(page)
     assert status_text(page) == "Tjänsten för uppläsning gick inte att nå. Försök igen senare."
-    assert audio_state(page) is None  # no audio was requested
+    assert page.evaluate(f"() => {P}.audio.getAttribute('src')") is None  # no audio was requested
 
 
 def test_works_under_a_strict_content_security_policy(site, page):
@@ -358,15 +314,14 @@ def test_works_under_a_strict_content_security_policy(site, page):
     console: list[str] = []
     page.goto(f"{site.origin}/csp.html")
     button = player(page)
-    accent = page.evaluate("""() => getComputedStyle(document.querySelector('lyssna-player')
-        .shadowRoot.querySelector('button')).backgroundColor""")
+    accent = page.evaluate(f"() => getComputedStyle({P}.shadowRoot.querySelector('button')).backgroundColor")
     assert accent == "rgb(11, 79, 138)"  # the player's own styles were applied
     page.evaluate("() => { window.__clicked = true; }")
     page.on("console", lambda m: console.append(m.text))  # from here on, all is the widget's doing
     button.click()
     wait_playing(page)
-    found = wait_highlight(page)
-    assert found["how"] == "highlight"
+    assert wait_highlight(page)["how"] == "highlight"
+    page.wait_for_function(WORD_JS)
     violations = page.evaluate("() => window.__violations")
     # Page 01's own inline scripts and styles are blocked by this policy; the widget causes nothing.
     ours = [v for v in violations if v["after"] or site.app_origin in (v["source"] or "") + v["blocked"]]
@@ -408,8 +363,24 @@ def test_without_javascript_the_link_leads_to_the_listen_page(site, chromium):
 
 
 def test_loading_the_script_twice_is_harmless(site, page):
-    page.goto(f"{site.origin}/player.html")
+    page.goto(f"{site.origin}/twice.html")
     player(page)
     page.add_script_tag(url=f"{site.app_origin}/widget.js")
     assert page.locator("lyssna-player").count() == 1
+    player(page).click()
+    wait_playing(page, 0.3)
     assert page.errors == []
+
+
+def test_window_config_docks_the_player_at_the_bottom(site, page):
+    """window.lyssnaConf = {position: "fixed"}: a bar fixed to the window that takes no page space."""
+    page.add_init_script("window.lyssnaConf = {position: 'fixed'};")
+    page.goto(f"{site.origin}/01.html")
+    button = player(page)
+    assert page.evaluate(f"() => {P}.getBoundingClientRect().height") == 0  # nothing moves in the page
+    button.click()
+    wait_playing(page)
+    bar = page.evaluate(f"""() => {{ const b = {P}.shadowRoot.querySelector('.bar'), r = b.getBoundingClientRect();
+        return {{position: getComputedStyle(b).position, bottom: innerHeight - r.bottom, left: r.left}}; }}""")
+    assert bar["position"] == "fixed" and 0 <= bar["bottom"] <= 16 and bar["left"] <= 16
+    page.screenshot(path="/tmp/lyssna-docked.png")

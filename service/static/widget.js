@@ -1,517 +1,717 @@
-/*! Lyssna player v1 — "Lyssna på sidan" for any page. One file, no dependencies. GPL-3.0-or-later.
- *
- * Markup (works without JavaScript; the script upgrades the link into a player):
- *   <script src="https://lyssna.example.se/widget.js" defer data-content="#main" data-skip=".rs_skip"></script>
- *   <lyssna-player><a href="https://lyssna.example.se/listen?url=...">Lyssna på sidan</a></lyssna-player>
- * Recommended site CSS so the upgrade causes no layout shift:
- *   lyssna-player { display: block; min-height: 2.75rem; }
- *
- * Nothing is fetched before the first click. Styles are constructable stylesheets and text is only
- * ever set with textContent, so the player works under a strict Content-Security-Policy.
- */
+/*! Lyssna player v2 — "Lyssna på sidan" for any page. One file, no dependencies. GPL-3.0-or-later.
+ * <script src="https://lyssna.example.se/widget.js" defer data-content="#main" data-skip=".rs_skip"></script>
+ * <lyssna-player><a href="https://lyssna.example.se/listen?url=...">Lyssna på sidan</a></lyssna-player>
+ * Site CSS for no layout shift: lyssna-player { display: block; min-height: 2.75rem; }
+ * Nothing is fetched before the first click; styles are constructable stylesheets and page text is
+ * only ever set as textContent, so it runs under a strict CSP. Shortcut: Alt+Shift+L (start/pause;
+ * with text selected, read the selection). */
 (() => {
   "use strict";
   const TAG = "lyssna-player";
   if (!window.customElements || customElements.get(TAG)) return; // loaded twice: keep the first
 
-  const HIGHLIGHT = "lyssna-sentence";
-  const FALLBACK_CLASS = "lyssna-reading";
-  const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
-  const POLL_MS = 500;
-
-  // --- configuration ------------------------------------------------------------------------------
+  const SENT = "lyssna-sentence", WORD = "lyssna-word", MARK = "lyssna-reading";
+  const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2];
   const script = document.currentScript;
-  const scriptData = (script && script.dataset) || {};
-  const globalConf = window.lyssnaConf || {};
+  const sdata = (script && script.dataset) || {};
+  const gconf = window.lyssnaConf || {};
   const scriptOrigin = script && script.src ? new URL(script.src, location.href).origin : "";
+  const hasHL = !!(window.CSS && CSS.highlights && window.Highlight);
 
-  /** Element attribute, then the script tag's data-*, then window.lyssnaConf. */
+  /** Option from the element's attribute, the script's data-*, then window.lyssnaConf. */
   function conf(el, name) {
     const camel = name.replace(/-(\w)/g, (_, c) => c.toUpperCase());
-    if (el.hasAttribute(name)) return el.getAttribute(name);
-    if (scriptData[camel] !== undefined) return scriptData[camel];
-    const value = globalConf[camel];
-    return value === undefined || value === null ? undefined : String(value);
+    if (el && el.hasAttribute(name)) return el.getAttribute(name);
+    if (sdata[camel] !== undefined) return sdata[camel];
+    const v = gconf[camel];
+    return v == null ? undefined : String(v);
   }
-
-  function isOn(value) {
-    return value !== undefined && value !== "false" && value !== "0" && value !== "no";
+  /** Storage that never throws (private mode, blocked storage). */
+  function store(kind, key, value) {
+    try {
+      const s = window[kind];
+      if (value === undefined) return JSON.parse(s.getItem(key));
+      if (value === null) s.removeItem(key); else s.setItem(key, JSON.stringify(value));
+    } catch (_) { /* unavailable */ }
+    return null;
   }
 
   const TEXTS = {
     sv: {
-      listen: "Lyssna", pause: "Pausa", stop: "Stoppa", speed: "Hastighet",
-      download: "Ladda ner", downloadLabel: "Ladda ner ljudfilen", seek: "Position i uppläsningen",
-      of: "av", preparing: "Förbereder uppläsning…", playing: "Spelar upp", paused: "Pausad",
-      stopped: "Stoppad", ended: "Uppläsningen är klar",
+      listen: "Lyssna", pause: "Pausa", stop: "Stoppa", prev: "Föregående mening", next: "Nästa mening",
+      speed: "Hastighet", download: "Ladda ner", downloadLabel: "Ladda ner ljudfilen", close: "Stäng spelaren",
+      seek: "Position i uppläsningen", of: "av", preparing: "Förbereder uppläsning…", playing: "Spelar upp",
+      paused: "Pausad", stopped: "Stoppad", ended: "Uppläsningen är klar", closed: "Spelaren är stängd",
+      resume: "Fortsätter från", selection: "Lyssna på markerad text", player: "Lyssna på sidan",
       failed: "Uppläsningen misslyckades. Försök igen senare.",
       network: "Tjänsten för uppläsning gick inte att nå. Försök igen senare.",
       media: "Ljudet kunde inte spelas upp.", decimal: ",",
     },
     en: {
-      listen: "Listen", pause: "Pause", stop: "Stop", speed: "Speed",
-      download: "Download", downloadLabel: "Download the audio file", seek: "Position in the reading",
-      of: "of", preparing: "Preparing the reading…", playing: "Playing", paused: "Paused",
-      stopped: "Stopped", ended: "The reading has finished",
+      listen: "Listen", pause: "Pause", stop: "Stop", prev: "Previous sentence", next: "Next sentence",
+      speed: "Speed", download: "Download", downloadLabel: "Download the audio file", close: "Close the player",
+      seek: "Position in the reading", of: "of", preparing: "Preparing the reading…", playing: "Playing",
+      paused: "Paused", stopped: "Stopped", ended: "The reading has finished", closed: "The player is closed",
+      resume: "Resuming from", selection: "Listen to the selected text", player: "Listen to this page",
       failed: "The reading failed. Please try again later.",
       network: "The reading service could not be reached. Please try again later.",
       media: "The audio could not be played.", decimal: ".",
     },
   };
 
-  // --- styles (constructable stylesheets: allowed under style-src without 'unsafe-inline') -------
   function adopt(root, css) {
     try {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(css);
       root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-    } catch (_) { // very old browsers: a <style> element (blocked by a strict CSP, harmless there)
+    } catch (_) { // old browsers: a <style> (blocked by a strict CSP, harmless there)
       const style = document.createElement("style");
       style.textContent = css;
       (root === document ? document.head : root).appendChild(style);
     }
   }
 
+  const A = "var(--lyssna-accent,#0b4f8a)";
   const PLAYER_CSS = `
-:host { display: block; min-height: 2.75rem; font: inherit; color: inherit; }
-:host([hidden]) { display: none; }
-.bar { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem .75rem; }
-.controls { display: contents; }
-.controls[hidden] { display: none; }
-button, select, a.download { font: inherit; font-size: 1rem; line-height: 1.2; box-sizing: border-box;
-  min-height: 2.75rem; border-radius: .375rem; cursor: pointer; }
-button { display: inline-flex; align-items: center; gap: .4rem; margin: 0; padding: 0 1rem;
-  border: 2px solid var(--lyssna-accent, #0b4f8a); background: var(--lyssna-accent, #0b4f8a);
-  color: var(--lyssna-accent-text, #fff); font-weight: 600; }
-button:hover { filter: brightness(1.15); }
-button.stop { padding: 0 .7rem; background: transparent; color: var(--lyssna-accent, #0b4f8a); }
-select { padding: 0 .4rem; border: 1px solid #767676; background: #fff; color: #1a1a1a; }
-label { display: inline-flex; align-items: center; gap: .4rem; font-size: .95rem; }
-a.download { display: inline-flex; align-items: center; gap: .3rem; padding: 0 .3rem;
-  color: var(--lyssna-accent, #0b4f8a); font-weight: 600; }
-input[type=range] { flex: 1 1 8rem; min-width: 6rem; max-width: 22rem; height: 2.75rem; margin: 0;
-  accent-color: var(--lyssna-accent, #0b4f8a); cursor: pointer; }
-.time { font-variant-numeric: tabular-nums; font-size: .95rem; white-space: nowrap; }
-.status { margin: 0; font-size: .95rem; }
-.status.error { color: #b00020; font-weight: 600; }
-svg { width: 1.1em; height: 1.1em; fill: currentColor; flex: none; }
-:focus-visible { outline: 3px solid var(--lyssna-focus, #ffbf47); outline-offset: 2px;
-  box-shadow: 0 0 0 5px #1a1a1a; }
-@media (forced-colors: active) { button { border-color: ButtonText; } }
+:host{display:block;min-height:2.75rem;font:inherit;color:inherit}
+:host([hidden]){display:none}:host([docked]){min-height:0}
+.bar{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}
+.bar.open{padding:.4rem;border:1px solid #767676;border-radius:.5rem;background:#fff;color:#1a1a1a}
+.dock{position:fixed;z-index:2147483000;right:.5rem;bottom:.5rem;max-width:calc(100vw - 1rem);box-sizing:border-box}
+.dock.open{left:.5rem}
+.c{display:contents}[hidden]{display:none!important}
+button,select,a{font:inherit;font-size:1rem;line-height:1.2;box-sizing:border-box;min-height:2.75rem;min-width:2.75rem;border-radius:.375rem;cursor:pointer}
+button{display:inline-flex;align-items:center;justify-content:center;gap:.4rem;margin:0;padding:0 .9rem;border:2px solid ${A};background:${A};color:var(--lyssna-accent-text,#fff);font-weight:600}
+button:hover{filter:brightness(1.15)}
+button.i{padding:0 .5rem;background:#fff;color:${A}}
+select{padding:0 .3rem;border:1px solid #767676;background:#fff;color:#1a1a1a}
+label{display:inline-flex;align-items:center;gap:.4rem}
+a{display:inline-flex;align-items:center;gap:.3rem;padding:0 .3rem;color:${A};font-weight:600}
+input{flex:1 1 7rem;min-width:5rem;max-width:22rem;height:2.75rem;margin:0;accent-color:${A};cursor:pointer}
+.t{font-variant-numeric:tabular-nums;white-space:nowrap}
+.s{margin:0;padding:.2rem .4rem;background:#fff;color:#1a1a1a}.s:empty{display:none}
+.s.e{color:#b00020;font-weight:600}
+svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
+:focus-visible{outline:3px solid var(--lyssna-focus,#ffbf47);outline-offset:2px;box-shadow:0 0 0 5px #1a1a1a}
+.sel{position:fixed;z-index:2147483001;min-height:2.25rem;padding:0 .6rem;box-shadow:0 2px 6px #0006}
+@media (forced-colors:active){button,.bar.open,select{border:2px solid ButtonText}}
 `;
-
   const PAGE_CSS = `
-::highlight(${HIGHLIGHT}) { background-color: var(--lyssna-highlight, #ffe27a); color: #1a1a1a; }
-.${FALLBACK_CLASS} { background-color: var(--lyssna-highlight, #ffe27a) !important; color: #1a1a1a !important;
-  outline: 2px solid var(--lyssna-highlight, #ffe27a); }
+::highlight(${SENT}){background-color:var(--lyssna-sentence,#fff0a0);color:#1a1a1a}
+::highlight(${WORD}){background-color:var(--lyssna-word,#0b4f8a);color:#fff}
+.${MARK}{background-color:var(--lyssna-sentence,#fff0a0)!important;color:#1a1a1a!important;outline:2px solid #1a1a1a}
+@media (forced-colors:active){::highlight(${SENT}){background-color:Mark;color:MarkText}
+::highlight(${WORD}){background-color:Highlight;color:HighlightText;text-decoration:underline 2px}.${MARK}{outline:2px solid Highlight}}
 `;
   let pageStyled = false;
-  function stylePage() {
-    if (!pageStyled) adopt(document, PAGE_CSS);
-    pageStyled = true;
-  }
 
-  // --- small helpers ------------------------------------------------------------------------------
   const ICONS = {
-    play: "M8 5v14l11-7z",
-    pause: "M6 5h4v14H6zm8 0h4v14h-4z",
-    stop: "M6 6h12v12H6z",
+    play: "M8 5v14l11-7z", pause: "M6 5h4v14H6zm8 0h4v14h-4z", stop: "M6 6h12v12H6z",
+    prev: "M6 6h2v12H6zm3.5 6 8.5 6V6z", next: "M16 6h2v12h-2zM6 18l8.5-6L6 6z",
+    close: "M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z",
     download: "M5 20h14v-2H5v2zM19 9h-4V3H9v6H5l7 7 7-7z",
   };
   function icon(name) {
     const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
+    const svg = document.createElementNS(ns, "svg"), path = document.createElementNS(ns, "path");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    const path = document.createElementNS(ns, "path");
     path.setAttribute("d", ICONS[name]);
     svg.appendChild(path);
     return svg;
   }
-
   function el(tag, props, ...children) {
     const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props || {})) {
-      if (key === "text") node.textContent = value;
-      else node.setAttribute(key, value);
-    }
+    for (const [k, v] of Object.entries(props || {})) k === "text" ? (node.textContent = v) : node.setAttribute(k, v);
     node.append(...children);
     return node;
   }
-
   function clock(ms) {
-    const s = Math.max(0, Math.floor((ms || 0) / 1000));
-    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = String(s % 60).padStart(2, "0");
-    return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
+    const s = Math.max(0, Math.floor((ms || 0) / 1000)), m = Math.floor(s / 60) % 60, h = Math.floor(s / 3600);
+    const ss = String(s % 60).padStart(2, "0");
+    return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
   }
-
-  /** Text with every whitespace character and soft hyphen removed, plus where each char came from. */
-  function squashNodes(root) {
+  /** Last index in a list sorted by .start whose start <= ms, or -1. */
+  function find(list, ms) {
+    let lo = 0, hi = list.length - 1, at = -1;
+    while (lo <= hi) { const mid = (lo + hi) >> 1; if (list[mid].start <= ms) { at = mid; lo = mid + 1; } else hi = mid - 1; }
+    return at;
+  }
+  const gap = (c) => c === "\u00ad" || /\s/.test(c);
+  const squash = (s) => String(s || "").replace(/[\s\u00ad]+/g, "");
+  /** The text under root (within range, if given) without whitespace, and where each char came from. */
+  function squashNodes(root, range) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) => /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(n.parentNode.nodeName)
-        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+      acceptNode: (n) => /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(n.parentNode.nodeName) ||
+        (range && !range.intersectsNode(n)) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
     });
     let text = "";
     const map = [];
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const data = node.data;
-      for (let i = 0; i < data.length; i++) {
-        const c = data[i];
-        if (c === "\u00ad" || /\s/.test(c)) continue;
-        text += c;
-        map.push(node, i);
-      }
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const d = n.data;
+      const from = range && n === range.startContainer ? range.startOffset : 0;
+      const to = range && n === range.endContainer ? range.endOffset : d.length;
+      for (let i = from; i < to; i++) if (!gap(d[i])) { text += d[i]; map.push(n, i); }
     }
     return { text, map };
   }
-  const squash = (s) => String(s || "").replace(/[\s\u00ad]+/g, "");
-
-  function findElement(locator) {
-    if (!locator) return null;
-    try { return document.querySelector(locator); } catch (_) { return null; }
+  function query(sel) {
+    if (!sel) return null;
+    try { return document.querySelector(sel); } catch (_) { return null; }
   }
+  const smooth = () => !(window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches);
+  const visible = (r) => r.bottom > 0 && r.top < innerHeight;
+  const editable = (n) => n && n.closest && n.closest("input,textarea,select,[contenteditable]:not([contenteditable=false])");
 
-  const reducedMotion = () => window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches;
-
-  /** Scroll the sentence into view, but only when it is not already visible. */
-  function reveal(element, range) {
-    const rect = (range && range.getBoundingClientRect()) || element.getBoundingClientRect();
-    const height = window.innerHeight || document.documentElement.clientHeight;
-    if (rect.top >= 0 && rect.bottom <= height) return;
-    const behavior = reducedMotion() ? "auto" : "smooth";
-    if (element.getBoundingClientRect().height < height * 0.8) {
-      element.scrollIntoView({ block: "center", behavior });
-    } else {
-      window.scrollBy({ top: rect.top - height / 3, behavior });
-    }
-  }
-
-  // --- the element --------------------------------------------------------------------------------
-  let playingNow = null; // one player at a time on a page
+  let playingNow = null; // one player sounds at a time
 
   class LyssnaPlayer extends HTMLElement {
     connectedCallback() {
-      if (this.shadowRoot) { // moved in the DOM: keep its state
-        if (this.reading && this.reading.status === "generating") this.poll();
-        return;
-      }
-      const lang = (conf(this, "lang") || document.documentElement.lang || "sv").toLowerCase();
-      this.t = lang.startsWith("en") ? TEXTS.en : TEXTS.sv;
+      if (this.shadowRoot) return; // moved in the DOM: keep its state
+      const lang = (conf(this, "lang") || document.documentElement.lang || "sv").toLowerCase().startsWith("en") ? "en" : "sv";
+      this.t = TEXTS[lang];
       this.reading = null;
-      this.entries = [];   // [{b, i, start, end}] all sentences in time order
-      this.located = new Map(); // block index -> {element, text, map, spans}
-      this.current = -1;
-      this.starting = false;
-      this.build(lang.startsWith("en") ? "en" : "sv");
+      this.entries = []; // every sentence in time order: {b, i, start, end, words: [{start, o, n}]}
+      this.located = new Map();
+      this.cur = this.word = -1;
+      this.build(lang);
+      this.first = document.querySelector(TAG) === this; // page-wide listeners: the first player only
+      if (this.first) {
+        document.addEventListener("selectionchange", () => { clearTimeout(this.selTimer); this.selTimer = setTimeout(() => this.onSelect(), 250); });
+        document.addEventListener("keydown", (e) => this.onKey(e));
+        document.addEventListener("click", (e) => this.onPageClick(e));
+        const away = () => { if (this.audio && !this.audio.paused) this.free = true; }; // never caused by us
+        addEventListener("wheel", away, { passive: true });
+        addEventListener("touchmove", away, { passive: true });
+        addEventListener("keydown", (e) => { if (/^(Page|Arrow(Up|Down)|Home|End)/.test(e.key) && !editable(e.target)) away(); });
+      }
     }
 
     disconnectedCallback() {
       if (this.audio) this.audio.pause();
-      this.clearHighlight();
+      this.clearHL();
       clearTimeout(this.pollTimer);
     }
 
     build(lang) {
-      const t = this.t;
-      const root = this.attachShadow({ mode: "open" });
+      const t = this.t, root = this.attachShadow({ mode: "open" });
       adopt(root, PLAYER_CSS);
-      this.toggleLabel = el("span", { text: t.listen });
-      this.toggleIcon = icon("play");
-      this.toggle = el("button", { type: "button", part: "button", class: "toggle" }, this.toggleIcon, this.toggleLabel);
-      this.stopButton = el("button", { type: "button", class: "stop", part: "stop", "aria-label": t.stop, title: t.stop }, icon("stop"));
-      this.seek = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": t.seek, part: "seek" });
-      this.time = el("span", { class: "time", "aria-hidden": "true", text: `${clock(0)} / ${clock(0)}` });
-      this.speed = el("select", { part: "speed" });
-      for (const value of SPEEDS) {
-        const option = el("option", { value: String(value), text: `${String(value).replace(".", t.decimal)}×` });
-        if (value === 1) option.selected = true;
-        this.speed.appendChild(option);
-      }
-      this.download = el("a", { class: "download", part: "download", download: "", "aria-label": t.downloadLabel },
-        icon("download"), el("span", { text: t.download }));
-      this.controls = el("div", { class: "controls", hidden: "" }, this.stopButton, this.seek, this.time,
-        el("label", {}, el("span", { text: t.speed }), this.speed), this.download);
-      this.status = el("p", { class: "status", role: "status", "aria-live": "polite", part: "status" });
-      root.appendChild(el("div", { class: "bar", lang }, this.toggle, this.controls, this.status));
-
+      const btn = (name, cls, label, fn) => {
+        const b = el("button", { type: "button", class: cls, part: name, "aria-label": label, title: label }, icon(name));
+        b.addEventListener("click", fn);
+        return b;
+      };
+      this.label = el("span", { text: t.listen });
+      this.icon = icon("play");
+      this.toggle = el("button", { type: "button", part: "button", "aria-keyshortcuts": "Alt+Shift+L", title: "Alt+Shift+L" }, this.icon, this.label);
       this.toggle.addEventListener("click", () => this.onToggle());
-      this.stopButton.addEventListener("click", () => this.stop());
-      this.seek.addEventListener("input", () => this.seekTo(Number(this.seek.value)));
-      this.speed.addEventListener("change", () => { if (this.audio) this.audio.playbackRate = Number(this.speed.value); });
+      this.seek = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": t.seek, part: "seek" });
+      this.seek.addEventListener("input", () => { this.free = false; this.seekTo(this.seek.value * 1000); });
+      this.time = el("span", { class: "t", "aria-hidden": "true" });
+      this.speed = el("select", { part: "speed" });
+      const saved = Number(store("localStorage", "lyssna-speed")) || 1;
+      for (const v of SPEEDS) {
+        const o = el("option", { value: String(v), text: `${String(v).replace(".", t.decimal)}×` });
+        o.selected = v === saved;
+        this.speed.appendChild(o);
+      }
+      this.speed.addEventListener("change", () => {
+        store("localStorage", "lyssna-speed", Number(this.speed.value));
+        if (this.audio) this.audio.playbackRate = Number(this.speed.value);
+      });
+      this.download = el("a", { part: "download", download: "", "aria-label": t.downloadLabel }, icon("download"), el("span", { text: t.download }));
+      this.controls = el("div", { class: "c", hidden: "" },
+        btn("prev", "i", t.prev, () => this.step(-1)), btn("next", "i", t.next, () => this.step(1)),
+        btn("stop", "i", t.stop, () => this.stop()), this.seek, this.time,
+        el("label", {}, el("span", { text: t.speed }), this.speed), this.download,
+        btn("close", "i", t.close, () => this.close()));
+      this.status = el("p", { class: "s", role: "status", "aria-live": "polite", part: "status" });
+      this.pick = el("button", { type: "button", class: "sel", part: "selection", "aria-label": t.selection, hidden: "" }, icon("play"), el("span", { text: t.listen }));
+      this.pick.addEventListener("mousedown", (e) => e.preventDefault()); // keep the selection
+      this.pick.addEventListener("click", () => this.readSelection());
+      this.bar = el("div", { class: "bar", role: "group", "aria-label": t.player, lang }, this.toggle, this.controls, this.status);
+      if (conf(this, "position") === "fixed") { this.bar.classList.add("dock"); this.setAttribute("docked", ""); }
+      root.append(this.bar, this.pick);
+      this.showTime();
     }
 
-    // --- user actions ---
+    // --- what the visitor does ---
     onToggle() {
-      if (this.starting) return;
-      if (!this.audio || this.failed) { this.start(); return; }
-      if (this.audio.paused || this.audio.ended) this.play();
+      if (this.busy) return;
+      if (!this.audio || this.failed || !this.audio.src) this.start();
+      else if (this.audio.paused || this.audio.ended) this.play();
       else this.audio.pause();
     }
 
-    async start() {
-      this.starting = true;
+    onKey(e) {
+      if (!(e.altKey && e.shiftKey && !e.ctrlKey && !e.metaKey && e.code === "KeyL") || e.defaultPrevented) return;
+      if (editable(e.target) || query('[accesskey="l" i]')) return; // the page's own accesskey wins
+      e.preventDefault();
+      if (this.picked) this.readSelection(); else this.onToggle();
+    }
+
+    onPageClick(e) {
+      if (!this.isOpen || e.button || e.defaultPrevented || e.composedPath().includes(this)) return;
+      if (e.target.closest && e.target.closest("a,button,input,select,textarea,label,summary,[role=button],[role=link]")) return;
+      const s = getSelection();
+      if (s && !s.isCollapsed) return; // selecting text, not choosing a place
+      this.startAt(e.target);
+    }
+
+    /** Enter with the caret or focus inside a paragraph (caret browsing, screen readers). */
+    onEnter(e) {
+      const s = getSelection(), at = document.activeElement !== document.body ? document.activeElement : s && s.anchorNode;
+      if (!at || editable(at) || (at.closest && at.closest("a,button,summary,[role=button],[role=link]"))) return false;
+      return this.startAt(at.nodeType === 3 ? at.parentNode : at, e);
+    }
+
+    onSelect() {
+      const s = getSelection();
+      const text = s && s.rangeCount ? s.toString().trim() : "";
+      if (text.length < 2 || text.length > 5000 || this.contains(s.anchorNode) || editable(s.anchorNode && s.anchorNode.parentElement)) {
+        this.picked = null;
+        this.pick.hidden = true;
+        return;
+      }
+      const range = s.getRangeAt(0), rects = range.getClientRects();
+      const r = rects[rects.length - 1] || range.getBoundingClientRect();
+      this.picked = { range: range.cloneRange(), text };
+      this.pick.style.top = `${Math.max(4, Math.min(r.bottom + 6, innerHeight - 48))}px`;
+      this.pick.style.left = `${Math.max(4, Math.min(r.right - 40, innerWidth - 120))}px`;
+      this.pick.hidden = false;
+    }
+
+    readSelection() {
+      const p = this.picked;
+      if (!p) return;
+      this.pick.hidden = true;
+      const node = p.range.commonAncestorContainer, elem = node.nodeType === 1 ? node : node.parentElement;
+      const lang = elem && elem.closest("[lang]");
+      this.start({ text: p.text, range: p.range, lang: lang ? lang.lang : undefined });
+      getSelection().removeAllRanges(); // the browser's selection colour would hide the highlight
+    }
+
+    /** Start reading at the block containing node: jump there, or read the whole page from there. */
+    startAt(node) {
+      if (this.mode === "page" && this.reading) {
+        const b = this.blockOf(node);
+        if (b < 0) return false;
+        const k = this.entries.findIndex((x) => x.b === b);
+        if (k < 0) return false;
+        this.jump(k);
+        return true;
+      }
+      if (!this.isOpen) return false;
+      this.start({ at: node });
+      return true;
+    }
+
+    blockOf(node) {
+      let best = -1, bestEl = null;
+      (this.reading.blocks || []).forEach((_, b) => {
+        const f = this.locate(b);
+        if (f && f.element.contains(node) && (!bestEl || bestEl.contains(f.element))) { best = b; bestEl = f.element; }
+      });
+      return best;
+    }
+
+    // --- playing ---
+    start(opts = {}) {
+      this.unlock(); // inside the click: phones allow this element to play later
+      this.busy = true;
       this.failed = false;
+      this.clearHL();
+      this.mode = opts.text ? "text" : "page";
+      this.range = opts.range || null;
       this.located = new Map();
+      this.reading = null;
+      this.entries = [];
+      this.audio.pause();
+      this.audio.removeAttribute("src");
+      this.want = null;
       this.say(this.t.preparing);
       this.toggle.setAttribute("aria-busy", "true");
+      const body = this.body();
+      if (opts.text) { delete body.html; body.text = opts.text; if (opts.lang) body.lang = opts.lang; }
+      this.load(body, opts.at);
+    }
+
+    async load(body, at) {
       try {
-        const reading = await this.request("POST", "/api/v1/readings", this.body());
-        this.setupAudio();
+        const reading = await this.request("POST", "/api/v1/readings", body);
+        this.reloaded = reading.status === "ready"; // a finished file is seekable at once
         this.update(reading);
         this.audio.src = new URL(reading.audio_url, this.api()).href;
-        this.reloaded = reading.status === "ready"; // a finished file is seekable already
-        this.controls.hidden = false;
+        this.openUp(true);
+        this.free = false;
+        const saved = this.mode === "page" && !at && store("sessionStorage", this.key());
+        if (at) this.startAt(at);
+        else if (saved && saved.ms > 1000 && (!reading.duration_ms || saved.ms < reading.duration_ms - 1000)) {
+          this.seekTo(saved.ms);
+          this.resumeNote = `${this.t.resume} ${clock(saved.ms)}`;
+        }
+        this.media();
         this.play();
       } catch (error) {
         this.fail(error);
       } finally {
-        this.starting = false;
+        this.busy = false;
         this.toggle.removeAttribute("aria-busy");
       }
+    }
+
+    unlock() {
+      if (this.audio) return;
+      const a = this.audio = new Audio();
+      a.preload = "auto";
+      const p = a.play(); // no source yet: rejects, but marks the element as started by the visitor
+      if (p) p.catch(() => {});
+      const on = (type, fn) => a.addEventListener(type, fn);
+      on("playing", () => {
+        this.setToggle(true);
+        if (!this.quiet || this.resumeNote) this.say(this.resumeNote || this.t.playing); // once per start
+        if (this.want == null) this.resumeNote = null; // kept until the jump back is done
+        this.quiet = true;
+        const tick = () => { this.ticking = !a.paused; if (this.ticking) { this.follow(); requestAnimationFrame(tick); } };
+        if (!this.ticking) requestAnimationFrame(tick);
+      });
+      on("pause", () => {
+        this.setToggle(false);
+        this.quiet = false;
+        if (!a.ended && !this.reloading && a.currentTime > 0 && this.isOpen) this.say(this.t.paused);
+        this.save();
+      });
+      on("ended", () => {
+        this.setToggle(false);
+        this.clearHL();
+        this.say(this.t.ended);
+        if (this.mode === "page") store("sessionStorage", this.key(), null);
+      });
+      on("timeupdate", () => { this.showTime(); this.follow(); if (Date.now() - (this.savedAt || 0) > 1000) this.save(); });
+      for (const type of ["durationchange", "progress", "loadedmetadata", "canplay"]) on(type, () => {
+        this.showTime();
+        if (this.want != null) this.seekTo(this.want);
+      });
+      on("error", () => { if (a.getAttribute("src")) this.fail(new Error(this.t.media)); });
     }
 
     play() {
       if (playingNow && playingNow !== this && playingNow.audio) playingNow.audio.pause();
       playingNow = this;
+      this.free = false;
       this.audio.playbackRate = Number(this.speed.value);
-      const promise = this.audio.play();
-      if (promise) promise.catch((error) => { if (error.name !== "AbortError") this.fail(new Error(this.t.media)); });
+      const p = this.audio.play();
+      if (p) p.catch((e) => { if (e.name !== "AbortError") this.fail(new Error(this.t.media)); });
     }
 
     stop() {
-      if (!this.audio) return;
-      this.audio.pause();
-      if (this.audio.readyState > 0) this.audio.currentTime = 0;
-      this.clearHighlight();
+      const a = this.audio;
+      if (!a) return;
+      a.pause();
+      this.want = null;
+      if (a.readyState > 0) a.currentTime = 0;
+      this.clearHL();
       this.showTime();
+      this.save();
       this.say(this.t.stopped);
     }
 
-    seekTo(seconds) {
-      const audio = this.audio;
-      if (!audio || !isFinite(seconds)) return;
-      const r = audio.seekable;
-      const reachable = r.length && seconds >= r.start(0) && seconds <= r.end(r.length - 1);
-      if (!reachable && this.reading && this.reading.status === "ready" && !this.reloaded) {
-        // We streamed the MP3 while it was made; the finished file supports Range: reload it once.
-        this.reloaded = this.reloading = true;
-        const resume = !audio.paused;
-        audio.addEventListener("loadedmetadata", () => {
-          this.reloading = false;
-          audio.currentTime = seconds;
-          if (resume) this.play();
-        }, { once: true });
-        audio.load();
+    close() {
+      const inside = this.shadowRoot.activeElement;
+      if (this.audio) { this.audio.pause(); this.save(); }
+      this.clearHL();
+      this.openUp(false);
+      this.say(this.t.closed);
+      if (inside) this.toggle.focus(); // the focused button went away: give focus to the next best
+    }
+
+    openUp(open) {
+      this.isOpen = open;
+      this.controls.hidden = !open;
+      this.bar.classList.toggle("open", open);
+    }
+
+    /** Back or forward one sentence. */
+    step(delta) {
+      if (!this.audio || !this.entries.length) return;
+      const k = this.cur >= 0 ? this.cur : find(this.entries, this.audio.currentTime * 1000);
+      this.jump(Math.max(0, Math.min(this.entries.length - 1, k + delta)));
+    }
+
+    jump(k) {
+      const e = this.entries[k];
+      if (!e) return;
+      this.cur = -1;
+      this.free = false; // the visitor chose a place: follow it again
+      this.seekTo(e.start);
+      if (this.audio.paused) this.play();
+    }
+
+    seekTo(ms) {
+      const a = this.audio, s = ms / 1000;
+      if (!a || !isFinite(s)) return;
+      const r = a.seekable;
+      if (!(r.length && s >= r.start(0) && s <= r.end(r.length - 1))) {
+        this.want = ms; // applied once that part can be reached
+        if (this.reading && this.reading.status === "ready" && !this.reloaded) {
+          // We streamed the MP3 while it was made; the finished file takes Range requests: reload once.
+          this.reloaded = this.reloading = true;
+          const resume = !a.paused;
+          a.addEventListener("loadedmetadata", () => { this.reloading = false; if (resume) this.play(); }, { once: true });
+          a.load();
+        }
         return;
       }
-      audio.currentTime = seconds;
+      this.want = null;
+      a.currentTime = s;
       this.follow();
     }
 
-    // --- talking to the service ---
+    // --- the service ---
     api() {
-      const configured = conf(this, "api");
-      if (configured) return new URL(configured, location.href).origin;
+      const c = conf(this, "api");
+      if (c) return new URL(c, location.href).origin;
       if (scriptOrigin) return scriptOrigin;
       const link = this.querySelector("a[href]");
       return link ? new URL(link.href).origin : location.origin;
     }
 
+    key() { return `lyssna:${location.href.split("#")[0]}`; }
+
+    save() {
+      this.savedAt = Date.now();
+      if (this.mode === "page" && this.audio && this.reading && this.want == null) store("sessionStorage", this.key(), { ms: Math.round(this.audio.currentTime * 1000) });
+    }
+
     body() {
       const body = { url: location.href.split("#")[0] };
-      for (const name of ["content", "skip", "voice"]) {
-        const value = conf(this, name);
-        if (value) body[name] = value;
-      }
+      for (const name of ["content", "skip", "voice"]) { const v = conf(this, name); if (v) body[name] = v; }
       const rate = conf(this, "rate");
       if (rate) body.rate = isNaN(Number(rate)) ? rate : Number(rate);
-      if (isOn(conf(this, "send-html"))) body.html = document.documentElement.outerHTML;
+      const send = conf(this, "send-html");
+      if (send !== undefined && !/^(false|0|no)$/.test(send)) body.html = document.documentElement.outerHTML;
       return body;
     }
 
     async request(method, path, body) {
-      let response;
+      let res, data = null;
       try {
-        response = await fetch(new URL(path, this.api()).href, {
-          method,
-          credentials: "omit",
+        res = await fetch(new URL(path, this.api()).href, {
+          method, credentials: "omit",
           headers: body ? { "Content-Type": "application/json" } : {},
           body: body ? JSON.stringify(body) : undefined,
         });
       } catch (_) {
         throw new Error(this.t.network);
       }
-      let data = null;
-      try { data = await response.json(); } catch (_) { /* not JSON: a proxy's error page */ }
-      if (!response.ok) throw new Error((data && data.message) || this.t.failed);
-      if (!data || !data.id) throw new Error(this.t.failed);
+      try { data = await res.json(); } catch (_) { /* a proxy's error page */ }
+      if (!res.ok || !data || !data.id) throw new Error((data && data.message) || this.t.failed);
       return data;
     }
 
     poll() {
       clearTimeout(this.pollTimer);
+      const id = this.reading.id;
       this.pollTimer = setTimeout(async () => {
         if (!this.isConnected) return;
         try {
-          this.update(await this.request("GET", `/api/v1/readings/${encodeURIComponent(this.reading.id)}`));
+          const r = await this.request("GET", `/api/v1/readings/${encodeURIComponent(id)}`);
+          if (this.reading && this.reading.id === id) this.update(r);
           this.pollErrors = 0;
-        } catch (error) {
-          this.pollErrors = (this.pollErrors || 0) + 1;
-          if (this.pollErrors < 5) this.poll(); // a hiccup: the audio keeps streaming meanwhile
+        } catch (_) {
+          if (++this.pollErrors < 5) this.poll(); // a hiccup: the audio keeps streaming meanwhile
         }
-      }, POLL_MS);
+      }, 400);
     }
 
     update(reading) {
       this.reading = reading;
+      this.pollErrors = 0;
       this.entries = [];
-      (reading.blocks || []).forEach((block, b) => (block.sentences || []).forEach((s, i) => {
-        this.entries.push({ b, i, start: Number(s.start_ms) || 0, end: Number(s.end_ms) || 0 });
-      }));
+      (reading.blocks || []).forEach((block, b) => (block.sentences || []).forEach((s, i) => this.entries.push({
+        b, i, start: +s.start_ms || 0, end: +s.end_ms || 0,
+        words: (s.words || []).map((w) => ({ start: +w.start_ms || 0, o: w.offset, n: w.length })),
+      })));
       this.entries.sort((x, y) => x.start - y.start);
       const file = new URL(reading.audio_url, this.api());
-      file.searchParams.set("download", "1"); // served as an attachment once complete
+      file.searchParams.set("download", "1");
       this.download.href = file.href;
-      if (reading.status === "failed") {
-        this.fail(new Error(reading.message || reading.error || this.t.failed));
-      } else if (reading.status !== "ready") {
-        this.poll();
-      }
+      if (reading.status === "failed") this.fail(new Error(reading.message || reading.error || this.t.failed));
+      else if (reading.status !== "ready") this.poll();
+      else if (this.want != null) this.seekTo(this.want);
       this.showTime();
     }
 
-    // --- audio ---
-    setupAudio() {
-      if (this.audio) return;
-      const audio = this.audio = new Audio();
-      audio.preload = "auto";
-      const on = (type, fn) => audio.addEventListener(type, fn);
-      on("playing", () => { this.setToggle(true); this.say(this.t.playing); });
-      on("pause", () => {
-        this.setToggle(false);
-        if (!audio.ended && !this.reloading && audio.currentTime > 0) this.say(this.t.paused);
-      });
-      on("ended", () => { this.setToggle(false); this.clearHighlight(); this.say(this.t.ended); });
-      on("timeupdate", () => { this.showTime(); this.follow(); });
-      on("durationchange", () => this.showTime());
-      on("error", () => this.fail(new Error(this.t.media)));
+    media() {
+      const ms = navigator.mediaSession;
+      if (!ms || !window.MediaMetadata) return;
+      try {
+        ms.metadata = new MediaMetadata({ title: this.reading.title || document.title, artist: location.hostname, album: this.t.player });
+        const acts = {
+          play: () => this.play(), pause: () => this.audio.pause(), stop: () => this.stop(),
+          previoustrack: () => this.step(-1), nexttrack: () => this.step(1), seekto: (d) => this.seekTo(d.seekTime * 1000),
+        };
+        for (const name in acts) ms.setActionHandler(name, acts[name]);
+      } catch (_) { /* an action this browser lacks */ }
     }
 
     totalMs() {
-      const r = this.reading;
+      const r = this.reading, a = this.audio;
       if (r && r.status === "ready" && r.duration_ms) return r.duration_ms;
       const last = this.entries.length ? this.entries[this.entries.length - 1].end : 0;
-      const media = this.audio && isFinite(this.audio.duration) ? this.audio.duration * 1000 : 0;
-      return Math.max(last, media, (r && r.duration_ms) || 0);
+      return Math.max(last, a && isFinite(a.duration) ? a.duration * 1000 : 0, (r && r.duration_ms) || 0);
     }
 
     showTime() {
-      const now = this.audio ? this.audio.currentTime * 1000 : 0;
-      const total = this.totalMs();
+      const a = this.audio, now = a ? a.currentTime * 1000 : 0, total = this.totalMs();
       this.seek.max = String(Math.ceil(total / 1000));
       this.seek.value = String(Math.floor(now / 1000));
       this.seek.setAttribute("aria-valuetext", `${clock(now)} ${this.t.of} ${clock(total)}`);
       this.time.textContent = `${clock(now)} / ${clock(total)}`;
+      const ms = navigator.mediaSession;
+      if (ms && ms.setPositionState && a && total && !a.paused) {
+        try { ms.setPositionState({ duration: total / 1000, playbackRate: a.playbackRate, position: Math.min(a.currentTime, total / 1000) }); } catch (_) { /* ignore */ }
+      }
     }
 
     setToggle(playing) {
-      this.toggleLabel.textContent = playing ? this.t.pause : this.t.listen;
-      this.toggleIcon.replaceWith(this.toggleIcon = icon(playing ? "pause" : "play"));
+      this.label.textContent = playing ? this.t.pause : this.t.listen;
+      this.icon.replaceWith(this.icon = icon(playing ? "pause" : "play"));
     }
 
     say(message, isError) {
-      this.status.classList.toggle("error", !!isError);
-      if (this.status.textContent === message) return; // no repeated announcements
-      this.status.textContent = message; // always text, never HTML
+      this.status.classList.toggle("e", !!isError);
+      if (this.status.textContent !== message) this.status.textContent = message; // text, never HTML
     }
 
     fail(error) {
       this.failed = true;
       clearTimeout(this.pollTimer);
       if (this.audio) this.audio.pause();
-      this.clearHighlight();
+      this.clearHL();
       this.setToggle(false);
-      this.say(error && error.message ? error.message : this.t.failed, true);
+      this.say((error && error.message) || this.t.failed, true);
     }
 
     // --- following along in the page ---
     follow() {
-      const audio = this.audio;
-      if (!audio || audio.ended || (audio.paused && audio.currentTime === 0)) return;
-      const ms = audio.currentTime * 1000;
-      let index = -1;
-      for (let k = 0; k < this.entries.length && this.entries[k].start <= ms; k++) index = k;
-      if (index === this.current) return;
-      this.current = index;
-      if (index < 0) { this.clearHighlight(); return; }
-      this.highlight(this.entries[index]);
+      const a = this.audio;
+      if (!a || !this.isOpen || a.ended || (a.paused && !a.currentTime) || this.want != null) return;
+      const ms = a.currentTime * 1000, k = find(this.entries, ms);
+      if (k !== this.cur) {
+        this.cur = k;
+        this.word = -1;
+        this.mark(k);
+      }
+      const e = this.entries[k];
+      if (e && this.found) {
+        const w = find(e.words, ms);
+        if (w !== this.word) { this.word = w; this.markWord(e, w); }
+      }
     }
 
     locate(b) {
-      let found = this.located.get(b);
-      if (!found || !found.element.isConnected) {
-        const element = findElement(this.reading.blocks[b].locator);
+      let f = this.located.get(b);
+      if (!f || !f.element.isConnected) {
+        const block = this.reading.blocks[b];
+        let element = query(block.locator), range = null;
+        if (!element && this.range && !block.locator) { // a selection: search inside what was selected
+          range = this.range;
+          const c = range.commonAncestorContainer;
+          element = c.nodeType === 1 ? c : c.parentElement;
+        }
         if (!element) return null;
-        found = { element, ...squashNodes(element), spans: [] };
-        this.located.set(b, found);
+        f = { element, ...squashNodes(element, range), spans: [] };
+        this.located.set(b, f);
       }
-      return found;
+      return f;
     }
 
-    /** A Range over sentence i of block b, searched in order so repeated sentences map right. */
-    sentenceRange(found, b, i) {
+    /** [start, end) in the squashed text of sentence i of block b; searched in order so repeats map right. */
+    span(f, b, i) {
       const sentences = this.reading.blocks[b].sentences;
       let from = 0;
       for (let k = 0; k <= i; k++) {
-        if (found.spans[k] === undefined) {
-          const needle = squash(sentences[k].text);
-          const at = needle ? found.text.indexOf(needle, from) : -1;
-          found.spans[k] = at < 0 ? null : [at, at + needle.length];
+        if (f.spans[k] === undefined) {
+          const needle = squash(sentences[k].text), at = needle ? f.text.indexOf(needle, from) : -1;
+          f.spans[k] = at < 0 ? null : [at, at + needle.length];
         }
-        if (found.spans[k]) from = found.spans[k][1];
+        if (f.spans[k]) from = f.spans[k][1];
       }
-      const span = found.spans[i];
-      if (!span) return null;
-      const m = found.map;
-      const range = document.createRange();
-      range.setStart(m[span[0] * 2], m[span[0] * 2 + 1]);
-      range.setEnd(m[(span[1] - 1) * 2], m[(span[1] - 1) * 2 + 1] + 1);
-      return range;
+      return f.spans[i];
     }
 
-    highlight(entry) {
-      this.clearHighlight();
-      stylePage();
-      const found = this.locate(entry.b);
-      if (!found) return;
+    rangeOf(f, a, z) {
+      const m = f.map, r = document.createRange();
+      r.setStart(m[a * 2], m[a * 2 + 1]);
+      r.setEnd(m[(z - 1) * 2], m[(z - 1) * 2 + 1] + 1);
+      return r;
+    }
+
+    mark(k) {
+      this.clearHL(true);
+      this.found = null;
+      const e = this.entries[k];
+      if (!e) return;
+      if (!pageStyled) adopt(document, PAGE_CSS);
+      pageStyled = true;
+      const f = this.locate(e.b);
+      if (!f) return;
       let range = null;
-      try { range = this.sentenceRange(found, entry.b, entry.i); } catch (_) { range = null; }
-      if (range && window.CSS && CSS.highlights && window.Highlight) {
-        CSS.highlights.set(HIGHLIGHT, new Highlight(range));
+      try { const sp = this.span(f, e.b, e.i); if (sp) range = this.rangeOf(f, sp[0], sp[1]); } catch (_) { range = null; }
+      if (range && hasHL) {
+        CSS.highlights.set(SENT, new Highlight(range));
+        this.found = { f, start: this.span(f, e.b, e.i)[0], text: this.reading.blocks[e.b].sentences[e.i].text };
       } else {
-        found.element.classList.add(FALLBACK_CLASS);
-        this.marked = found.element;
+        f.element.classList.add(MARK);
+        this.marked = f.element;
         range = null;
       }
-      reveal(found.element, range);
+      this.reveal(f.element, range);
     }
 
-    clearHighlight() {
-      this.current = -1;
-      if (window.CSS && CSS.highlights) CSS.highlights.delete(HIGHLIGHT);
-      if (this.marked) { this.marked.classList.remove(FALLBACK_CLASS); this.marked = null; }
+    /** Word w of sentence e: its offsets count characters of the written sentence, spaces included. */
+    markWord(e, w) {
+      CSS.highlights.delete(WORD);
+      const word = e.words[w], x = this.found;
+      if (!word) return;
+      const before = squash(x.text.slice(0, word.o)).length, len = squash(x.text.slice(word.o, word.o + word.n)).length;
+      if (!len || x.start + before + len > x.f.text.length) return;
+      try { CSS.highlights.set(WORD, new Highlight(this.rangeOf(x.f, x.start + before, x.start + before + len))); } catch (_) { /* ignore */ }
+    }
+
+    /** Scroll the sentence into view, unless the visitor scrolled away on purpose. */
+    reveal(element, range) {
+      const r = (range || element).getBoundingClientRect();
+      if (visible(r)) { this.free = false; if (r.top >= 0 && r.bottom <= innerHeight) return; }
+      if (this.free) return;
+      const behavior = smooth() ? "smooth" : "auto";
+      if (element.getBoundingClientRect().height < innerHeight * 0.8) element.scrollIntoView({ block: "center", behavior });
+      else scrollBy({ top: r.top - innerHeight / 3, behavior });
+    }
+
+    clearHL(keepWordIndex) {
+      if (!keepWordIndex) this.cur = this.word = -1;
+      if (hasHL) { CSS.highlights.delete(SENT); CSS.highlights.delete(WORD); }
+      if (this.marked) { this.marked.classList.remove(MARK); this.marked = null; }
     }
   }
 
   customElements.define(TAG, LyssnaPlayer);
 
-  // --- pages without <lyssna-player>: add one at the start of the reading area -----------------
+  // Enter on a paragraph (caret or focus in it) while the player is open starts reading there.
+  document.addEventListener("keydown", (e) => {
+    const p = document.querySelector(TAG);
+    if (e.key === "Enter" && !e.altKey && !e.ctrlKey && !e.metaKey && !e.defaultPrevented && p && p.isOpen &&
+        !e.composedPath().includes(p) && p.onEnter && p.onEnter(e)) e.preventDefault();
+  });
+
+  /** Pages without <lyssna-player>: add one at the start (or end) of the reading area. */
   function insertPlayer() {
     if (document.querySelector(TAG)) return;
-    const selector = scriptData.content || globalConf.content;
-    const area = findElement(selector) || document.querySelector("main, article") || document.body;
-    if (area) area.insertBefore(document.createElement(TAG), area.firstChild);
+    const area = query(conf(null, "content")) || document.querySelector("main, article") || document.body;
+    const player = document.createElement(TAG);
+    if (area) conf(null, "position") === "after" ? area.append(player) : area.insertBefore(player, area.firstChild);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", insertPlayer);
   else insertPlayer();
