@@ -37,11 +37,31 @@ def worker_pipeline() -> Pipeline:
 
 
 def generate_page(url: str, options: dict | None = None) -> dict:
-    """The queued task: `generate_page_with` on this worker process's pipeline."""
-    return generate_page_with(worker_pipeline(), url, options)
+    """The queued task: `generate_page_with` on this worker process's pipeline; with Redis it holds
+    a Redis lock for the audio key, so workers on other machines wait instead of repeating work."""
+    pipeline = worker_pipeline()
+    shared = _shared_lock(pipeline.config)
+    return generate_page_with(pipeline, url, options, shared_lock=shared)
 
 
-def generate_page_with(pipeline: Pipeline, url: str, options: dict | None = None) -> dict:
+_locks: dict[str, object] = {}
+
+
+def _shared_lock(config: dict):
+    """With Redis (workers on several machines) a Redis lock per audio key; else None: the cache's
+    flock already keeps two processes on one machine from making the same audio."""
+    url = config.get("REDIS_URL")
+    if not url:
+        return None
+    if url not in _locks:
+        from .locks import redis_lock_factory
+
+        _locks[url] = redis_lock_factory(url)
+    return _locks[url]
+
+
+def generate_page_with(pipeline: Pipeline, url: str, options: dict | None = None,
+                       shared_lock=None) -> dict:
     """Fetch, extract, plan and make the audio of one page; a summary a person can read.
 
     Never raises for a page's own problems (not allowed, not found, nothing to read): those are
@@ -57,7 +77,7 @@ def generate_page_with(pipeline: Pipeline, url: str, options: dict | None = None
         engine, voice = choose_engine(req.voice or pipeline.config.get("VOICE") or None,
                                       pipeline.config, pipeline.engine_for)
         doc = load_document(req, pipeline.config, pipeline.sites)
-        outcome, reading = pipeline.readings.create_now(doc, engine, voice, req.rate)
+        outcome, reading = pipeline.readings.create_now(doc, engine, voice, req.rate, shared_lock)
     except LyssnaError as e:
         return {"url": url, "outcome": "failed", "error": e.code, "message": e.message,
                 "sentences_synthesized": stats["sentences"] - before}
@@ -88,6 +108,9 @@ def make_queue(config: dict, *, immediate: bool = False) -> Queue:
 
 def run_worker(config: dict, workers: int) -> None:
     """Consume jobs with `workers` processes (espeak-ng and Piper then use every core)."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
     queue = make_queue(config)
     consumer = queue.huey.create_consumer(workers=workers, worker_type="process", periodic=False,
                                           initial_delay=0.05, max_delay=0.5, backoff=1.5)
