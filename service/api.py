@@ -76,7 +76,14 @@ def create_reading(data: object) -> tuple[dict, int]:
     engine, voice = choose_engine(req.voice or current_app.config.get("VOICE") or None)
     doc = load_document(req, current_app.config, ly["sites"], demo_html_for(req.url))
     reading = ly["readings"].create(doc, engine, voice, req.rate)
-    return reading, 200 if reading["status"] == "ready" else 202
+    hit = reading["status"] == "ready"
+    activity = ly.get("activity")
+    if activity is not None:
+        try:
+            activity.record("hit" if hit else "miss", url=req.url, reading_id=reading["id"])
+        except Exception:  # admin statistics never break a reading
+            current_app.logger.exception("could not record activity")
+    return reading, 200 if hit else 202
 
 
 @bp.get("/api/v1/voices")

@@ -30,13 +30,15 @@ def create_app(config: dict | None = None) -> Flask:
         "readings": pipeline.readings,
         "sites": pipeline.sites,
         "auth_failures": pipeline.auth_failures,
+        "activity": pipeline.activity,
     }
 
-    from . import admin_api, api, pages
+    from . import admin, admin_api, api, pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(pages.bp)
+    admin.init_app(app)
 
     @app.after_request
     def cors(response):

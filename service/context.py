@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
+from .activity import Activity
 from .auth_state import FailureLog
 from .cache import AudioCache
 from .engines import DEFAULT_ENGINE, ENGINES, Engine, get_engine
@@ -28,6 +30,7 @@ class Pipeline:
     readings: Readings
     sites: list[SitePattern]
     engine_for: Callable[[str], Engine]
+    activity: Activity | None = None
     auth_failures: FailureLog = field(default_factory=FailureLog)
 
 
@@ -53,5 +56,8 @@ def build_pipeline(config: dict) -> Pipeline:
     max_bytes = int(float(max_mb) * 1024 * 1024) if max_mb else None
     if max_bytes:
         cache.evict(max_bytes)
-    readings = Readings(cache, engine_for, config["WORKERS"], lexicon=lexicon, max_bytes=max_bytes)
-    return Pipeline(config, cache, lexicon, readings, parse_sites(config["SITES"]), engine_for)
+    activity = Activity(Path(config["CACHE_DIR"]) / "activity.sqlite3")
+    readings = Readings(cache, engine_for, config["WORKERS"], lexicon=lexicon, max_bytes=max_bytes,
+                        activity=activity)
+    return Pipeline(config, cache, lexicon, readings, parse_sites(config["SITES"]), engine_for,
+                    activity=activity)

@@ -145,8 +145,10 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
 class Generator:
     """Runs audio generation jobs in background threads, at most one per audio key."""
 
-    def __init__(self, cache: AudioCache, engine_for, workers: int = 2, max_bytes: int | None = None):
+    def __init__(self, cache: AudioCache, engine_for, workers: int = 2, max_bytes: int | None = None,
+                 activity=None):
         self.cache = cache
+        self.activity = activity  # service.activity.Activity: what was generated or failed, for admins
         self.max_bytes = max_bytes  # LYSSNA_CACHE_MAX_MB: evict least-recently-used audio beyond it
         self.engine_for = engine_for  # engine name -> Engine (raises EngineUnavailable)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lyssna-gen")
@@ -174,6 +176,14 @@ class Generator:
         self._pool.submit(self._run, plan, key, done)
         return "generating"
 
+    def _record(self, kind: str, plan: Plan, **fields) -> None:
+        if self.activity is None:
+            return
+        try:
+            self.activity.record(kind, url=plan.url, reading_id=plan.reading_id(), **fields)
+        except Exception:  # the log is for admins; it must never break a reading
+            log.exception("could not record activity")
+
     def _should_redo_fallback(self, plan: Plan, key: str) -> bool:
         """Audio made in the fallback voice is replaced once the requested engine works again."""
         timings = self.cache.timings(key) or {}
@@ -184,10 +194,12 @@ class Generator:
         except LyssnaError:
             return False
 
-    def run_now(self, plan: Plan, wait_s: float = 600.0) -> str:
+    def run_now(self, plan: Plan, wait_s: float = 600.0, shared_lock=None) -> str:
         """Make the plan's audio in this thread: "new", or "unchanged" when it was already there.
 
         Used by job workers. If another process is making the same audio, wait for it.
+        `shared_lock(key)` (optional) returns a non-blocking context manager that raises when
+        held elsewhere: the job queue's lock (SQLite or Redis), for workers on several machines.
         """
         key = plan.audio_key()
         deadline = time.monotonic() + wait_s
@@ -196,13 +208,21 @@ class Generator:
                 if not self._should_redo_fallback(plan, key):
                     return "unchanged"
                 self.cache.discard(key)
+            held = None
+            if shared_lock is not None:
+                held = shared_lock(key)
+                try:
+                    held.__enter__()
+                except Exception:  # held by a worker elsewhere
+                    held = None
+                    self._wait_or_give_up(deadline)
+                    continue
             lock = self.cache.try_lock(key)
             if lock is not None:
                 break
-            if time.monotonic() > deadline:
-                raise EngineError("Ljudet skapas redan av en annan process. / "
-                                  "Another process is already making this audio.", code="busy")
-            time.sleep(0.1)
+            if held is not None:
+                held.__exit__(None, None, None)
+            self._wait_or_give_up(deadline)
         try:
             if self.cache.is_complete(key):
                 return "unchanged"
@@ -212,6 +232,15 @@ class Generator:
             return "new"
         finally:
             lock.release()
+            if held is not None:
+                held.__exit__(None, None, None)
+
+    @staticmethod
+    def _wait_or_give_up(deadline: float) -> None:
+        if time.monotonic() > deadline:
+            raise EngineError("Ljudet skapas redan av en annan process. / "
+                              "Another process is already making this audio.", code="busy")
+        time.sleep(0.1)
 
     def failure(self, key: str) -> str | None:
         return self._failed.get(key)
@@ -247,9 +276,11 @@ class Generator:
                 lock.release()
         except LyssnaError as e:
             self._failed[key] = e.message
+            self._record("failed", plan, error=e.message)
             log.warning("generation failed for %s: %s", key, e.message)
         except Exception as e:  # never let a worker thread die silently
             self._failed[key] = "Uppläsningen kunde inte skapas. / The audio could not be made."
+            self._record("failed", plan, error=f"{type(e).__name__}: {e}")
             log.exception("generation crashed for %s: %s", key, e)
         finally:
             with self._lock:
@@ -305,6 +336,8 @@ class Generator:
                     with self._lock:
                         self.stats["sentences"] += 1
                         self.stats["audio_ms"] += int(speech.duration_ms)
+                    voice_state["_sentences"] = voice_state.get("_sentences", 0) + 1
+                    voice_state["_audio_ms"] = voice_state.get("_audio_ms", 0) + int(speech.duration_ms)
                     ahead.put((spec, key, None, speech))
                 ahead.put(None)
             except BaseException as e:  # handed to the consumer, raised there
@@ -341,17 +374,21 @@ class Generator:
                 timings.append([int(round(start)), int(round(offset + meta["speech_end_ms"]))])
                 words.append([[o, n, int(round(start + ms))] for o, n, ms in meta.get("words", [])])
                 offset += meta["duration_ms"]
+                public = {k: v for k, v in voice_state.items() if not k.startswith("_")}
                 self.cache.write_part_timings(key, {"sentences": timings, "words": words,
-                                                    "duration_ms": int(offset), **voice_state})
+                                                    "duration_ms": int(offset), **public})
             if not timings:
                 raise EngineError("Inget att läsa upp. / Nothing to speak.")
+            public = {k: v for k, v in voice_state.items() if not k.startswith("_")}
             final = {"sentences": timings, "words": words, "duration_ms": int(round(offset)),
-                     "complete": True, **voice_state}
+                     "complete": True, **public}
             self.cache.finish(key, part, final)
         except BaseException:
             stop.set()
             self.cache.abandon(key, part)
             raise
+        self._record("generated", plan, audio_ms=voice_state.get("_audio_ms", 0),
+                     sentences=voice_state.get("_sentences", 0))
         if self.max_bytes:
             removed = self.cache.evict(self.max_bytes)
             if removed["bytes"]:
@@ -365,11 +402,12 @@ class Readings:
     """The service's front door for readings: create from a Document, look up by id."""
 
     def __init__(self, cache: AudioCache, engine_for, workers: int = 2, lexicon=None,
-                 max_bytes: int | None = None):
+                 max_bytes: int | None = None, activity=None):
         self.cache = cache
         self.engine_for = engine_for
         self.lexicon = lexicon
-        self.generator = Generator(cache, engine_for, workers, max_bytes)
+        self.activity = activity
+        self.generator = Generator(cache, engine_for, workers, max_bytes, activity)
 
     def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0) -> dict:
         plan = plan_reading(doc, engine, voice, rate, self.lexicon)
@@ -382,14 +420,14 @@ class Readings:
         return self.get(reading_id)  # type: ignore[return-value]
 
     def create_now(self, doc: Document, engine: Engine, voice: str | None = None,
-                   rate: float = 1.0) -> tuple[str, dict]:
+                   rate: float = 1.0, shared_lock=None) -> tuple[str, dict]:
         """Like `create`, but makes the audio in this thread; returns ("new" | "unchanged", Reading)."""
         plan = plan_reading(doc, engine, voice, rate, self.lexicon)
         reading_id = plan.reading_id()
         if self.cache.load_reading(reading_id) is None:
             self.cache.save_reading(reading_id, {"plan": asdict(plan), "audio_key": plan.audio_key(),
                                                  "created": int(time.time())})
-        outcome = self.generator.run_now(plan)
+        outcome = self.generator.run_now(plan, shared_lock=shared_lock)
         return outcome, self.get(reading_id)  # type: ignore[return-value]
 
     def get(self, reading_id: str) -> dict | None:

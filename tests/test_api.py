@@ -85,6 +85,9 @@ def test_cached_reading_is_served_without_synthesizing_again(app, client, page01
     assert again.get_json()["status"] == "ready"
     assert again.get_json()["id"] == first["id"]
     assert gen.stats["jobs"] == jobs
+    totals = app.extensions["lyssna"]["activity"].totals()  # what the admin dashboard shows
+    assert totals["generated"] == 1 and totals["hits"] == 1 and totals["misses"] == 1
+    assert totals["audio_ms"] > 60_000
 
     # A restart (new app, same cache directory) serves what is there.
     app2 = create_app(app_config)
