@@ -142,7 +142,7 @@ def regenerate_page():
     """Fetch the page again and make sure its current text has audio; 200 ready, 202 generating."""
     from .api import create_reading
 
-    reading, status = create_reading(_body())
+    reading, status = create_reading(_body(), use_memo=False)  # the page changed: fetch it again
     resp = jsonify(reading)
     resp.status_code = status
     return resp

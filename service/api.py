@@ -1,6 +1,7 @@
 """JSON API and audio delivery (DESIGN.md §2). The only place errors become HTTP responses."""
 from __future__ import annotations
 
+import json
 import os
 import time
 from urllib.parse import urlsplit
@@ -68,22 +69,52 @@ def choose_engine(voice: str | None):
     return pipeline_choose_engine(voice, current_app.config, lyssna()["engine_for"])
 
 
-def create_reading(data: object) -> tuple[dict, int]:
+def create_reading(data: object, *, use_memo: bool = True) -> tuple[dict, int]:
     req = ReadingRequest.from_mapping(data)
     ly = lyssna()
     if req.rate is None:
         req.rate = current_app.config["RATE"]
+    memo_key = None
+    if use_memo and req.html is None and req.text is None:
+        # A page read moments ago is not fetched and extracted again: the second visitor's click
+        # starts at once. Edits show up after PAGE_MEMO_S seconds.
+        memo_key = json.dumps([req.url, req.content, req.skip, req.voice, req.rate])
+        reading = _memo_lookup(ly, memo_key)
+        if reading is not None:
+            _record(ly, "hit", req.url, reading["id"])
+            return reading, 200
     engine, voice = choose_engine(req.voice or current_app.config.get("VOICE") or None)
     doc = load_document(req, current_app.config, ly["sites"], demo_html_for(req.url))
     reading = ly["readings"].create(doc, engine, voice, req.rate)
+    if memo_key is not None:
+        ly.setdefault("page_memo", {})[memo_key] = (time.monotonic(), reading["id"])
     hit = reading["status"] == "ready"
-    activity = ly.get("activity")
-    if activity is not None:
-        try:
-            activity.record("hit" if hit else "miss", url=req.url, reading_id=reading["id"])
-        except Exception:  # admin statistics never break a reading
-            current_app.logger.exception("could not record activity")
+    _record(ly, "hit" if hit else "miss", req.url, reading["id"])
     return reading, 200 if hit else 202
+
+
+def _memo_lookup(ly: dict, key: str) -> dict | None:
+    ttl = float(current_app.config.get("PAGE_MEMO_S") or 0)
+    memo = ly.setdefault("page_memo", {})
+    found = memo.get(key)
+    if not found or time.monotonic() - found[0] > ttl:
+        if len(memo) > 10_000:
+            memo.clear()
+        return None
+    reading = ly["readings"].get(found[1])
+    if reading and reading["status"] == "ready" and "fallback" not in reading:
+        return reading
+    return None
+
+
+def _record(ly: dict, kind: str, url: str, reading_id: str) -> None:
+    activity = ly.get("activity")
+    if activity is None:
+        return
+    try:
+        activity.record(kind, url=url, reading_id=reading_id)
+    except Exception:  # admin statistics never break a reading
+        current_app.logger.exception("could not record activity")
 
 
 @bp.get("/api/v1/voices")

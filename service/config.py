@@ -12,7 +12,8 @@ DEFAULTS: dict = {
     "LEXICON": None,  # pronunciation lexicon (SQLite); default <CACHE_DIR>/lexicon.sqlite3
     "ENGINE": "espeak",
     "VOICE": None,  # engine's default voice when unset
-    "RATE": 1.0,  # speech rate when a request gives none (0.5–2.0)
+    "RATE": 1.0,
+    "PAGE_MEMO_S": 30,  # a page read this recently is served without fetching it again  # speech rate when a request gives none (0.5–2.0)
     "PIPER_VOICE": None,
     "REDIS_URL": None,
     "ADMIN_PASSWORD": None,
@@ -37,7 +38,7 @@ def normalise(config: dict) -> None:
     config["LEXICON"] = lexicon_path(config)
     for name in ("PORT", "WORKERS", "FETCH_MAX_BYTES", "MAX_CONTENT_LENGTH"):
         config[name] = int(config[name])
-    for name in ("FETCH_CONNECT_TIMEOUT", "FETCH_TIMEOUT", "RATE"):
+    for name in ("FETCH_CONNECT_TIMEOUT", "FETCH_TIMEOUT", "RATE", "PAGE_MEMO_S"):
         config[name] = float(config[name])
     if not 0.5 <= config["RATE"] <= 2.0:
         raise ValueError("LYSSNA_RATE must be between 0.5 and 2.0")

@@ -308,3 +308,22 @@ def test_a_selection_is_read_on_its_own(client, fixture_site):
     assert post(client, url="https://www.example.se/", text="Hej").status_code == 403
     assert post(client, url=url, text="x" * 5001).status_code == 413
     assert post(client, url=url, text="Hej", lang="<script>").status_code == 400
+
+
+def test_a_page_read_moments_ago_is_not_fetched_again(app, client, tmp_path):
+    from .conftest import serve_directory
+
+    (tmp_path / "sida.html").write_text("<main><h1>Nyheter</h1><p>Första versionen.</p></main>", encoding="utf-8")
+    server, origin = serve_directory(tmp_path)
+    try:
+        app.extensions["lyssna"]["sites"].extend(__import__("service.sites", fromlist=["x"]).parse_sites(origin))
+        url = f"{origin}/sida.html"
+        first = wait_ready(client, post(client, url=url).get_json()["id"])
+        (tmp_path / "sida.html").write_text("<main><h1>Nyheter</h1><p>Andra versionen.</p></main>", encoding="utf-8")
+        again = post(client, url=url)
+        assert again.status_code == 200 and again.get_json()["id"] == first["id"]  # within PAGE_MEMO_S
+        app.config["PAGE_MEMO_S"] = 0
+        edited = post(client, url=url)
+        assert edited.status_code == 202 and edited.get_json()["id"] != first["id"]
+    finally:
+        server.shutdown()
