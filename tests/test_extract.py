@@ -576,3 +576,15 @@ def test_bylines_dates_credits_and_ad_labels_are_not_read_in_automatic_mode():
         <p>{LONG}</p><p>Advertisement</p><p>Planen gäller från 14 februari 2025 och omfattar alla skolor.</p>
         </article></main>""")
     assert texts(html) == ["Nyheten", LONG.strip(), "Planen gäller från 14 februari 2025 och omfattar alla skolor."]
+
+
+@pytest.mark.parametrize("html", ["<template><html>Kommunen", "<p>Hej</p><svg><text>Kommunen",
+                                  "<p>Hej</p><script>Kommunen"])
+def test_an_unclosed_inert_element_hides_the_rest_of_the_page(html):
+    """Found by hypothesis: browsers put everything after an unclosed <template>/<svg>/<script>
+    inside it, so none of it is read."""
+    try:
+        text = extract_text(html, "https://example.se/")
+    except ExtractError:
+        text = ""
+    assert "Kommunen" not in text

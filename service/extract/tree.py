@@ -92,6 +92,9 @@ def _strip_inert(html: str) -> str:
                     close = t.start()
                     break
         if close < 0:
+            if name != "nav":  # unclosed: like a browser, the rest of the document is inside it
+                out.append(html[pos:open_end + 1])
+                pos = n
             break
         if name == "nav" and _KEEP.search(html, open_end, close):
             out.append(html[pos:close])
