@@ -243,17 +243,6 @@ def site(page_site, other_site, tmp_path_factory):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def context(chromium):
     ctx = chromium.new_context(viewport={"width": 1100, "height": 760}, locale="sv-SE")

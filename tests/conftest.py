@@ -102,3 +102,17 @@ def live_app(app):
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium per test module (skips, or fails in CI, when none is installed)."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import launch, require_chromium
+
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

@@ -10,7 +10,6 @@ import pytest
 
 from service import admin, create_app
 
-from .browser import launch, require_chromium
 from .conftest import page_names
 
 pytestmark = pytest.mark.browser
@@ -31,17 +30,6 @@ def app(app_config):
     if "admin" not in app.blueprints:  # until create_app calls admin.init_app itself
         admin.init_app(app)
     return app
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 
 from service.extract import extract
 
-from .browser import launch, require_chromium
 from .test_extract import NAMES, html_of
 
 # textContent of the element, with what extraction normalises away removed: all whitespace (a <br>
@@ -28,17 +27,6 @@ RESOLVE_JS = """(locators) => locators.map((sel) => {
 
 def squeeze(text: str) -> str:
     return re.sub(r"[\s\u00ad\u200b\u200c\u200d\u2060\ufeff]+", "", text or "")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

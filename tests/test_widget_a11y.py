@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from .browser import (  # noqa: F401 - fixtures
-    HIGHLIGHTED_JS, P, WORD_JS, chromium, context, control, other_site, page, page_site, player, site,
+    HIGHLIGHTED_JS, P, WORD_JS, context, control, other_site, page, page_site, player, site,
     wait_error, wait_highlight, wait_playing, wait_ready,
 )
 

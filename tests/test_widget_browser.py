@@ -16,7 +16,7 @@ import pytest
 
 from .conftest import expected_lines
 from .browser import (  # noqa: F401 - fixtures
-    HIGHLIGHTED_JS, P, WORD_JS, audio_state, chromium, context, control, other_site, page, page_site,
+    HIGHLIGHTED_JS, P, WORD_JS, audio_state, context, control, other_site, page, page_site,
     player, site, squash, status_text, wait_error, wait_highlight, wait_playing, wait_ready,
     wait_status,
 )
