@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .sqlite_wal import enable_wal
+
 KEEP_EVENTS = 20_000  # newest individual events kept; counters are never trimmed
 TRIM_EVERY = 500  # trim after this many inserts in one process
 
@@ -75,7 +77,7 @@ class Activity:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._inserts = 0
         with closing(self._connect()) as db:
-            db.execute("PRAGMA journal_mode=WAL")
+            enable_wal(db)
             db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:

@@ -22,6 +22,7 @@ from contextlib import closing
 from pathlib import Path
 
 from .jobs import generate_page_with
+from .sqlite_wal import enable_wal
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ class Batches:
         self._threads: dict[str, threading.Thread] = {}
         self._write_lock = threading.Lock()
         with closing(self._connect()) as db:
-            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            enable_wal(db)
             db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:

@@ -101,7 +101,7 @@ def make_queue(config: dict, *, immediate: bool = False) -> Queue:
     else:
         path = Path(config["CACHE_DIR"]) / "jobs.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        huey = SqliteHuey(QUEUE_NAME, filename=str(path), immediate=immediate)
+        huey = SqliteHuey(QUEUE_NAME, filename=str(path), immediate=immediate, timeout=30)
     task = huey.task(retries=2, retry_delay=1, name="generate_page")(generate_page)
     return Queue(huey, task)
 

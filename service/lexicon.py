@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .sqlite_wal import enable_wal
+
 KINDS = ("text", "phonemes")
 MAX_WRITTEN = 200
 MAX_SPOKEN = 500
@@ -193,9 +195,9 @@ class Lexicon:
         """This process's connection (reopened after a fork: SQLite handles must not cross it)."""
         if self._conn is None or self._pid != os.getpid():
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            enable_wal(conn)
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
             self._conn, self._pid = conn, os.getpid()
             self._rules.clear()
