@@ -11,22 +11,7 @@ from functools import wraps
 from flask import current_app, request
 
 from .auth_state import FailureLog  # noqa: F401 - re-exported for the web layer
-from .errors import LyssnaError
-
-
-class NotAuthenticated(LyssnaError):
-    code = "not_authenticated"
-    status = 401
-
-
-class LockedOut(LyssnaError):
-    code = "locked_out"
-    status = 429
-
-
-class AdminDisabled(LyssnaError):
-    code = "not_found"
-    status = 404
+from .errors import AdminDisabled, LockedOut, NotAuthenticated
 
 
 def password_matches(given: str, expected: str) -> bool:

@@ -53,3 +53,18 @@ class EngineError(LyssnaError):
 
     code = "voice_unavailable"
     status = 503
+
+
+class NotAuthenticated(LyssnaError):
+    code = "not_authenticated"
+    status = 401
+
+
+class LockedOut(LyssnaError):
+    code = "locked_out"
+    status = 429
+
+
+class AdminDisabled(LyssnaError):
+    code = "not_found"
+    status = 404

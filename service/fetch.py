@@ -503,9 +503,6 @@ def _read_page(url: str, response: http.client.HTTPResponse, deadline: _Deadline
             f"The address is not a web page but {media_type}.",
             code="not_html",
         )
-    length = response.getheader("Content-Length")
-    if length and length.strip().isdigit() and int(length) > max_bytes:
-        raise _too_large(max_bytes)
     body = _read_body(response, deadline, max_bytes)
     if not media_type:  # no Content-Type at all: accept only what plainly is HTML
         if not re.match(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head)", body[:1024], re.I | re.S):
@@ -536,9 +533,6 @@ def _read_file(url: str, response: http.client.HTTPResponse, deadline: _Deadline
             f"The address points to {media_type}, which cannot be read here.",
             code="unsupported_type",
         )
-    length = response.getheader("Content-Length")
-    if length and length.strip().isdigit() and int(length) > max_bytes:
-        raise _too_large(max_bytes)
     body = _read_body(response, deadline, max_bytes)
     gunzipped = False
     named_gz = urlsplit(url).path.lower().endswith(".gz")
@@ -555,6 +549,9 @@ def _read_file(url: str, response: http.client.HTTPResponse, deadline: _Deadline
 
 def _read_body(response: http.client.HTTPResponse, deadline: _Deadline, max_bytes: int) -> bytes:
     """Read, decompress and cap the body; the cap counts decompressed bytes."""
+    length = response.getheader("Content-Length")
+    if length and length.strip().isdigit() and int(length) > max_bytes:
+        raise _too_large(max_bytes)  # refused before reading a byte of it
     encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
     decoder = _Decoder(encoding, max_bytes)
     received = 0
