@@ -14,6 +14,9 @@ class Block:
     text: str
     lang: str
     locator: str
+    # Words a reader says that are not in `text` itself: (offset in text, words), e.g. an ordered
+    # list's number (0, "3.") or a table column's header before its cell (12, "Avgift:").
+    cues: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -126,20 +126,66 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
         if lang != base_voice.split("-")[0] and lang in voices and voice is None:
             block_voice = lang
         sentences = []
-        for sentence in split_sentences(block.text, lang):
-            # "[[" is espeak's phoneme syntax: only lexicon entries may use it, never page text.
-            said = sentence.replace("[[", "[ [")
-            mapped = normalize_mapped(said, lang, lexicon=lexicon)
-            spoken = mapped.spoken.strip()
-            lead = len(mapped.spoken) - len(mapped.spoken.lstrip())
+        said = split_sentences(block.text, lang)
+        pos = 0
+        for i, sentence in enumerate(said):
+            start = block.text.find(sentence, pos)
+            start = pos if start < 0 else start
+            # A cue belongs to the sentence it precedes (a gap's cue to the next; a trailing one to the last).
+            cues = [(o - start, words) for o, words in block.cues
+                    if o >= pos and (o < start + len(sentence) or i == len(said) - 1) and words.strip()]
+            pos = start + len(sentence)
+            spoken, spans = _speak(sentence, cues, lang, lexicon)
             if spoken and any(ch.isalnum() for ch in spoken):
-                spans = [[s0 - lead, s1 - lead, w0, w1] for s0, s1, w0, w1 in mapped.spans]
                 sentences.append(PlannedSentence(sentence, spoken, spans))
         if sentences:
             blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences))
     if not blocks:
         raise ExtractError("Sidan har ingen text att läsa upp. / The page has no text to read aloud.")
     return Plan(doc.url, doc.title, doc.lang, engine.name, engine.version, base_voice, rate, blocks)
+
+
+def _speak(sentence: str, cues: list[tuple[int, str]], lang: str, lexicon) -> tuple[str, list[list[int]]]:
+    """A sentence as spoken, with the cues (words said but not written) said before their offsets.
+
+    Each piece between cues is normalized on its own; a cue's words map to the written span of the
+    first word after them, so the highlight shows the cell or item being introduced.
+    """
+    cuts = sorted({min(max(0, o), len(sentence)) for o, _ in cues} | {0, len(sentence)})
+    said_before = {}
+    for o, words in cues:
+        said_before.setdefault(min(max(0, o), len(sentence)), []).append(words)
+    spoken_parts: list[str] = []
+    spans: list[list[int]] = []
+    offset = 0
+    for i, w_start in enumerate(cuts):
+        w_end = cuts[i + 1] if i + 1 < len(cuts) else len(sentence)
+        piece_spans: list[list[int]] = []
+        texts: list[tuple[str, int]] = [(w, -1) for w in said_before.get(w_start, [])]
+        if w_end > w_start:
+            texts.append((sentence[w_start:w_end], w_start))
+        for text, at in texts:
+            # "[[" is espeak's phoneme syntax: only lexicon entries may use it, never page text.
+            mapped = normalize_mapped(text.replace("[[", "[ ["), lang, lexicon=lexicon)
+            said = mapped.spoken.strip()
+            if not said:
+                continue
+            lead = len(mapped.spoken) - len(mapped.spoken.lstrip())
+            if spoken_parts:
+                offset += 1
+            for s0, s1, w0, w1 in mapped.spans:
+                piece_spans.append([s0 - lead + offset, s1 - lead + offset,
+                                    w0 + at if at >= 0 else -1, w1 + at if at >= 0 else -1])
+            spoken_parts.append(said)
+            offset += len(said)
+        spans.extend(piece_spans)
+    # Cue words point at the first written word after them (or the last before, at the very end).
+    for k, span in enumerate(spans):
+        if span[2] < 0:
+            nxt = next((x for x in spans[k:] if x[2] >= 0), None) or next(
+                (x for x in reversed(spans[:k]) if x[2] >= 0), None)
+            span[2:] = nxt[2:] if nxt else [0, len(sentence)]
+    return " ".join(spoken_parts), spans
 
 
 class Generator:

@@ -327,3 +327,20 @@ def test_a_page_read_moments_ago_is_not_fetched_again(app, client, tmp_path):
         assert edited.status_code == 202 and edited.get_json()["id"] != first["id"]
     finally:
         server.shutdown()
+
+
+def test_list_numbers_and_table_headers_are_spoken_not_written(client, fixture_site):
+    """A listener hears "ett. Sänk inomhustemperaturen" and "Andel av inkomsten: tre procent" where a
+    sighted reader sees the list marker and the column header; the highlighted text stays the page's."""
+    steps = wait_ready(client, post(client, url=f"{fixture_site}/09-spara-energi-hemma.html").get_json()["id"])
+    first = next(s for s in all_sentences(steps) if s["text"] == "Sänk inomhustemperaturen en grad.")
+    assert first["spoken"] == "ett. Sänk inomhustemperaturen en grad."
+    # The number's word lights up the item's first word.
+    assert first["words"][0]["offset"] == 0 and first["words"][0]["length"] == len("Sänk")
+
+    fees = wait_ready(client, post(client, url=f"{fixture_site}/02-avgifter-forskola-fritidshem.html").get_json()["id"])
+    row = next(s for s in all_sentences(fees) if s["text"] == "Barn 1, 3 %, 1 776 kr")
+    assert row["spoken"] == ("Barn ett, Andel av inkomsten: tre procent, "
+                             "Högsta avgift per månad: ettusen sjuhundrasjuttiosex kronor")
+    audio = client.get(fees["audio_url"])
+    assert audio.status_code == 200 and decode_mp3(audio.data)[2] * 1000 >= fees["duration_ms"] - 100

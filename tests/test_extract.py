@@ -146,6 +146,49 @@ def test_table_rows_and_caption():
     assert kinds[i + 2] == ("table-row", "Barn 1, 3 %, 1 776 kr")
 
 
+def _cued(html: str) -> list[tuple[str, list]]:
+    return [(b.text, b.cues) for b in extract(f"<html lang=sv><body><main><h1>Rubrik</h1>{html}</main></body></html>",
+                                              URL).blocks[1:]]
+
+
+def test_ordered_list_numbers_are_spoken_cues_not_page_text():
+    blocks = _cued("<ol><li>Fyll i blanketten.</li><li hidden>Dold</li>"
+                   "<li><p>Skicka den.</p><p>Vi svarar inom två veckor.</p></li></ol><ul><li>Punkt</li></ul>")
+    # The text stays as written (it is what is highlighted); the number the browser draws is a cue.
+    # A hidden item is not counted; only an item's first block gets its number.
+    assert blocks == [("Fyll i blanketten.", [(0, "1.")]), ("Skicka den.", [(0, "2.")]),
+                      ("Vi svarar inom två veckor.", []), ("Punkt", [])]
+
+
+@pytest.mark.parametrize("ol, expected", [
+    ('<ol start="4"><li>A</li><li>B</li></ol>', ["4.", "5."]),
+    ("<ol reversed><li>A</li><li>B</li><li>C</li></ol>", ["3.", "2.", "1."]),
+    ('<ol><li>A</li><li value="10">B</li><li>C</li></ol>', ["1.", "10.", "11."]),
+    ('<ol type="a"><li>A</li><li>B</li></ol>', ["a.", "b."]),
+    ('<ol style="list-style: none"><li>A</li><li>B</li></ol>', [None, None]),
+    ('<ol class="list-unstyled"><li>A</li><li>B</li></ol>', [None, None]),
+    ("<ol><li>1. Redan numrerad</li><li>2) Också</li></ol>", [None, None]),
+])
+def test_ordered_list_numbering_follows_the_browser(ol, expected):
+    assert [cues[0][1] if cues else None for _, cues in _cued(ol)] == expected
+
+
+def test_table_column_headers_are_spoken_before_each_value():
+    blocks = _cued("<table><thead><tr><th>Kategori</th><th>Avgift</th><th>Moms</th></tr></thead>"
+                   "<tbody><tr><td>Barn</td><td>250 kr</td><td>0 kr</td></tr>"
+                   "<tr><th scope=row>Vuxen</th><td colspan=2>500 kr</td></tr></tbody></table>")
+    assert blocks[0] == ("Kategori, Avgift, Moms", [])  # the header row is read once, as it is
+    text, cues = blocks[1]
+    assert text == "Barn, 250 kr, 0 kr"
+    assert cues == [(text.index("250"), "Avgift:"), (text.rindex("0 kr"), "Moms:")]
+    assert blocks[2] == ("Vuxen, 500 kr", [(7, "Avgift:")])  # colspan: the cell sits under "Avgift"
+
+
+def test_row_header_tables_read_as_label_and_value():
+    blocks = _cued("<table><tr><th>Avgift</th><td>250 kr</td></tr><tr><th>Tid</th><td>kl. 18.30</td></tr></table>")
+    assert blocks == [("Avgift: 250 kr", []), ("Tid: kl. 18.30", [])]
+
+
 def test_figure_alt_text_comes_before_caption_and_decorative_images_are_silent():
     doc = extract(html_of("04-sortera-matavfall"), URL)
     alt = "En brun papperspåse med matrester står i en ventilerad påshållare under diskbänken."

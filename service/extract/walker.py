@@ -112,6 +112,8 @@ class _Walker:
         self._hidden_cache: dict[int, bool] = {}
         self._area_plain = 0
         self.listing = False  # set by the area choice on listing pages
+        self._root: Tag | None = None  # the area being walked
+        self._numbered: set[int] = set()  # <li> whose number has been given
         self.toggles, self.panels = self._accordions()
         self.stats = _Stats()
         self.stats.compute(self.elements, self._hidden_for_stats)
@@ -233,6 +235,7 @@ class _Walker:
     # -- walking -----------------------------------------------------------------------------------
     def walk(self, root: Tag, *, soft: bool) -> list[_Found]:
         out: list[_Found] = []
+        self._root = root
         self._area_plain = self.stats.text.get(id(root), 0) - self.stats.link.get(id(root), 0)
         ctx = _Ctx(lang=self._lang_at(root))
         ctx = self._enter(root, ctx)
@@ -351,7 +354,41 @@ class _Walker:
             if len(text) < 60 and plain != text and NAV_LINE.match(text):
                 return
         lang = _lang_of(el) or c.lang
-        out.append(_Found(Block(kind, text, lang, self.locate(el)), tag))
+        number = self._list_number(el, text) if kind != "heading" else None
+        cues = [(0, number)] if number else []
+        out.append(_Found(Block(kind, text, lang, self.locate(el), cues), tag))
+
+    # -- ordered lists -----------------------------------------------------------------------------
+    def _list_number(self, el: Tag, text: str) -> str | None:
+        """The number a reader says before the first block of an <ol> item ("3."), as the browser
+        draws it: `start`, `reversed`, `value`, `type`; hidden items are not counted. None for
+        unnumbered lists, items already numbered in their text, and later blocks of the same item."""
+        li: Tag | None = el
+        for _ in range(3):
+            if li is None or li.name == "li" or li is self._root:
+                break
+            li = li.parent if isinstance(li.parent, Tag) else None
+        if li is None or li.name != "li" or id(li) in self._numbered:
+            return None
+        self._numbered.add(id(li))
+        ol = li.parent
+        if not isinstance(ol, Tag) or ol.name != "ol" or OWN_NUMBER.match(text):
+            return None
+        if any(UNNUMBERED.search(str(x.get("style") or "")) or UNNUMBERED_CLASS.search(" ".join(_classes(x)))
+               for x in (ol, li)):
+            return None
+        items = [x for x in ol.children if isinstance(x, Tag) and x.name == "li" and not self.hard_hidden(x)]
+        backwards = ol.has_attr("reversed")
+        n = _int_attr(ol, "start", len(items) if backwards else 1)
+        for item in items:
+            n = _int_attr(item, "value", n)
+            if item is li:
+                break
+            n += -1 if backwards else 1
+        kind = str(li.get("type") or ol.get("type") or "1")
+        if kind in ("a", "A") and 1 <= n <= 26:
+            return chr(ord(kind) + n - 1) + "."
+        return f"{n}."
 
     def _images(self, imgs: list[Tag], c: _Ctx, out: list[_Found]) -> None:
         for img in imgs:
@@ -435,19 +472,70 @@ class _Walker:
                 if text:
                     out.append(_Found(Block("caption", text.replace("\n", " "), _lang_of(cap) or c.lang,
                                             self.locate(cap)), "caption"))
-        for row in self._rows(t):
-            if self.hard_hidden(row) or (row.parent is not t and self.hard_hidden(row.parent)):
-                continue
-            cells = []
+        rows = [r for r in self._rows(t)
+                if not (self.hard_hidden(r) or (r.parent is not t and self.hard_hidden(r.parent)))]
+        headers = self._column_headers(t, rows, c)
+        for row in rows:
+            cells: list[tuple[int, str, bool]] = []  # (column, text, is a header cell)
+            col = 0
             for cell in self._cells(row):
-                if self.hard_hidden(cell):
-                    continue
-                text, _, _ = self._gather(list(cell.children), c)
-                if text:
-                    cells.append(text.replace("\n", " "))
+                span = max(1, min(_int_attr(cell, "colspan", 1), 100))
+                if not self.hard_hidden(cell):
+                    text, _, _ = self._gather(list(cell.children), c)
+                    if text:
+                        cells.append((col, text.replace("\n", " "), cell.name == "th"))
+                col += span
             if cells:
-                out.append(_Found(Block("table-row", ", ".join(cells), _lang_of(row) or c.lang,
-                                        self.locate(row)), "tr"))
+                text, cues = self._row_text(cells, headers if row is not headers.row else None)
+                out.append(_Found(Block("table-row", text, _lang_of(row) or c.lang, self.locate(row), cues), "tr"))
+
+    def _column_headers(self, t: Tag, rows: list[Tag], c: _Ctx) -> "_Headers":
+        """The header row (in <thead>, or a first row of <th> only) and its text per column."""
+        head = next((r for r in rows if isinstance(r.parent, Tag) and r.parent.name == "thead"), None)
+        if head is None and rows and all(x.name == "th" for x in self._cells(rows[0])):
+            head = rows[0]
+        by_col: dict[int, str] = {}
+        if head is not None:
+            col = 0
+            for cell in self._cells(head):
+                span = max(1, min(_int_attr(cell, "colspan", 1), 100))
+                text, _, _ = self._gather(list(cell.children), c)
+                if text and len(text) <= 60:
+                    by_col[col] = text.replace("\n", " ")
+                col += span
+        return _Headers(head, by_col if len(by_col) >= 2 else {})
+
+    @staticmethod
+    def _row_text(cells: list[tuple[int, str, bool]], headers: "_Headers | None") -> tuple[str, list[tuple[int, str]]]:
+        """Cells joined the way a person reads a row: "Avgift: 250 kr" after a row header, and each
+        data cell after the first preceded by its column header (a cue: spoken, not written)."""
+        parts: list[str] = []
+        cues: list[tuple[int, str]] = []
+        pos = 0
+        for i, (col, text, is_th) in enumerate(cells):
+            if i:
+                row_header = i == 1 and cells[0][2] and not is_th and not (headers and headers.by_col)
+                sep = ": " if row_header else ", "
+                parts.append(sep)
+                pos += len(sep)
+            head = headers.by_col.get(col) if headers is not None and i else None
+            if head and head.casefold() != text.casefold() and not is_th:
+                cues.append((pos, head.rstrip(":") + ":"))
+            parts.append(text)
+            pos += len(text)
+        return "".join(parts), cues
+
+def _int_attr(el: Tag, name: str, default: int) -> int:
+    v = el.get(name)
+    try:
+        return int(str(v).strip()) if v is not None else default
+    except ValueError:
+        return default
+
+
+OWN_NUMBER = re.compile(r"\s*(?:\d{1,3}|[a-zA-Z])\s*[.):]\s|\s*(?:steg|step)\s+\d", re.I)
+UNNUMBERED = re.compile(r"list-style(?:-type)?\s*:\s*none", re.I)
+UNNUMBERED_CLASS = re.compile(r"(?:^|\s)(?:list-unstyled|list-none|unstyled|no-?bullets?|list-reset|plain-list)(?:\s|$)", re.I)
 
 
 def _clean(text: str) -> str:
@@ -457,6 +545,12 @@ def _clean(text: str) -> str:
         return WS.sub(" ", text).strip()
     lines = (WS.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+@dataclass
+class _Headers:
+    row: Tag | None  # the header row itself (read as it is)
+    by_col: dict[int, str]  # column index -> header text
 
 
 @dataclass
