@@ -189,6 +189,26 @@ def test_row_header_tables_read_as_label_and_value():
     assert blocks == [("Avgift: 250 kr", []), ("Tid: kl. 18.30", [])]
 
 
+@pytest.mark.parametrize("notice", [
+    '<div role="alert">To make this site work, we log user data. By using it, you agree to our '
+    '<a href="/p">Privacy Policy</a>, including cookie policy.</div>',
+    '<div role="dialog" aria-modal="true"><p>Vi använder kakor för att webbplatsen ska fungera.</p>'
+    '<button>Godkänn alla</button><button>Endast nödvändiga</button></div>',
+])
+def test_consent_notices_without_telling_classes_are_never_read(notice):
+    body = ("<main><h1>Nyheter</h1><p>Kommunen bygger en ny skola i centrum som ska stå klar år 2027.</p>"
+            + notice + "</main>")
+    text = extract_text(f"<html lang=sv><body>{body}</body></html>", URL)
+    assert "Nyheter" in text and "ny skola" in text
+    assert "cookie" not in text and "kakor" not in text
+
+
+def test_an_alert_about_something_else_is_read():
+    body = ('<main><h1>Vattenläcka</h1><div role="alert"><p>Vattnet är avstängt på Storgatan till kl. 16.</p></div>'
+            "<p>Vi arbetar med att laga ledningen så snart som möjligt.</p></main>")
+    assert "Vattnet är avstängt" in extract_text(f"<html lang=sv><body>{body}</body></html>", URL)
+
+
 def test_figure_alt_text_comes_before_caption_and_decorative_images_are_silent():
     doc = extract(html_of("04-sortera-matavfall"), URL)
     alt = "En brun papperspåse med matrester står i en ventilerad påshållare under diskbänken."

@@ -189,6 +189,9 @@ class _Walker:
         role = attrs.get("role")
         if isinstance(role, str) and role.strip().lower() in HARD_SKIP_ROLES:
             return True
+        if (isinstance(role, str) and role.strip().lower() in NOTICE_ROLES) or "aria-modal" in attrs:
+            if _consent_notice(el.get_text(" ")):
+                return True
         i = attrs.get("id")
         if isinstance(i, str) and i.lower().startswith("readspeaker"):
             return True
@@ -524,6 +527,16 @@ class _Walker:
             parts.append(text)
             pos += len(text)
         return "".join(parts), cues
+
+NOTICE_ROLES = frozenset({"alert", "alertdialog", "dialog", "status"})
+_COOKIE_WORD = re.compile(r"\b(?:cookies?|kakor|kakorna|cookie-?policy)\b", re.I)
+_CONSENT_WORD = re.compile(r"privacy|integritet|policy|agree|accept|godkänn|samtyck|consent|personuppgift", re.I)
+
+
+def _consent_notice(text: str) -> bool:
+    """A cookie/consent notice told by its words (for dialogs and alerts whose classes say nothing)."""
+    return len(text) < 800 and bool(_COOKIE_WORD.search(text)) and bool(_CONSENT_WORD.search(text))
+
 
 def _int_attr(el: Tag, name: str, default: int) -> int:
     v = el.get(name)
