@@ -203,6 +203,17 @@ def test_consent_notices_without_telling_classes_are_never_read(notice):
     assert "cookie" not in text and "kakor" not in text
 
 
+@pytest.mark.parametrize("line", [
+    "Copyright© 2026 Thomas Publishing Company. All Rights Reserved. See Terms and Conditions.",
+    "© 2026 Ekeby kommun. Alla rättigheter förbehållna.",
+])
+def test_copyright_lines_are_never_read(line):
+    body = (f"<main><h1>Nyheter</h1><p>Kommunen bygger en ny skola i centrum som ska stå klar år 2027.</p>"
+            f"<div class=x><p>{line}</p></div></main>")
+    text = extract_text(f"<html lang=sv><body>{body}</body></html>", URL)
+    assert "ny skola" in text and "2026" not in text
+
+
 def test_an_alert_about_something_else_is_read():
     body = ('<main><h1>Vattenläcka</h1><div role="alert"><p>Vattnet är avstängt på Storgatan till kl. 16.</p></div>'
             "<p>Vi arbetar med att laga ledningen så snart som möjligt.</p></main>")

@@ -103,6 +103,9 @@ DATE_LINE = re.compile(
 
 
 # Photo credits and lone labels that are furniture wherever they stand (README: credits are excluded).
+# A site's copyright line ("Copyright© 2026 ... All Rights Reserved."), wherever the footer sits.
+COPYRIGHT_LINE = re.compile(r"\ball rights reserved\b|\balla rättigheter (?:är )?förbehållna\b|"
+                            r"^(?:copyright\s*)?(?:©|\(c\))\s*(?:19|20)\d\d\b|^copyright\s+(?:19|20)\d\d\b", re.I)
 CREDIT_LINE = re.compile(
     r"^(?:photo|image|picture|bild|foto|illustration|grafik)(?:\s+(?:credits?|source))?\s*[:©]"
     r"|^(?:©|credits?:)"

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from service.models import Block
 
 from .rules import (
-    BLOCK_TAGS, BOILERPLATE, BYLINE, CREDIT_LINE, CHROME_WALK, DATE_LINE, HARD_SKIP_CLASSES, HARD_SKIP_ROLES,
+    BLOCK_TAGS, BOILERPLATE, BYLINE, COPYRIGHT_LINE, CREDIT_LINE, CHROME_WALK, DATE_LINE, HARD_SKIP_CLASSES, HARD_SKIP_ROLES,
     HARD_SKIP_TAGS, HEADINGS, HIDDEN_STYLE, INVISIBLE, LABEL_LINE, LAYOUT_HIDDEN, LISTEN_HREF,
     LISTEN_TEXT, LONG_TEXT, META_LINE, NAV_LINE, REVEAL_CHARS, SKIP_STRINGS, SOFT_SKIP_ROLES, WORD, WS,
     _STREAM_BOUNDARY,
@@ -355,6 +355,8 @@ class _Walker:
                                     or BYLINE.match(text) or CREDIT_LINE.search(text)):
                 return
             if len(text) < 60 and plain != text and NAV_LINE.match(text):
+                return
+            if len(text) < 400 and COPYRIGHT_LINE.search(text):
                 return
         lang = _lang_of(el) or c.lang
         number = self._list_number(el, text) if kind != "heading" else None
