@@ -272,9 +272,21 @@ def dashboard():
 # -- pre-generation ------------------------------------------------------------------------------
 
 
+def _pregenerate_page(http_status: int = 200, /, **context) -> Response:
+    """The pre-generation page: the form, who would run a new batch, the refresh schedule, the runs."""
+    from .refresh import last_summary
+
+    batches: Batches = _ly()["batches"]
+    workers = batches.workers()
+    return _page("pregenerate.html", http_status, batches=batches.list(20), mode=batches.mode(),
+                 workers=sum(int(w.get("workers") or 1) for w in workers),
+                 refresh_hours=current_app.config.get("REFRESH_HOURS"),
+                 refresh=last_summary(current_app.config["CACHE_DIR"]), **context)
+
+
 @bp.get("/pregenerate")
 def pregenerate():
-    return _page("pregenerate.html", batches=_ly()["batches"].list(20))
+    return _pregenerate_page()
 
 
 @bp.post("/pregenerate")
@@ -289,8 +301,7 @@ def pregenerate_start():
             result = read_sitemap(sitemap, current_app.config["SITES"],
                                   connect_timeout=current_app.config["FETCH_CONNECT_TIMEOUT"])
         except LyssnaError as e:
-            return _page("pregenerate.html", e.status, batches=_ly()["batches"].list(20),
-                         error=e.message, sitemap=sitemap, urls=text)
+            return _pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text)
         urls = result.urls
         label = sitemap
         notes += [f"{p.url}: {p.reason}" for p in result.errors]
@@ -303,11 +314,10 @@ def pregenerate_start():
         label = f"{len(urls)} adresser / URLs"
         notes += [f"Rad {bad.line}: {bad.text} – {bad.reason}" for bad in listed.invalid[:20]]
     else:
-        return _page("pregenerate.html", 400, batches=_ly()["batches"].list(20),
-                     error="Ange en webbplatskarta eller minst en adress. / "
+        return _pregenerate_page(400, error="Ange en webbplatskarta eller minst en adress. / "
                            "Give a sitemap or at least one URL.")
     if not urls:
-        return _page("pregenerate.html", 422, batches=_ly()["batches"].list(20), notes=notes,
+        return _pregenerate_page(422, notes=notes,
                      error="Inga sidor att läsa in hittades. / No pages to generate were found.",
                      sitemap=sitemap, urls=text)
     batch_id = _ly()["batches"].start(urls, label=label)

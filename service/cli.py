@@ -1,4 +1,4 @@
-"""`lyssna` command line: serve (gunicorn), dev (Flask's server), cache check."""
+"""`lyssna` command line: serve (gunicorn), lexicon, worker, pregenerate, refresh."""
 from __future__ import annotations
 
 import argparse
@@ -85,7 +85,8 @@ def _worker(args: argparse.Namespace) -> int:
     config = config_mod.load_config()
     workers = args.workers or os.cpu_count() or 1
     print(f"Lyssna worker: {workers} process(es), queue "
-          f"{'redis' if config.get('REDIS_URL') else config['CACHE_DIR'] + '/jobs.sqlite3'}", flush=True)
+          f"{'redis' if config.get('REDIS_URL') else config['CACHE_DIR'] + '/jobs.sqlite3'}"
+          + (f", refresh every {config['REFRESH_HOURS']:g} h" if config.get("REFRESH_HOURS") else ""), flush=True)
     run_worker(config, workers)
     return 0
 
@@ -95,6 +96,29 @@ def _pregenerate(args: argparse.Namespace) -> int:
 
     return pregenerate(sitemap=args.sitemap, urls_file=args.urls, extra_sites=args.site or [],
                        workers=args.workers, enqueue_only=args.enqueue_only, progress=not args.quiet)
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    """One refresh pass now (for cron): conditional GETs, regenerate what changed, purge what is gone."""
+    from . import config as config_mod
+    from .context import build_pipeline
+    from .refresh import run_pass
+
+    config = config_mod.load_config()
+    pipeline = build_pipeline(config)
+    def show(url: str, outcome: str) -> None:
+        print(f"  {outcome}: {url}", flush=True)
+
+    summary = run_pass(pipeline, args.url or None, on_page=None if args.quiet else show)
+    print(summary.line())
+    for url in summary.gone_urls:
+        print(f"  borttagen, ljudet rensat / gone, audio purged: {url}")
+    for f in summary.failures:
+        print(f"  fel / failed: {f['url']}: {f['message']}")
+    if summary.skipped:
+        print(f"  {summary.skipped} sidor på webbplatser utanför LYSSNA_SITES hoppades över / "
+              f"pages on sites outside LYSSNA_SITES were skipped")
+    return 1 if summary.failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     pre.add_argument("--enqueue-only", action="store_true",
                      help="only queue the pages; separate 'lyssna worker' processes make them")
     pre.add_argument("--quiet", action="store_true", help="no progress bar")
+    ref = sub.add_parser("refresh", help="re-check every known page now and regenerate what changed")
+    ref.add_argument("--url", action="append", help="only this page (repeatable)")
+    ref.add_argument("--quiet", action="store_true", help="only the summary")
     args = parser.parse_args(argv)
+    if args.command == "refresh":
+        return _refresh(args)
     if args.command == "worker":
         return _worker(args)
     if args.command == "pregenerate":

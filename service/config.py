@@ -16,6 +16,7 @@ DEFAULTS: dict = {
     "PAGE_MEMO_S": 30,  # a page read this recently is served without fetching it again  # speech rate when a request gives none (0.5–2.0)
     "PIPER_VOICE": None,
     "REDIS_URL": None,
+    "REFRESH_HOURS": None,  # `lyssna worker` re-checks every known page this often (unset: never)
     "ADMIN_PASSWORD": None,
     "HOST": "127.0.0.1",
     "PORT": 8000,
@@ -40,6 +41,10 @@ def normalise(config: dict) -> None:
         config[name] = int(config[name])
     for name in ("FETCH_CONNECT_TIMEOUT", "FETCH_TIMEOUT", "RATE", "PAGE_MEMO_S"):
         config[name] = float(config[name])
+    hours = config.get("REFRESH_HOURS")
+    config["REFRESH_HOURS"] = float(hours) if hours not in (None, "", 0, "0") else None
+    if config["REFRESH_HOURS"] is not None and config["REFRESH_HOURS"] <= 0:
+        raise ValueError("LYSSNA_REFRESH_HOURS must be a positive number of hours")
     if not 0.5 <= config["RATE"] <= 2.0:
         raise ValueError("LYSSNA_RATE must be between 0.5 and 2.0")
     if isinstance(config.get("DEMO"), str):

@@ -83,6 +83,62 @@ def fetch(
 
 
 @dataclass
+class Revalidation:
+    """The answer to a conditional GET of a page we fetched before.
+
+    `status` 304: not modified (nothing was read); 404 or 410: the page is gone; otherwise `page`
+    holds the new page. `etag` and `last_modified` are the validators to send next time.
+    """
+
+    url: str
+    status: int
+    page: FetchedPage | None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def gone(self) -> bool:
+        return self.status in (404, 410)
+
+
+def fetch_if_changed(url: str, sites, *, etag: str | None = None, last_modified: str | None = None,
+                     connect_timeout: float = 5.0, total_timeout: float = 15.0,
+                     max_bytes: int = 5_000_000, max_redirects: int = 5,
+                     user_agent: str = DEFAULT_USER_AGENT,
+                     ssl_context: ssl.SSLContext | None = None) -> Revalidation:
+    """`fetch` with If-None-Match / If-Modified-Since: the same checks, caps and redirects, but a
+    304 or a 404/410 is an answer here, not an error (for the refresh schedule)."""
+    headers: dict[str, str] = {}
+    if etag and _header_safe(etag):
+        headers["If-None-Match"] = etag
+    if last_modified and _header_safe(last_modified):
+        headers["If-Modified-Since"] = last_modified
+
+    def read(final_url: str, response: http.client.HTTPResponse, deadline: _Deadline,
+             cap: int) -> Revalidation:
+        new_etag = response.getheader("ETag") or None
+        new_modified = response.getheader("Last-Modified") or None
+        if response.status == 304 or response.status in (404, 410):
+            return Revalidation(final_url, response.status, None, new_etag or etag,
+                                new_modified or last_modified)
+        page = _read_page(final_url, response, deadline, cap)
+        return Revalidation(final_url, response.status, page, new_etag, new_modified)
+
+    return _get(url, sites, read, accept=HTML_ACCEPT, connect_timeout=connect_timeout,
+                total_timeout=total_timeout, max_bytes=max_bytes, max_redirects=max_redirects,
+                user_agent=user_agent, ssl_context=ssl_context, headers=headers)
+
+
+def _header_safe(value: str) -> bool:
+    """A stored validator goes back into a request header: no line breaks, printable, short."""
+    return len(value) <= 1024 and all(32 <= ord(c) < 127 for c in value)
+
+
+@dataclass
 class FetchedFile:
     """A fetched non-HTML resource (a sitemap, a URL list): raw bytes, already decompressed."""
 
@@ -127,8 +183,10 @@ def fetch_bytes(
 
 
 def _get(url: str, sites, read, *, accept: str, connect_timeout: float, total_timeout: float,
-         max_bytes: int, max_redirects: int, user_agent: str, ssl_context: ssl.SSLContext | None):
-    """GET with every check, following vetted redirects; `read` turns the final response into data."""
+         max_bytes: int, max_redirects: int, user_agent: str, ssl_context: ssl.SSLContext | None,
+         headers: dict[str, str] | None = None):
+    """GET with every check, following vetted redirects; `read` turns the final response into data.
+    `headers` are added to every request (the conditional ones for a revalidation)."""
     patterns = parse_sites(sites)
     context = ssl_context or _default_ssl_context()
     visited: set[str] = set()
@@ -136,7 +194,7 @@ def _get(url: str, sites, read, *, accept: str, connect_timeout: float, total_ti
         target = _vet(url, patterns, deadline, connect_timeout, redirect=False)
         for redirects in range(max_redirects + 1):
             visited.add(target.url)
-            conn = _open(target, deadline, connect_timeout, context, user_agent, accept)
+            conn = _open(target, deadline, connect_timeout, context, user_agent, accept, headers)
             try:
                 response = conn.getresponse()
                 location = response.getheader("Location")
@@ -359,7 +417,8 @@ class _TLSFailed(Exception):
 
 
 def _open(target: _Target, deadline: _Deadline, connect_timeout: float, context: ssl.SSLContext,
-          user_agent: str, accept: str = HTML_ACCEPT) -> http.client.HTTPConnection:
+          user_agent: str, accept: str = HTML_ACCEPT,
+          headers: dict[str, str] | None = None) -> http.client.HTTPConnection:
     """Connect and send the GET; translate connection problems into Swedish-first errors."""
     if target.scheme == "https":
         conn: http.client.HTTPConnection = _PinnedHTTPSConnection(target, deadline, connect_timeout, context)
@@ -372,6 +431,8 @@ def _open(target: _Target, deadline: _Deadline, connect_timeout: float, context:
         conn.putheader("Accept-Encoding", "gzip, deflate")
         conn.putheader("Accept-Language", "sv,en;q=0.5")
         conn.putheader("Connection", "close")
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
         conn.endheaders()
     except _ConnectTimeout:
         conn.close()

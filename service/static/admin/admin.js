@@ -23,6 +23,8 @@
       var v = name === "eta_s" ? fmtEta(p.eta_s) : name === "percent" ? p.percent + " %" : p[name];
       el.textContent = String(v);
     });
+    var warn = document.getElementById("no-workers");
+    if (warn && (p.workers > 0 || p.finished)) warn.hidden = true;
     if (bar) { bar.value = p.done; bar.max = p.total || 1; bar.textContent = p.percent + " %"; }
     // Tell screen readers every 25 % and at the end, not on every page.
     var step = Math.floor(p.percent / 25);
