@@ -1,96 +1,217 @@
-"""Engine alone: audio-seconds per wall-second and first-sentence latency, per available engine.
+"""Each engine alone next to our whole pipeline on the same text, in the same run; where the time
+goes; and the time to the first playable audio of a cold page.
 
-Run: .venv/bin/python benchmarks/engines.py [--threads 2] [--repeat 1]
+Run: .venv/bin/python benchmarks/engines.py [--repeat 3] [--threads 2] [--no-gtts]
 
-Text: the 14 fixture pages' expected text, split into sentences and normalized exactly as the
-service does (service.speech.split_sentences, then normalize), one synthesize() call per sentence.
+Text: the 14 fixture pages, extracted and planned exactly as the service does (service.extract,
+then service.readings.plan_reading), so both sides say the same sentences.
+- engine alone: `synthesize()` per sentence, one after another, nothing else (and, as an aside,
+  with N threads sharing the engine);
+- pipeline: from the page's HTML to the finished MP3 in a fresh cache: extract, plan, synthesize,
+  level, encode, write segments and the reading (`Readings.create_now`, what a job worker runs).
+Both figures are audio-seconds of the engine's speech per wall-second, so their ratio is the ratio
+of wall times (target: pipeline >= 0.85 x engine alone). Rounds alternate the two and the best of
+each counts; the spread of the per-round ratio shows how noisy the machine was.
+Where the time goes: one more, instrumented pipeline run, CPU seconds per stage (thread CPU time;
+an engine's own worker threads, e.g. onnxruntime's, land in "other").
+First playable audio: the real app over HTTP, each page cold (not cached): POST the reading, GET the
+audio, stop at the first whole MP3 frame.
 Engines:
 - espeak: always.
-- piper: LYSSNA_PIPER_VOICE if set (a real voice), else the tests' stand-in voice (then the figure
-  measures piper-tts's phonemizer and our wrapper, not a neural network: label says so).
-- gtts: against the tests' fake Google on loopback (no internet here), so it measures our client,
-  the MP3 decoding and time-stretching, not Google; skip with --no-gtts.
-Prints, per engine: load time, serial speed (×real time), speed with N threads sharing the engine
-(how the reading generator uses it), and the first sentence of each page: median and worst.
+- piper: LYSSNA_PIPER_VOICE if set (a real voice), else the tests' stand-in voice: then the engine is
+  a tone generator behind piper-tts's phonemizer, so the figures measure the pipeline's overhead
+  around Piper, not a neural voice.
+- gtts: against the tests' fake Google on loopback (no internet here): our client, MP3 decoding and
+  time-stretching, not Google; skip with --no-gtts.
 """
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
+import json
+import logging
 import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from service import audio, readings as readings_mod  # noqa: E402
+from service.cache import AudioCache  # noqa: E402
 from service.engines import get_engine  # noqa: E402
-from service.speech import normalize, split_sentences  # noqa: E402
-from tests.conftest import PAGES  # noqa: E402
+from service.extract import extract  # noqa: E402
+from service.models import Document  # noqa: E402
+from service.readings import Readings, plan_reading  # noqa: E402
+from tests.conftest import PAGES, serve_directory  # noqa: E402
+
+MIN_MP3_BYTES = 144  # at least one whole MP3 frame (48 kbit/s, 22.05 kHz: ~156 bytes)
 
 
-def page_sentences() -> list[list[str]]:
-    """Per page, the spoken text of each sentence in reading order."""
-    pages = []
-    for path in sorted(PAGES.glob("*.expected.txt")):
-        spoken = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            for sentence in split_sentences(line):
-                text = normalize(sentence)
-                if text.strip():
-                    spoken.append(text)
-        pages.append(spoken)
-    return pages
+def load_pages() -> list[tuple[str, str]]:
+    """(url, html) of the fixture pages."""
+    return [(f"http://bench.example/{p.name}", p.read_text(encoding="utf-8"))
+            for p in sorted(PAGES.glob("*.html"))]
 
 
-def measure(name: str, config: dict, pages: list[list[str]], threads: int, repeat: int) -> dict:
+def engine_alone(engine, sentences: list[tuple[str, str]], rate: float) -> tuple[float, float, float]:
+    """(audio seconds, wall seconds, CPU seconds) of synthesizing the sentences one after another."""
+    t, c = time.perf_counter(), time.process_time()
+    audio_ms = sum(engine.synthesize(text, voice, rate).duration_ms for text, voice in sentences)
+    return audio_ms / 1000, time.perf_counter() - t, time.process_time() - c
+
+
+def pipeline(engine, pages: list[tuple[str, str]], stages: collections.Counter | None = None) -> float:
+    """Wall seconds from HTML to finished MP3 for every page, in a fresh cache."""
+    with tempfile.TemporaryDirectory() as d:
+        readings = Readings(AudioCache(d), lambda name: engine if name == engine.name else get_engine(name))
+        t = time.perf_counter()
+        for url, html in pages:
+            c = time.thread_time()
+            doc = extract(html, url)
+            if stages is not None:
+                stages["extract"] += time.thread_time() - c
+            readings.create_now(doc, engine, None, 1.0)
+        wall = time.perf_counter() - t
+        readings.generator.shutdown()
+    return wall
+
+
+@contextlib.contextmanager
+def instrumented(engine):
+    """Count thread CPU seconds per stage while the pipeline runs (patches undone afterwards)."""
+    stages: collections.Counter = collections.Counter()
+    lock = threading.Lock()
+    undo = []
+
+    def patch(owner, name: str, stage: str) -> None:
+        original = getattr(owner, name)
+        undo.append((owner, name, vars(owner).get(name)))
+
+        def timed(*args, **kwargs):
+            c = time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                with lock:
+                    stages[stage] += time.thread_time() - c
+
+        setattr(owner, name, timed)
+
+    patch(readings_mod, "plan_reading", "plan")
+    patch(engine, "synthesize", "synthesis")
+    patch(audio, "encode_segment", "encode (LAME, levelling, frame count)")
+    for method in ("save_segment", "load_segment", "write_part_timings", "start_part", "finish",
+                   "save_reading", "load_reading"):
+        patch(AudioCache, method, "cache files")
+    try:
+        yield stages
+    finally:
+        for owner, name, own in reversed(undo):
+            if own is None:
+                delattr(owner, name)  # was the class's method, seen through an instance
+            else:
+                setattr(owner, name, own)
+
+
+def where_time_goes(engine, pages) -> tuple[float, float, dict[str, float]]:
+    """(wall, process CPU, CPU per stage) of one instrumented pipeline run."""
+    with instrumented(engine) as stages:
+        cpu = time.process_time()
+        wall = pipeline(engine, pages, stages)
+        cpu = time.process_time() - cpu
+    out = dict(stages)
+    out["other (threads, queues, hashing, engine's own threads)"] = max(0.0, cpu - sum(out.values()))
+    return wall, cpu, out
+
+
+def first_audio(config: dict, site: str, names: list[str]) -> list[float]:
+    """Milliseconds to the first whole MP3 frame for each page, cold, through the real app."""
+    from werkzeug.serving import make_server
+
+    from service import create_app
+
+    ms = []
+    with tempfile.TemporaryDirectory() as cache:
+        app = create_app({"SITES": [site], "CACHE_DIR": cache, **config})
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        try:
+            for name in names:
+                t0 = time.perf_counter()
+                req = urllib.request.Request(f"{base}/api/v1/readings",
+                                             data=json.dumps({"url": f"{site}/{name}"}).encode(),
+                                             headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(req) as r:
+                    reading = json.loads(r.read())
+                with urllib.request.urlopen(base + reading["audio_url"]) as r:
+                    got = b""
+                    while len(got) < MIN_MP3_BYTES:
+                        chunk = r.read1(65536)
+                        if not chunk:
+                            break
+                        got += chunk
+                    ms.append((time.perf_counter() - t0) * 1000)
+                    r.read()  # the whole page, so the next page starts on an idle machine
+        finally:
+            server.shutdown()
+    return ms
+
+
+def measure(name: str, label: str, config: dict, pages, site: str, names: list[str],
+            threads: int, repeat: int) -> dict:
     t0 = time.perf_counter()
     engine = get_engine(name, config)
     load_s = time.perf_counter() - t0
-    sentences = [s for page in pages for s in page]
+    docs: list[Document] = [extract(html, url) for url, html in pages]
+    sentences = [(spec.spoken, spec.voice) for doc in docs
+                 for spec in plan_reading(doc, engine, None, 1.0).segments()]
+    engine.synthesize(sentences[0][0], sentences[0][1], 1.0)  # warm: first call loads voices
+    pipeline(engine, pages[:1])
 
-    first_ms = []
-    for page in pages:  # first sentence of each page, engine warm but sentence new
-        t = time.perf_counter()
-        engine.synthesize(page[0])
-        first_ms.append((time.perf_counter() - t) * 1000)
-
-    best_serial = best_parallel = 0.0
+    alone_walls, alone_cpus, pipe_walls, ratios = [], [], [], []
     audio_s = 0.0
     for _ in range(repeat):
-        t = time.perf_counter()
-        audio_s = sum(engine.synthesize(s).duration_ms for s in sentences) / 1000
-        best_serial = max(best_serial, audio_s / (time.perf_counter() - t))
-        t = time.perf_counter()
-        with ThreadPoolExecutor(threads) as pool:
-            par_audio = sum(sp.duration_ms for sp in pool.map(engine.synthesize, sentences)) / 1000
-        best_parallel = max(best_parallel, par_audio / (time.perf_counter() - t))
-    return {
-        "engine": name,
-        "version": engine.version,
-        "sentences": len(sentences),
-        "audio_s": audio_s,
-        "load_s": load_s,
-        "serial_x": best_serial,
-        "parallel_x": best_parallel,
-        "first_median_ms": statistics.median(first_ms),
-        "first_max_ms": max(first_ms),
-    }
+        audio_s, alone, alone_cpu = engine_alone(engine, sentences, 1.0)
+        alone_cpus.append(alone_cpu)
+        piped = pipeline(engine, pages)
+        alone_walls.append(alone)
+        pipe_walls.append(piped)
+        ratios.append(alone / piped)
+    t = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda s: engine.synthesize(s[0], s[1], 1.0), sentences))
+    parallel_x = audio_s / (time.perf_counter() - t)
+    wall, cpu, stages = where_time_goes(engine, pages)
+    first = first_audio(config, site, names)
+    return {"engine": label, "version": engine.version, "sentences": len(sentences),
+            "audio_s": audio_s, "load_s": load_s, "alone_x": audio_s / min(alone_walls),
+            "pipeline_x": audio_s / min(pipe_walls), "parallel_x": parallel_x,
+            "ratio": min(alone_walls) / min(pipe_walls), "ratios": ratios,
+            "alone_wall_s": min(alone_walls), "alone_cpu_s": min(alone_cpus), "stages": stages, "stages_wall": wall, "stages_cpu": cpu,
+            "first_median_ms": statistics.median(first), "first_max_ms": max(first)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-gtts", action="store_true")
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    pages = page_sentences()
-    rows = [measure("espeak", {}, pages, args.threads, args.repeat)]
+    pages = load_pages()
+    names = sorted(p.name for p in PAGES.glob("*.html"))
+    fixture_server, site = serve_directory(PAGES)
+    rows = [measure("espeak", "espeak", {}, pages, site, names, args.threads, args.repeat)]
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         voice = os.environ.get("LYSSNA_PIPER_VOICE")
         label = "piper"
@@ -99,28 +220,44 @@ def main() -> None:
 
             voice, label = str(make_piper_voice(tmp)), "piper (stand-in voice)"
         try:
-            row = measure("piper", {"PIPER_VOICE": voice}, pages, args.threads, args.repeat)
-            row["engine"] = label
-            rows.append(row)
+            rows.append(measure("piper", label, {"ENGINE": "piper", "PIPER_VOICE": voice}, pages, site,
+                                names, args.threads, args.repeat))
         except Exception as exc:  # piper-tts not installed: say so and go on
             print(f"piper: skipped ({exc})")
         if not args.no_gtts:
             from tests.fakes import fake_google
 
             stack.enter_context(fake_google())
-            row = measure("gtts", {"GTTS_TIMEOUT": 5}, pages, args.threads, args.repeat)
-            row["engine"] = "gtts (fake Google on loopback)"
-            rows.append(row)
+            # One round: the fake's loopback round trips dominate, not the machine's noise.
+            rows.append(measure("gtts", "gtts (fake Google on loopback)",
+                                {"ENGINE": "gtts", "GTTS_TIMEOUT": 5}, pages, site, names,
+                                args.threads, 1))
+    fixture_server.shutdown()
 
-    base = rows[0]["serial_x"]
-    print(f"{sum(len(p) for p in pages)} sentences, {rows[0]['audio_s']:.0f} s of espeak audio, "
-          f"{args.threads} threads, {os.cpu_count()} cores")
-    print(f"{'engine':34} {'load s':>7} {'serial ×RT':>11} {f'{args.threads} thr ×RT':>11} "
-          f"{'vs espeak':>9} {'1st med ms':>10} {'1st max ms':>10}")
+    cores = os.cpu_count() or 1
+    print(f"{rows[0]['sentences']} sentences on 14 pages, {rows[0]['audio_s']:.0f} s of espeak speech; "
+          f"best of {args.repeat} alternating rounds; {cores} cores")
+    print(f"{'engine':32} {'load s':>6} {'alone ×RT':>10} {'pipeline ×RT':>12} {'ratio':>6} "
+          f"{'(rounds)':>17} {f'{args.threads} thr ×RT':>10} {'1st audio med/max ms':>21}")
     for r in rows:
-        print(f"{r['engine']:34} {r['load_s']:7.2f} {r['serial_x']:11.1f} {r['parallel_x']:11.1f} "
-              f"{r['serial_x'] / base:9.3f} {r['first_median_ms']:10.1f} {r['first_max_ms']:10.1f}")
-        print(f"{'':34} version {r['version']}, {r['audio_s']:.0f} s audio")
+        spread = "–".join(f"{x:.2f}" for x in (min(r["ratios"]), max(r["ratios"])))
+        print(f"{r['engine']:32} {r['load_s']:6.2f} {r['alone_x']:10.1f} {r['pipeline_x']:12.1f} "
+              f"{r['ratio']:6.2f} {spread:>17} {r['parallel_x']:10.1f} "
+              f"{r['first_median_ms']:10.1f} / {r['first_max_ms']:7.1f}")
+    print("target: pipeline >= 0.85 × engine alone")
+    for r in rows:
+        cpu, wall = r["stages_cpu"], r["stages_wall"]
+        print(f"\n{r['engine']} ({r['version']}): where the pipeline's time goes (one instrumented run: "
+              f"wall {wall:.2f} s, CPU {cpu:.2f} s = {cpu / wall:.2f} cores)")
+        for stage, s in sorted(r["stages"].items(), key=lambda kv: -kv[1]):
+            print(f"    {stage:58} {s:6.2f} s CPU  {100 * s / cpu:5.1f} %")
+        bound = r["alone_wall_s"] / (cpu / cores)
+        extra = (cpu - r["alone_cpu_s"]) / r["audio_s"] * 1000
+        print(f"    {r['audio_s']:.0f} s of speech; engine alone used {r['alone_cpu_s']:.2f} CPU-s, the "
+              f"pipeline {extra:.1f} ms more CPU per second of speech (its overhead)")
+        print(f"    engine alone took {r['alone_wall_s']:.2f} s; the pipeline needs {cpu:.2f} CPU-s, so on "
+              f"{cores} cores it cannot finish under {cpu / cores:.2f} s: ratio <= {bound:.2f} even "
+              f"with perfect overlap")
 
 
 if __name__ == "__main__":

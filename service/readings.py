@@ -10,23 +10,24 @@ import bisect
 import hashlib
 import json
 import logging
+import os
 import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from . import audio
 from .cache import AudioCache
 from .engines import Engine, fallback_engine, synthesize_with_fallback
 from .engines.base import EngineUnavailable
 from .errors import EngineError, ExtractError, LyssnaError
-from .models import Document
+from .models import Document, Speech
 from .speech import normalize_mapped, split_sentences
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "2"  # bump when pauses/encoding change, so old audio is not reused
+FORMAT_VERSION = "3"  # bump when pauses/encoding change, so old audio is not reused
 
 
 @dataclass
@@ -188,6 +189,10 @@ def _speak(sentence: str, cues: list[tuple[int, str]], lang: str, lexicon) -> tu
     return " ".join(spoken_parts), spans
 
 
+PROGRESS_EVERY_S = 0.25  # partial timings lag the partial MP3 by at most this while sentences flow
+IDLE_S = 0.02  # a wait longer than this for the next sentence is a moment to write progress
+
+
 class Generator:
     """Runs audio generation jobs in background threads, at most one per audio key."""
 
@@ -198,6 +203,7 @@ class Generator:
         self.max_bytes = max_bytes  # LYSSNA_CACHE_MAX_MB: evict least-recently-used audio beyond it
         self.engine_for = engine_for  # engine name -> Engine (raises EngineUnavailable)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lyssna-gen")
+        self._encoders: ThreadPoolExecutor | None = None  # made on first use: see _encoder_pool
         self._lock = threading.Lock()
         self._running: dict[str, threading.Event] = {}
         self._failed: dict[str, str] = {}
@@ -333,18 +339,56 @@ class Generator:
                 self._running.pop(key, None)
             done.set()
 
+    def _encoder_pool(self) -> ThreadPoolExecutor:
+        """Threads that encode sentences to MP3, shared by this process's jobs (one per core).
+
+        lameenc releases the GIL while it encodes, so sentences of one reading are encoded in
+        parallel with each other and with the synthesis of the next ones.
+        """
+        with self._lock:
+            if self._encoders is None:
+                audio.encode_segment(Speech(pcm=b"\0\0" * 64, sample_rate=audio.SEGMENT_SAMPLE_RATE))
+                self._encoders = ThreadPoolExecutor(max_workers=os.cpu_count() or 2,
+                                                    thread_name_prefix="lyssna-mp3")
+            return self._encoders
+
+    def _encode(self, spec: SegmentSpec, key: str, speech: Speech) -> tuple[bytes, dict]:
+        """One sentence to a cached MP3 segment (runs on an encoder thread)."""
+        seg = audio.encode_segment(speech, lead_ms=spec.lead_ms, tail_ms=spec.tail_ms)
+        meta = {"duration_ms": seg.duration_ms, "speech_start_ms": seg.speech_start_ms,
+                "speech_end_ms": seg.speech_end_ms, "sample_rate": seg.sample_rate,
+                "words": [[w.offset, w.length, w.start_ms] for w in speech.words]}
+        self.cache.save_segment(key, seg.mp3, meta)
+        return seg.mp3, meta
+
     def _segments(self, plan: Plan, stop: threading.Event, voice_state: dict):
-        """Yield (key, mp3 bytes, meta) per sentence: from the cache, or made now.
+        """Yield (key, mp3 bytes, meta) per sentence, in order: from the cache, or made now.
 
         A thread of its own looks sentences up and synthesizes what the cache lacks, a few sentences
-        ahead, while this thread encodes: espeak-ng (ctypes) and LAME run mostly outside the GIL, so
-        the two use both cores. Only sentences whose sound changed are ever synthesized again.
+        ahead, and hands each new sentence to the encoder threads; this thread takes the results in
+        order. espeak-ng (ctypes) and LAME run mostly outside the GIL, so synthesis and encoding
+        use both cores. Only sentences whose sound changed are ever synthesized again.
 
         When the plan's engine is unavailable (Google down), the reading continues in the fallback
         voice from that sentence on, and `voice_state` records who spoke and why.
         """
         specs = plan.segments()
-        ahead: queue.Queue = queue.Queue(maxsize=8)
+        ahead: queue.Queue = queue.Queue(maxsize=8)  # futures, in reading order
+        encoders = self._encoder_pool()
+
+        def put(item) -> bool:
+            while not stop.is_set():  # never block forever once the consumer has given up
+                try:
+                    ahead.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def ready(value) -> Future:
+            fut: Future = Future()
+            fut.set_result(value)
+            return fut
 
         def produce() -> None:
             try:
@@ -361,7 +405,7 @@ class Generator:
                         key = plan.segment_key(spec)
                         cached = self.cache.load_segment(key)
                         if cached is not None:
-                            ahead.put((spec, key, cached, None))
+                            put((key, ready(cached)))
                             continue
                         spoken = synthesize_with_fallback(primary, spec.spoken, spec.voice, plan.rate, fallback)
                         speech = spoken.speech
@@ -376,7 +420,7 @@ class Generator:
                         key = plan.segment_key(spec, fallback, fb_voice)
                         cached = self.cache.load_segment(key)
                         if cached is not None:
-                            ahead.put((spec, key, cached, None))
+                            put((key, ready(cached)))
                             continue
                         speech = fallback.synthesize(spec.spoken, fb_voice, plan.rate)
                     with self._lock:
@@ -384,27 +428,30 @@ class Generator:
                         self.stats["audio_ms"] += int(speech.duration_ms)
                     voice_state["_sentences"] = voice_state.get("_sentences", 0) + 1
                     voice_state["_audio_ms"] = voice_state.get("_audio_ms", 0) + int(speech.duration_ms)
-                    ahead.put((spec, key, None, speech))
-                ahead.put(None)
+                    if not put((key, encoders.submit(self._encode, spec, key, speech))):
+                        return
+                put(None)
             except BaseException as e:  # handed to the consumer, raised there
-                ahead.put(e)
+                put(e)
 
         threading.Thread(target=produce, name="lyssna-synth", daemon=True).start()
         while True:
-            item = ahead.get()
+            try:
+                item = ahead.get(timeout=IDLE_S)
+            except queue.Empty:
+                yield None  # about to wait: the caller may catch up on its bookkeeping
+                item = ahead.get()
             if isinstance(item, BaseException):
                 raise item
             if item is None:
                 return
-            spec, key, cached, speech = item
-            if cached is None:
-                seg = audio.encode_segment(speech, lead_ms=spec.lead_ms, tail_ms=spec.tail_ms)
-                meta = {"duration_ms": seg.duration_ms, "speech_start_ms": seg.speech_start_ms,
-                        "speech_end_ms": seg.speech_end_ms, "sample_rate": seg.sample_rate,
-                        "words": [[w.offset, w.length, w.start_ms] for w in speech.words]}
-                self.cache.save_segment(key, seg.mp3, meta)
-                cached = (seg.mp3, meta)
-            yield (key, *cached)
+            key, fut = item
+            try:
+                mp3, meta = fut.result(timeout=IDLE_S)
+            except TimeoutError:
+                yield None
+                mp3, meta = fut.result()
+            yield key, mp3, meta
 
     def _generate(self, plan: Plan, key: str) -> None:
         part = self.cache.start_part(key)
@@ -414,15 +461,33 @@ class Generator:
             timings: list[list[int]] = []
             words: list[list[list[int]]] = []  # per sentence: [spoken offset, length, start ms]
             offset = 0.0
-            for _key, mp3, meta in self._segments(plan, stop, voice_state):
+            written = 0.0  # when the progress timings were last written
+            behind = False  # sentences in the part file that the progress timings lack
+
+            def progress() -> None:
+                public = {k: v for k, v in voice_state.items() if not k.startswith("_")}
+                self.cache.write_part_timings(key, {"sentences": timings, "words": words,
+                                                    "duration_ms": int(offset), **public})
+
+            for item in self._segments(plan, stop, voice_state):
+                # Progress for players that listen while we generate: rewritten when the next
+                # sentence is not ready yet, or at least every PROGRESS_EVERY_S. Rewriting the
+                # growing JSON after every sentence cost ~5 % of a fast (espeak) reading.
+                if item is None:
+                    if behind:
+                        progress()
+                        written, behind = time.monotonic(), False
+                    continue
+                _key, mp3, meta = item
                 part.write(mp3)
                 start = offset + meta["speech_start_ms"]
                 timings.append([int(round(start)), int(round(offset + meta["speech_end_ms"]))])
                 words.append([[o, n, int(round(start + ms))] for o, n, ms in meta.get("words", [])])
                 offset += meta["duration_ms"]
-                public = {k: v for k, v in voice_state.items() if not k.startswith("_")}
-                self.cache.write_part_timings(key, {"sentences": timings, "words": words,
-                                                    "duration_ms": int(offset), **public})
+                behind = True
+                if time.monotonic() - written >= PROGRESS_EVERY_S:
+                    progress()
+                    written, behind = time.monotonic(), False
             if not timings:
                 raise EngineError("Inget att läsa upp. / Nothing to speak.")
             public = {k: v for k, v in voice_state.items() if not k.startswith("_")}
@@ -442,6 +507,8 @@ class Generator:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._encoders is not None:
+            self._encoders.shutdown(wait=False, cancel_futures=True)
 
 
 class Readings:
@@ -460,7 +527,7 @@ class Readings:
         reading_id = plan.reading_id()
         key = plan.audio_key()
         if self.cache.load_reading(reading_id) is None:
-            self.cache.save_reading(reading_id, {"plan": asdict(plan), "audio_key": key,
+            self.cache.save_reading(reading_id, {"plan": _plan_to_dict(plan), "audio_key": key,
                                                  "created": int(time.time())})
         self.generator.ensure(plan)
         return self.get(reading_id)  # type: ignore[return-value]
@@ -471,7 +538,7 @@ class Readings:
         plan = plan_reading(doc, engine, voice, rate, self.lexicon)
         reading_id = plan.reading_id()
         if self.cache.load_reading(reading_id) is None:
-            self.cache.save_reading(reading_id, {"plan": asdict(plan), "audio_key": plan.audio_key(),
+            self.cache.save_reading(reading_id, {"plan": _plan_to_dict(plan), "audio_key": plan.audio_key(),
                                                  "created": int(time.time())})
         outcome = self.generator.run_now(plan, shared_lock=shared_lock)
         return outcome, self.get(reading_id)  # type: ignore[return-value]
@@ -557,6 +624,15 @@ def written_words(events: list[list[int]], spans: list[list[int]]) -> list[dict]
             continue
         last = (w0, w1)
         out.append({"offset": w0, "length": w1 - w0, "start_ms": start_ms})
+    return out
+
+
+def _plan_to_dict(plan: Plan) -> dict:
+    """What `dataclasses.asdict(plan)` gives, without its deep copies (5 ms of a page's ~50 ms
+    of bookkeeping): the dict is serialized at once, so sharing the plan's lists is safe."""
+    out = dict(vars(plan))
+    out["blocks"] = [{**vars(b), "sentences": [dict(vars(s)) for s in b.sentences]}
+                     for b in plan.blocks]
     return out
 
 
