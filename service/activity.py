@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable
 from contextlib import closing
@@ -76,6 +77,7 @@ class Activity:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._inserts = 0
+        self._local = threading.local()  # per thread: (pid, connection) for record()
         with closing(self._connect()) as db:
             enable_wal(db)
             db.executescript(_SCHEMA)
@@ -85,28 +87,37 @@ class Activity:
         db.execute("PRAGMA busy_timeout=30000")
         return db
 
+    def _writer(self) -> sqlite3.Connection:
+        """This thread's connection for `record`, kept open: events come once per sentence batch and
+        page, and opening SQLite for each cost more than the insert. Per process (never across fork)."""
+        held = getattr(self._local, "db", None)
+        if held is None or held[0] != os.getpid():
+            held = (os.getpid(), self._connect())
+            self._local.db = held
+        return held[1]
+
     def record(self, kind: str, *, url: str | None = None, reading_id: str | None = None,
                audio_ms: int = 0, sentences: int = 0, error: str | None = None) -> None:
         """Add one event (never raises for a busy database beyond SQLite's own 30 s wait)."""
         now = time.time()
         audio_ms, sentences = int(audio_ms or 0), int(sentences or 0)
-        with closing(self._connect()) as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.execute("INSERT INTO events (ts, kind, url, reading_id, audio_ms, sentences, error) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (now, kind, url, reading_id, audio_ms, sentences, error))
-                db.execute("INSERT INTO counters (hour, kind, n, audio_ms, sentences) VALUES (?, ?, 1, ?, ?) "
-                           "ON CONFLICT (hour, kind) DO UPDATE SET n = n + 1, "
-                           "audio_ms = audio_ms + excluded.audio_ms, sentences = sentences + excluded.sentences",
-                           (int(now // 3600), kind, audio_ms, sentences))
-                self._inserts += 1
-                if self._inserts % TRIM_EVERY == 0:
-                    db.execute("DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?", (KEEP_EVENTS,))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        db = self._writer()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("INSERT INTO events (ts, kind, url, reading_id, audio_ms, sentences, error) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (now, kind, url, reading_id, audio_ms, sentences, error))
+            db.execute("INSERT INTO counters (hour, kind, n, audio_ms, sentences) VALUES (?, ?, 1, ?, ?) "
+                       "ON CONFLICT (hour, kind) DO UPDATE SET n = n + 1, "
+                       "audio_ms = audio_ms + excluded.audio_ms, sentences = sentences + excluded.sentences",
+                       (int(now // 3600), kind, audio_ms, sentences))
+            self._inserts += 1
+            if self._inserts % TRIM_EVERY == 0:
+                db.execute("DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?", (KEEP_EVENTS,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def recent(self, kind: str | Iterable[str] | None = None, limit: int = 20) -> list[ActivityEvent]:
         """Newest events first, of one kind, several kinds, or all."""

@@ -34,14 +34,24 @@ class Pipeline:
     auth_failures: FailureLog = field(default_factory=FailureLog)
 
 
-def build_pipeline(config: dict) -> Pipeline:
-    """Open the cache (with its start-up integrity check), the lexicon and the engines."""
-    if config["ENGINE"] not in ENGINES:
-        raise ValueError(f"LYSSNA_ENGINE={config['ENGINE']!r} is not one of {', '.join(ENGINES)}")
-    cache = AudioCache(config["CACHE_DIR"])
+def check(cache: AudioCache) -> None:
+    """The start-up integrity check: temporary leftovers and truncated files go."""
     removed = cache.cleanup()
     if any(removed.values()):
         log.info("cache integrity check removed %s", removed)
+
+
+def build_pipeline(config: dict, *, check_cache: bool = True) -> Pipeline:
+    """Open the cache (with its start-up integrity check), the lexicon and the engines.
+
+    `check_cache=False` for the job processes of `lyssna worker`: their parent checks the cache once
+    before starting them (every file is read, so once per process would cost seconds per start).
+    """
+    if config["ENGINE"] not in ENGINES:
+        raise ValueError(f"LYSSNA_ENGINE={config['ENGINE']!r} is not one of {', '.join(ENGINES)}")
+    cache = AudioCache(config["CACHE_DIR"])
+    if check_cache:
+        check(cache)
     try:
         get_engine(config["ENGINE"], config)
     except EngineUnavailable as e:

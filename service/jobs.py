@@ -49,7 +49,7 @@ def worker_pipeline() -> Pipeline:
     global _pipeline
     with _pipeline_lock:
         if _pipeline is None:
-            _pipeline = build_pipeline(config_mod.load_config())
+            _pipeline = build_pipeline(config_mod.load_config(), check_cache=False)
         return _pipeline
 
 
@@ -277,6 +277,10 @@ def _keep_alive(config: dict, queue: Queue, me: str, workers: int, stop: threadi
 def run_worker(config: dict, workers: int) -> None:
     """Consume jobs with `workers` processes (espeak-ng and Piper then use every core)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    from .cache import AudioCache
+    from .context import check
+
+    check(AudioCache(config["CACHE_DIR"]))  # once here, not in every job process (see build_pipeline)
     me = worker_id()
     os.environ[WORKER_ID_ENV] = me  # the worker processes inherit it for their running markers
     queue = make_queue(config)
