@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, signals
+from huey.consumer import Consumer
 from huey.api import Huey, TaskWrapper
 
 from . import config as config_mod
@@ -250,28 +251,55 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _keep_alive(config: dict, queue: Queue, me: str, workers: int, stop: threading.Event) -> None:
-    """The worker's heartbeat, and the refresh schedule (one pass every LYSSNA_REFRESH_HOURS)."""
-    beats = Heartbeats(config)
-    hours = config.get("REFRESH_HOURS")
-    info = {"host": socket.gethostname(), "pid": os.getpid(), "workers": workers,
-            "started": time.time()}
-    while not stop.is_set():
+class _Keeper:
+    """The worker's heartbeat, and the refresh schedule (one pass every LYSSNA_REFRESH_HOURS).
+
+    Ticked from the consumer's own main loop, never from a thread: huey forks its job processes
+    (and re-forks dead ones) from that loop, and a fork taken while another thread holds a lock
+    (logging, SQLite, a Redis pool) leaves the child waiting on it forever.
+    """
+
+    def __init__(self, config: dict, queue: Queue, me: str, workers: int) -> None:
+        self.config, self.queue, self.me = config, queue, me
+        self.beats = Heartbeats(config)
+        self.hours = config.get("REFRESH_HOURS")
+        self.info = {"host": socket.gethostname(), "pid": os.getpid(), "workers": workers,
+                     "started": time.time()}
+        self.due = 0.0
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now < self.due:
+            return
+        self.due = now + HEARTBEAT_S
         try:
-            beats.beat(me, info)
-            if hours:
+            self.beats.beat(self.me, self.info)
+            if self.hours:
                 from .refresh import claim_scheduled_pass
 
-                if claim_scheduled_pass(config, float(hours)):
-                    log.info("refresh pass due (every %s h): queued", hours)
-                    queue.refresh()
+                if claim_scheduled_pass(self.config, float(self.hours)):
+                    log.info("refresh pass due (every %s h): queued", self.hours)
+                    self.queue.refresh()
         except Exception:  # a missed beat is not worth stopping the worker for
             log.exception("heartbeat failed")
-        stop.wait(HEARTBEAT_S)
-    try:
-        beats.remove(me)
-    except Exception:
-        pass
+
+    def close(self) -> None:
+        try:
+            self.beats.remove(self.me)
+        except Exception:
+            pass
+
+
+class _Consumer(Consumer):
+    """huey's consumer, ticking the keeper between its own checks (same thread as the forks)."""
+
+    keeper: _Keeper | None = None
+
+    def loop(self, health_check_ts=None):
+        health_check_ts = super().loop(health_check_ts)
+        if self.keeper is not None:
+            self.keeper.tick()
+        return health_check_ts
 
 
 def run_worker(config: dict, workers: int) -> None:
@@ -284,14 +312,10 @@ def run_worker(config: dict, workers: int) -> None:
     me = worker_id()
     os.environ[WORKER_ID_ENV] = me  # the worker processes inherit it for their running markers
     queue = make_queue(config)
-    consumer = queue.huey.create_consumer(workers=workers, worker_type="process", periodic=False,
-                                          initial_delay=0.05, max_delay=0.5, backoff=1.5)
-    stop = threading.Event()
-    keeper = threading.Thread(target=_keep_alive, args=(config, queue, me, workers, stop), daemon=True,
-                              name="lyssna-heartbeat")
-    keeper.start()
+    consumer = _Consumer(queue.huey, workers=workers, worker_type="process", periodic=False,
+                         initial_delay=0.05, max_delay=0.5, backoff=1.5)
+    consumer.keeper = _Keeper(config, queue, me, workers)
     try:
         consumer.run()
     finally:
-        stop.set()
-        keeper.join(timeout=5)
+        consumer.keeper.close()
