@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import json
 import logging
 import os
 import statistics
@@ -37,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -50,9 +48,9 @@ from service.engines import get_engine  # noqa: E402
 from service.extract import extract  # noqa: E402
 from service.models import Document  # noqa: E402
 from service.readings import Readings, plan_reading  # noqa: E402
+from benchmarks.first_audio import first_audio_ms  # noqa: E402
 from tests.conftest import PAGES, serve_directory  # noqa: E402
 
-MIN_MP3_BYTES = 144  # at least one whole MP3 frame (48 kbit/s, 22.05 kHz: ~156 bytes)
 
 
 def load_pages() -> list[tuple[str, str]]:
@@ -146,21 +144,7 @@ def first_audio(config: dict, site: str, names: list[str]) -> list[float]:
         base = f"http://127.0.0.1:{server.server_port}"
         try:
             for name in names:
-                t0 = time.perf_counter()
-                req = urllib.request.Request(f"{base}/api/v1/readings",
-                                             data=json.dumps({"url": f"{site}/{name}"}).encode(),
-                                             headers={"Content-Type": "application/json"})
-                with urllib.request.urlopen(req) as r:
-                    reading = json.loads(r.read())
-                with urllib.request.urlopen(base + reading["audio_url"]) as r:
-                    got = b""
-                    while len(got) < MIN_MP3_BYTES:
-                        chunk = r.read1(65536)
-                        if not chunk:
-                            break
-                        got += chunk
-                    ms.append((time.perf_counter() - t0) * 1000)
-                    r.read()  # the whole page, so the next page starts on an idle machine
+                ms.append(first_audio_ms(base, f"{site}/{name}")[0])
         finally:
             server.shutdown()
     return ms
