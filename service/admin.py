@@ -359,6 +359,7 @@ class PageRow:
     duration_ms: int
     sentences: int
     created: float
+    older: int = 0  # earlier readings of the same page and voice (its text has changed since)
 
 
 STATUS_TEXT = {"ready": "Klar", "generating": "Skapas", "failed": "Misslyckades", "missing": "Saknar ljud"}
@@ -394,8 +395,16 @@ def _page_rows(query: str, status: str) -> tuple[list[PageRow], int]:
                             state, int(timings.get("duration_ms", 0)),
                             sum(len(b["sentences"]) for b in plan.get("blocks", [])),
                             float(stored.get("created", 0))))
-    rows.sort(key=lambda r: (r.url, -r.created))
-    return rows[:PAGES_SHOWN], len(rows)
+    # One row per page and voice: the newest reading. Older ones (the page's text changed since)
+    # are only counted; visitors never get them again and eviction removes them in time.
+    rows.sort(key=lambda r: (r.url, r.voice, -r.created))
+    newest: list[PageRow] = []
+    for row in rows:
+        if newest and (newest[-1].url, newest[-1].voice) == (row.url, row.voice):
+            newest[-1].older += 1
+        else:
+            newest.append(row)
+    return newest[:PAGES_SHOWN], len(newest)
 
 
 @bp.get("/pages")

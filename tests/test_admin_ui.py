@@ -386,6 +386,21 @@ def test_a_sitemap_that_cannot_be_read_is_explained(admin_client):
     assert r.status_code == 400
 
 
+def test_a_page_whose_text_changed_is_listed_once_with_its_older_versions_counted(app, admin_client):
+    from service.models import Block, Document
+
+    ly = app.extensions["lyssna"]
+    engine = ly["pipeline"].engine_for("espeak")
+    url = "https://www.example.se/nyheter/sida"
+    for text in ("Första versionen av sidan.", "Andra versionen av sidan, efter en ändring."):
+        doc = Document(url, "Sidan", "sv", [Block("paragraph", text, "sv", "main > p")])
+        ly["readings"].create_now(doc, engine, None, 1.0)
+    page = admin_client.get("/admin/pages?q=example.se").text
+    assert page.count("<audio controls") == 1 and "1 äldre version" in page
+    newest = max(ly["cache"].readings_for_url(url), key=lambda r: r[1].get("created", 0))[0]
+    assert f"/audio/{newest}.mp3" in page  # the row plays the current text
+
+
 def test_regenerate_delete_and_purge_from_the_pages_list(app, admin_client, fixture_site):
     url = fixture_url(fixture_site, 5)
     run_batch(app, admin_client, {"urls": url})
