@@ -35,6 +35,7 @@ from .auth import password_matches
 from .batches import Batches
 from .cache import read_json, valid_key
 from .errors import LyssnaError
+from .extract import check_selector
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static/admin",
                static_url_path="/static")
@@ -295,13 +296,20 @@ def pregenerate_start():
 
     sitemap = request.form.get("sitemap", "").strip()
     text = request.form.get("urls", "")[:MAX_URL_LIST_CHARS]
+    options = {k: request.form.get(k, "").strip() for k in ("content", "skip")}
+    options = {k: v for k, v in options.items() if v}
+    try:
+        for field, selector in options.items():
+            check_selector(selector, field)
+    except LyssnaError as e:
+        return _pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **options)
     notes: list[str] = []
     if sitemap:
         try:
             result = read_sitemap(sitemap, current_app.config["SITES"],
                                   connect_timeout=current_app.config["FETCH_CONNECT_TIMEOUT"])
         except LyssnaError as e:
-            return _pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text)
+            return _pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **options)
         urls = result.urls
         label = sitemap
         notes += [f"{p.url}: {p.reason}" for p in result.errors]
@@ -319,8 +327,8 @@ def pregenerate_start():
     if not urls:
         return _pregenerate_page(422, notes=notes,
                      error="Inga sidor att läsa in hittades. / No pages to generate were found.",
-                     sitemap=sitemap, urls=text)
-    batch_id = _ly()["batches"].start(urls, label=label)
+                     sitemap=sitemap, urls=text, **options)
+    batch_id = _ly()["batches"].start(urls, label=label, options=options)
     for note in notes[:20]:
         flash(note)
     return redirect(url_for("admin.batch", batch_id=batch_id), code=303)
@@ -429,7 +437,9 @@ def _form_url() -> str:
 def page_regenerate():
     """Fetch the page again and make audio for its current text, as a batch of one."""
     url = _form_url()
-    batch_id = _ly()["batches"].start([url], label=url)
+    readings = sorted(_ly()["cache"].readings_for_url(url), key=lambda r: r[1].get("created", 0))
+    asked = readings[-1][1].get("request") if readings else None  # read it as it was asked for
+    batch_id = _ly()["batches"].start([url], label=url, options=asked if isinstance(asked, dict) else None)
     return redirect(url_for("admin.batch", batch_id=batch_id), code=303)
 
 

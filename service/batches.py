@@ -95,11 +95,13 @@ class Batches:
             enable_wal(db)
             db.executescript(_SCHEMA)
             columns = {r[1] for r in db.execute("PRAGMA table_info(batches)")}
-            if "mode" not in columns:  # a batches.sqlite3 from before the queue mode
-                try:
-                    db.execute("ALTER TABLE batches ADD COLUMN mode TEXT NOT NULL DEFAULT 'threads'")
-                except sqlite3.OperationalError:  # another process added it just now
-                    pass
+            for column, decl in (("mode", "TEXT NOT NULL DEFAULT 'threads'"),  # added with the queue mode
+                                 ("options", "TEXT NOT NULL DEFAULT '{}'")):  # content / skip selectors
+                if column not in columns:  # a batches.sqlite3 from an earlier version
+                    try:
+                        db.execute(f"ALTER TABLE batches ADD COLUMN {column} {decl}")
+                    except sqlite3.OperationalError:  # another process added it just now
+                        pass
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
@@ -129,20 +131,26 @@ class Batches:
         return "threads"
 
     # -- starting ------------------------------------------------------------------------------
-    def start(self, urls: list[str], label: str = "", *, mode: str | None = None) -> str:
-        """Queue these pages (deduplicated, in order) in a new batch; returns its id at once."""
+    def start(self, urls: list[str], label: str = "", *, mode: str | None = None,
+              options: dict | None = None) -> str:
+        """Queue these pages (deduplicated, in order) in a new batch; returns its id at once.
+
+        `options`: the `content` / `skip` selectors to read every page with (as the site's player).
+        """
         urls = list(dict.fromkeys(u for u in urls if u))[:MAX_URLS]
+        options = {k: v for k, v in (options or {}).items() if k in ("content", "skip") and v}
         mode = mode or self.mode()
         batch_id = secrets.token_hex(8)
         now = time.time()
         task_ids: list[str | None] = [None] * len(urls)
         if mode == "queue":
-            task_ids = [self.queue.generate(url).id for url in urls]
+            task_ids = [self.queue.generate(url, options or None).id for url in urls]
         with closing(self._connect()) as db:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT INTO batches (id, label, created, updated, host, pid, total, mode) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (batch_id, label[:300], now, now, socket.gethostname(), os.getpid(), len(urls), mode))
+            db.execute("INSERT INTO batches (id, label, created, updated, host, pid, total, mode, options) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (batch_id, label[:300], now, now, socket.gethostname(), os.getpid(), len(urls), mode,
+                        json.dumps(options)))
             db.executemany("INSERT INTO batch_jobs (batch_id, seq, url, task_id) VALUES (?, ?, ?, ?)",
                            [(batch_id, i, url, task_ids[i]) for i, url in enumerate(urls)])
             if not urls:
@@ -151,17 +159,17 @@ class Batches:
         if urls and mode == "queue":
             self._ensure_collector()
         elif urls:
-            thread = threading.Thread(target=self._run, args=(batch_id, urls), daemon=True,
+            thread = threading.Thread(target=self._run, args=(batch_id, urls, options), daemon=True,
                                       name=f"lyssna-batch-{batch_id}")
             self._threads[batch_id] = thread
             thread.start()
         return batch_id
 
     # -- running in this process ---------------------------------------------------------------
-    def _run(self, batch_id: str, urls: list[str]) -> None:
+    def _run(self, batch_id: str, urls: list[str], options: dict) -> None:
         try:
             with ThreadPoolExecutor(self.parallel, thread_name_prefix=f"batch-{batch_id}") as pool:
-                for seq, summary in pool.map(lambda item: (item[0], self._one(batch_id, *item)),
+                for seq, summary in pool.map(lambda item: (item[0], self._one(batch_id, *item, options)),
                                              enumerate(urls)):
                     self._count(batch_id, seq, summary)
         except Exception:  # never leave a batch looking alive forever
@@ -172,12 +180,12 @@ class Batches:
                            (time.time(), time.time(), batch_id))
             self._threads.pop(batch_id, None)
 
-    def _one(self, batch_id: str, seq: int, url: str) -> dict:
+    def _one(self, batch_id: str, seq: int, url: str, options: dict) -> dict:
         with closing(self._connect()) as db:
             db.execute("UPDATE batch_jobs SET state = 'running', started = ?, worker = ? "
                        "WHERE batch_id = ? AND seq = ?", (time.time(), "web", batch_id, seq))
         try:
-            return generate_page_with(self.pipeline, url)
+            return generate_page_with(self.pipeline, url, options)
         except Exception as e:  # an unexpected error on one page must not stop the batch
             log.exception("pre-generation of %s failed", url)
             return _unexpected(url, f"{type(e).__name__}: {e}")
@@ -283,7 +291,10 @@ class Batches:
             self._count(batch_id, job["seq"], _unexpected(
                 job["url"], "Arbetaren stoppades mitt i sidan. / The worker stopped in the middle of the page."))
             return
-        task_id = self.queue.generate(job["url"]).id
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT options FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        options = json.loads(row["options"]) if row is not None and row["options"] else {}
+        task_id = self.queue.generate(job["url"], options or None).id
         with closing(self._connect()) as db:
             db.execute("UPDATE batch_jobs SET task_id = ?, state = 'queued', worker = NULL, started = NULL, "
                        "attempts = attempts + 1 WHERE batch_id = ? AND seq = ? AND state != 'done'",

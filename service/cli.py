@@ -95,7 +95,8 @@ def _pregenerate(args: argparse.Namespace) -> int:
     from .pregenerate import pregenerate
 
     return pregenerate(sitemap=args.sitemap, urls_file=args.urls, extra_sites=args.site or [],
-                       workers=args.workers, enqueue_only=args.enqueue_only, progress=not args.quiet)
+                       workers=args.workers, enqueue_only=args.enqueue_only, progress=not args.quiet,
+                       content=args.content, skip=args.skip)
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -148,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--sitemap", help="sitemap or sitemap index URL (.xml, .xml.gz or text)")
     src.add_argument("--urls", help="file with one page URL per line ('-' for standard input)")
     pre.add_argument("--site", action="append", help="also allow this origin (added to LYSSNA_SITES)")
+    pre.add_argument("--content", help="CSS selector of the area to read, as the player's data-content")
+    pre.add_argument("--skip", help="CSS selector of parts to leave out, as the player's data-skip")
     pre.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     pre.add_argument("--enqueue-only", action="store_true",
                      help="only queue the pages; separate 'lyssna worker' processes make them")

@@ -104,7 +104,8 @@ def generate_page_with(pipeline: Pipeline, url: str, options: dict | None = None
         engine, voice = choose_engine(req.voice or pipeline.config.get("VOICE") or None,
                                       pipeline.config, pipeline.engine_for)
         doc = load_document(req, pipeline.config, pipeline.sites)
-        outcome, reading = pipeline.readings.create_now(doc, engine, voice, req.rate, shared_lock)
+        outcome, reading = pipeline.readings.create_now(doc, engine, voice, req.rate, shared_lock,
+                                                        request={"content": req.content, "skip": req.skip})
     except LyssnaError as e:
         return {"url": url, "outcome": "failed", "error": e.code, "message": e.message,
                 "sentences_synthesized": stats["sentences"] - before, "pid": os.getpid()}

@@ -41,7 +41,21 @@ def _start_worker(workers: int, log_path: Path) -> subprocess.Popen:
 
 
 def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list[str],
-                workers: int | None = None, enqueue_only: bool = False, progress: bool = True) -> int:
+                workers: int | None = None, enqueue_only: bool = False, progress: bool = True,
+                content: str | None = None, skip: str | None = None) -> int:
+    """`content` / `skip`: the selectors the site's player sends (`data-content`, `data-skip`), so
+    the audio made ahead is the audio a visitor's click asks for."""
+    options = {k: v.strip() for k, v in (("content", content), ("skip", skip)) if v and v.strip()}
+    if options:
+        from .errors import LyssnaError
+        from .extract import check_selector
+
+        try:
+            for field, selector in options.items():
+                check_selector(selector, field)
+        except LyssnaError as e:
+            print(e.message, file=sys.stderr)
+            return 2
     if extra_sites:
         current = [s for s in os.environ.get("LYSSNA_SITES", "").split(",") if s.strip()]
         os.environ["LYSSNA_SITES"] = ",".join(current + extra_sites)  # workers inherit it
@@ -56,7 +70,7 @@ def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list
         print("Inga sidor att förgenerera. / No pages to pre-generate.", file=sys.stderr)
         return 1
     queue = make_queue(config)
-    pending = {url: queue.generate(url) for url in urls}
+    pending = {url: queue.generate(url, options or None) for url in urls}
     if enqueue_only:
         print(f"{len(urls)} sidor köade / pages queued; kör / run: lyssna worker")
         return 0
@@ -96,7 +110,7 @@ def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list
                         del pending[url]
                     else:
                         requeued.add(url)
-                        pending[url] = queue.generate(url)  # a worker died holding it
+                        pending[url] = queue.generate(url, options or None)  # a worker died holding it
                 last_progress = time.monotonic()
             if worker.poll() is not None and pending:
                 worker = _start_worker(workers or os.cpu_count() or 1,

@@ -522,26 +522,32 @@ class Readings:
         self.activity = activity
         self.generator = Generator(cache, engine_for, workers, max_bytes, activity)
 
-    def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0) -> dict:
-        plan = plan_reading(doc, engine, voice, rate, self.lexicon)
-        reading_id = plan.reading_id()
-        key = plan.audio_key()
-        if self.cache.load_reading(reading_id) is None:
-            self.cache.save_reading(reading_id, {"plan": _plan_to_dict(plan), "audio_key": key,
-                                                 "created": int(time.time())})
+    def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
+               request: dict | None = None) -> dict:
+        """`request`: how the page was asked for ({"content", "skip"} selectors), kept with the
+        reading so a refresh pass or a regeneration reads the page the same way again."""
+        plan = self._remember(doc, engine, voice, rate, request)
         self.generator.ensure(plan)
-        return self.get(reading_id)  # type: ignore[return-value]
+        return self.get(plan.reading_id())  # type: ignore[return-value]
 
     def create_now(self, doc: Document, engine: Engine, voice: str | None = None,
-                   rate: float = 1.0, shared_lock=None) -> tuple[str, dict]:
+                   rate: float = 1.0, shared_lock=None, request: dict | None = None) -> tuple[str, dict]:
         """Like `create`, but makes the audio in this thread; returns ("new" | "unchanged", Reading)."""
+        plan = self._remember(doc, engine, voice, rate, request)
+        outcome = self.generator.run_now(plan, shared_lock=shared_lock)
+        return outcome, self.get(plan.reading_id())  # type: ignore[return-value]
+
+    def _remember(self, doc: Document, engine: Engine, voice: str | None, rate: float,
+                  request: dict | None) -> Plan:
         plan = plan_reading(doc, engine, voice, rate, self.lexicon)
         reading_id = plan.reading_id()
         if self.cache.load_reading(reading_id) is None:
-            self.cache.save_reading(reading_id, {"plan": _plan_to_dict(plan), "audio_key": plan.audio_key(),
-                                                 "created": int(time.time())})
-        outcome = self.generator.run_now(plan, shared_lock=shared_lock)
-        return outcome, self.get(reading_id)  # type: ignore[return-value]
+            stored = {"plan": _plan_to_dict(plan), "audio_key": plan.audio_key(), "created": int(time.time())}
+            asked = {k: v for k, v in (request or {}).items() if k in ("content", "skip") and v}
+            if asked:
+                stored["request"] = asked
+            self.cache.save_reading(reading_id, stored)
+        return plan
 
     def get(self, reading_id: str) -> dict | None:
         """The Reading as far as it has come (see DESIGN.md §2), or None if unknown."""

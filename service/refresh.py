@@ -166,6 +166,9 @@ def known_pages(pipeline) -> dict[str, list[dict]]:
             continue  # a selection, not a page
         engine, voice = plan.get("engine"), plan.get("voice")
         options: dict = {"rate": float(plan.get("rate") or config["RATE"])}
+        asked = stored.get("request")
+        if isinstance(asked, dict):  # the content / skip selectors the page was read with
+            options.update({k: v for k, v in asked.items() if k in ("content", "skip") and isinstance(v, str)})
         if not (engine == config["ENGINE"] and voice == _default_voice(pipeline, engine)
                 and not config.get("VOICE")):
             options["voice"] = f"{engine}:{voice}"
@@ -246,8 +249,10 @@ def check_page(pipeline, states: PageStates, url: str, variants: list[dict]) -> 
         states.save(state)
         return "not_modified", {}
     html = answer.page.html
-    try:
-        digest = content_hash(extract(html, url))
+    try:  # what each variant reads: the same page may be read with different content selectors
+        areas = {(v.get("content"), v.get("skip")) for v in variants}
+        digest = "".join(content_hash(extract(html, url, content=c, skip=k)) for c, k in sorted(areas, key=str))
+        digest = hashlib.sha256(digest.encode()).hexdigest()[:40] if len(areas) > 1 else digest
     except LyssnaError as e:
         return "failed", {"message": e.message}
     state.etag, state.last_modified, state.checked = answer.etag, answer.last_modified, now

@@ -401,6 +401,27 @@ def test_a_page_whose_text_changed_is_listed_once_with_its_older_versions_counte
     assert f"/audio/{newest}.mp3" in page  # the row plays the current text
 
 
+def test_pre_generation_with_the_players_selectors_makes_the_audio_a_visitor_asks_for(app, admin_client,
+                                                                                      fixture_site):
+    url = fixture_url(fixture_site, 0)
+    bad = admin_client.post("/admin/pregenerate", data={"csrf_token": admin_client.csrf, "urls": url,
+                                                        "content": "main[["})
+    assert bad.status_code == 400 and "Ogiltig CSS-väljare i content" in bad.text  # nothing queued
+    assert app.extensions["lyssna"]["cache"].readings_for_url(url) == []
+
+    status = run_batch(app, admin_client, {"urls": url, "skip": "h1"})
+    assert status["new"] == 1
+    # The visitor's player sends the same data-skip: the audio is already there, first click.
+    r = app.test_client().post("/api/v1/readings", json={"url": url, "skip": "h1"})
+    assert r.status_code == 200 and r.get_json()["status"] == "ready"
+    assert r.get_json()["blocks"][0]["kind"] != "heading"
+    # "Regenerate" in the pages list reads the page the same way again.
+    again = admin_client.post("/admin/pages/regenerate", data={"csrf_token": admin_client.csrf, "url": url})
+    batch_id = again.headers["Location"].split("/")[-1]
+    assert app.extensions["lyssna"]["batches"].wait(batch_id, timeout=120)
+    assert admin_client.get(f"/admin/pregenerate/{batch_id}/status").get_json()["unchanged"] == 1
+
+
 def test_regenerate_delete_and_purge_from_the_pages_list(app, admin_client, fixture_site):
     url = fixture_url(fixture_site, 5)
     run_batch(app, admin_client, {"urls": url})

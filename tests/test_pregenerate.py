@@ -72,3 +72,20 @@ def test_failures_are_reported_with_reasons(site, tmp_path):
     assert rc == 1 and new == 1 and failed == 2, out
     assert "finns-inte.html" in out and "404" in out
     assert "www.example.se" in out and "inte läsas upp" in out  # not an allowed site
+
+
+def test_the_players_selectors_apply_to_every_page_and_a_bad_one_is_refused_up_front(site, tmp_path):
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"{site.page_urls[0]}\n")
+    env = {**os.environ, "LYSSNA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": ROOT}
+    bad = subprocess.run([sys.executable, "-m", "service.cli", "pregenerate", "--urls", str(urls), "--site",
+                          site.origin, "--content", "main[["], env=env, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "Ogiltig CSS-väljare i content" in bad.stderr
+    assert not (tmp_path / "cache" / "readings").exists() or not any((tmp_path / "cache" / "readings").iterdir())
+
+    rc, (new, _, failed, _), out = pregenerate(tmp_path / "cache", "--urls", str(urls), "--site", site.origin,
+                                               "--skip", "h1")
+    assert rc == 0 and (new, failed) == (1, 0), out
+    (reading_id, stored), = AudioCache(tmp_path / "cache").readings_for_url(site.page_urls[0])
+    assert stored["request"] == {"skip": "h1"}  # remembered for refreshes and regeneration
+    assert stored["plan"]["blocks"][0]["kind"] != "heading"

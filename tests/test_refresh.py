@@ -215,3 +215,27 @@ def test_the_worker_runs_the_refresh_schedule(site, tmp_path):
     assert (summary["checked"], summary["unchanged"]) == (1, 1)
     assert len(conditional(site)) == 1
     assert "refresh every 24 h" in log.read_text()
+
+
+def test_refresh_reads_a_page_again_with_the_selectors_it_was_asked_with(site, tmp_path):
+    """A site whose player sends `data-skip` gets refreshed audio for that same text, not for the
+    whole page: the reading remembers how it was asked for."""
+    from service.extract import extract
+
+    pipeline = pipeline_for(tmp_path, site)
+    url = site.page_urls[0]
+    title = extract(site.page(1).path.read_text(encoding="utf-8"), url).title
+    assert title
+    first = generate_page_with(pipeline, url, {"skip": "h1"})
+    assert first["outcome"] == "new"
+    run_pass(pipeline)  # learns the validators and the text's hash
+    edited = edit_paragraph(site, 1)
+    summary = run_pass(pipeline)
+    assert (summary.checked, summary.regenerated) == (1, 1)
+    readings = [pipeline.readings.get(rid) for rid, _ in pipeline.cache.readings_for_url(url)]
+    texts = [[s["text"] for b in r["blocks"] for s in b["sentences"]] for r in readings]
+    fresh = [t for t in texts if any(edited.new_text.split(":")[0] in s for s in t)]
+    assert len(fresh) == 1, "the edited text was read again"
+    heading = title.split("?")[0]  # the heading's first sentence
+    assert heading not in " ".join(fresh[0]), "and still without the skipped heading"
+    assert all(heading not in " ".join(t) for t in texts)

@@ -26,7 +26,7 @@ from .tree import parse
 from .walker import _Found, _Walker, _clean, _lang_of
 
 
-__all__ = ["extract", "extract_text", "parse", "css_escape", "ExtractError", "NOTHING_TO_READ"]
+__all__ = ["extract", "extract_text", "check_selector", "parse", "css_escape", "ExtractError", "NOTHING_TO_READ"]
 
 
 # ------------------------------------------------------------------------------------------ public ---
@@ -62,6 +62,11 @@ def extract(html: str, url: str, *, content: str | None = None, skip: str | None
         t = soup.find("title")
         title = _clean(t.get_text(" ")).replace("\n", " ") if t is not None else ""
     return Document(url=url, title=title, lang=doc_lang, blocks=blocks)
+
+
+def check_selector(selector: str, field: str) -> None:
+    """BadRequest for a CSS selector extraction could not use: checked before work is queued with it."""
+    _select(parse(""), selector.strip(), field)
 
 
 def _auto(soup: BeautifulSoup, walker: _Walker) -> list[_Found]:
