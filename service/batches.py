@@ -386,6 +386,7 @@ class Batches:
             "elapsed_s": round(elapsed, 1), "eta_s": eta,
             "finished": finished, "interrupted": interrupted,
             "mode": row["mode"], "queued": states["queued"], "running": states["running"],
+            "options": json.loads(row["options"] or "{}"),
         }
         if detail and row["mode"] == "queue" and not finished:
             workers = self.workers()

@@ -410,7 +410,8 @@ def test_pre_generation_with_the_players_selectors_makes_the_audio_a_visitor_ask
     assert app.extensions["lyssna"]["cache"].readings_for_url(url) == []
 
     status = run_batch(app, admin_client, {"urls": url, "skip": "h1"})
-    assert status["new"] == 1
+    assert status["new"] == 1 and status["options"] == {"skip": "h1"}
+    assert "hoppar över <span lang=\"en\">/ skip</span> <code>h1</code>" in status["page"]
     # The visitor's player sends the same data-skip: the audio is already there, first click.
     r = app.test_client().post("/api/v1/readings", json={"url": url, "skip": "h1"})
     assert r.status_code == 200 and r.get_json()["status"] == "ready"
