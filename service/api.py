@@ -86,7 +86,7 @@ def create_reading(data: object, *, use_memo: bool = True) -> tuple[dict, int]:
     engine, voice = choose_engine(req.voice or current_app.config.get("VOICE") or None)
     doc = load_document(req, current_app.config, ly["sites"], demo_html_for(req.url))
     reading = ly["readings"].create(doc, engine, voice, req.rate,
-                                    request={"content": req.content, "skip": req.skip})
+                                    request={"content": req.content, "skip": req.skip, "voice": req.voice})
     if memo_key is not None:
         ly.setdefault("page_memo", {})[memo_key] = (time.monotonic(), reading["id"])
     hit = reading["status"] == "ready"

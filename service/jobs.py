@@ -105,7 +105,8 @@ def generate_page_with(pipeline: Pipeline, url: str, options: dict | None = None
                                       pipeline.config, pipeline.engine_for)
         doc = load_document(req, pipeline.config, pipeline.sites)
         outcome, reading = pipeline.readings.create_now(doc, engine, voice, req.rate, shared_lock,
-                                                        request={"content": req.content, "skip": req.skip})
+                                                        request={"content": req.content, "skip": req.skip,
+                                                                 "voice": req.voice})
     except LyssnaError as e:
         return {"url": url, "outcome": "failed", "error": e.code, "message": e.message,
                 "sentences_synthesized": stats["sentences"] - before, "pid": os.getpid()}

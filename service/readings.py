@@ -524,8 +524,8 @@ class Readings:
 
     def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
                request: dict | None = None) -> dict:
-        """`request`: how the page was asked for ({"content", "skip"} selectors), kept with the
-        reading so a refresh pass or a regeneration reads the page the same way again."""
+        """`request`: how the page was asked for (the "content" / "skip" selectors and "voice"),
+        kept with the reading so a refresh pass or a regeneration reads the page the same way again."""
         plan = self._remember(doc, engine, voice, rate, request)
         self.generator.ensure(plan)
         return self.get(plan.reading_id())  # type: ignore[return-value]
@@ -543,9 +543,8 @@ class Readings:
         reading_id = plan.reading_id()
         if self.cache.load_reading(reading_id) is None:
             stored = {"plan": _plan_to_dict(plan), "audio_key": plan.audio_key(), "created": int(time.time())}
-            asked = {k: v for k, v in (request or {}).items() if k in ("content", "skip") and v}
-            if asked:
-                stored["request"] = asked
+            if request is not None:  # what was asked for, without the defaults ({} = all defaults)
+                stored["request"] = {k: v for k, v in request.items() if k in ("content", "skip", "voice") and v}
             self.cache.save_reading(reading_id, stored)
         return plan
 

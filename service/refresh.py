@@ -152,8 +152,9 @@ def known_pages(pipeline) -> dict[str, list[dict]]:
     """Page URL -> generation options for each voice and rate it has readings in.
 
     Readings of a selection (text sent by the player, no locators) are not pages and are left out.
-    The engine's default voice is asked for as "no voice", as the player does, so a page with
-    English blocks keeps reading them in an English voice.
+    Each reading is asked for again as it was (its stored request: selectors, voice or none). For
+    readings made before requests were stored, the engine's default voice is taken as "no voice",
+    as the player asks, so a page with English blocks keeps reading them in an English voice.
     """
     config = pipeline.config
     pages: dict[str, list[dict]] = {}
@@ -167,10 +168,10 @@ def known_pages(pipeline) -> dict[str, list[dict]]:
         engine, voice = plan.get("engine"), plan.get("voice")
         options: dict = {"rate": float(plan.get("rate") or config["RATE"])}
         asked = stored.get("request")
-        if isinstance(asked, dict):  # the content / skip selectors the page was read with
-            options.update({k: v for k, v in asked.items() if k in ("content", "skip") and isinstance(v, str)})
-        if not (engine == config["ENGINE"] and voice == _default_voice(pipeline, engine)
-                and not config.get("VOICE")):
+        if isinstance(asked, dict):  # as the page was asked for: selectors and voice (none = default)
+            options.update({k: v for k, v in asked.items() if k in ("content", "skip", "voice") and isinstance(v, str)})
+        elif not (engine == config["ENGINE"] and voice == _default_voice(pipeline, engine)
+                  and not config.get("VOICE")):  # a reading from before requests were kept: a guess
             options["voice"] = f"{engine}:{voice}"
         variants = pages.setdefault(plan["url"], [])
         if options not in variants:

@@ -239,3 +239,17 @@ def test_refresh_reads_a_page_again_with_the_selectors_it_was_asked_with(site, t
     heading = title.split("?")[0]  # the heading's first sentence
     assert heading not in " ".join(fresh[0]), "and still without the skipped heading"
     assert all(heading not in " ".join(t) for t in texts)
+
+
+def test_a_page_is_refreshed_with_the_voice_it_was_asked_for(site, tmp_path):
+    """Asking for the default voice by name means no per-language voices, unlike asking for none;
+    a refresh pass renews a reading as it was asked for, not as a guess from its plan."""
+    from service.refresh import known_pages
+
+    pipeline = pipeline_for(tmp_path, site)
+    url = site.page_urls[2]
+    assert generate_page_with(pipeline, url, {"voice": "espeak:sv"})["outcome"] == "new"
+    assert known_pages(pipeline)[url] == [{"rate": 1.0, "voice": "espeak:sv"}]
+    other = site.page_urls[3]
+    generate_page_with(pipeline, other)
+    assert known_pages(pipeline)[other] == [{"rate": 1.0}]
