@@ -248,10 +248,7 @@ class _Auto:
     def _chrome_area(el: Tag, t: int, lk: int, g: int) -> bool:
         """Chrome for area scoring: by tag, role or chrome class; by a boilerplate class word ("toc",
         "related") only when the element is mostly links or short lines, not running text."""
-        if el.name in ("footer", "aside", "nav", "header"):
-            return True
-        role = el.attrs.get("role")
-        if isinstance(role, str) and role.strip().lower() in SOFT_SKIP_ROLES:
+        if _chrome_by_kind(el):
             return True
         names = _names(el)
         if not names:
@@ -265,13 +262,18 @@ class _Auto:
         """Page chrome around an area: footers, sidebars, comment lists, menus, widgets."""
         if isinstance(el, BeautifulSoup) or el.name in ("body", "html"):
             return False
-        if el.name in ("footer", "aside", "nav", "header"):
-            return True
-        role = el.attrs.get("role")
-        if isinstance(role, str) and role.strip().lower() in SOFT_SKIP_ROLES:
+        if _chrome_by_kind(el):
             return True
         names = _names(el)
         return bool(names and (BOILERPLATE.search(names) or CHROME.search(names)))
+
+
+def _chrome_by_kind(el: Tag) -> bool:
+    """Page chrome by its tag (footer, aside, nav, header) or its landmark role."""
+    if el.name in ("footer", "aside", "nav", "header"):
+        return True
+    role = el.attrs.get("role")
+    return isinstance(role, str) and role.strip().lower() in SOFT_SKIP_ROLES
 
 
 def _h1_outside(soup: BeautifulSoup, root: Tag, auto: _Auto) -> Tag | None:

@@ -114,6 +114,7 @@ class _Walker:
         self.listing = False  # set by the area choice on listing pages
         self._root: Tag | None = None  # the area being walked
         self._numbered: set[int] = set()  # <li> whose number has been given
+        self._numbers: dict[int, dict[int, int]] = {}  # id(ol) -> id(li) -> number (see _ol_numbers)
         self.toggles, self.panels = self._accordions()
         self.stats = _Stats()
         self.stats.compute(self.elements, self._hidden_for_stats)
@@ -382,18 +383,28 @@ class _Walker:
         if any(UNNUMBERED.search(str(x.get("style") or "")) or UNNUMBERED_CLASS.search(" ".join(_classes(x)))
                for x in (ol, li)):
             return None
-        items = [x for x in ol.children if isinstance(x, Tag) and x.name == "li" and not self.hard_hidden(x)]
-        backwards = ol.has_attr("reversed")
-        n = _int_attr(ol, "start", len(items) if backwards else 1)
-        for item in items:
-            n = _int_attr(item, "value", n)
-            if item is li:
-                break
-            n += -1 if backwards else 1
+        n = self._ol_numbers(ol).get(id(li))
+        if n is None:  # a hidden item
+            return None
         kind = str(li.get("type") or ol.get("type") or "1")
         if kind in ("a", "A") and 1 <= n <= 26:
             return chr(ord(kind) + n - 1) + "."
         return f"{n}."
+
+    def _ol_numbers(self, ol: Tag) -> dict[int, int]:
+        """id(li) -> its number, for every visible item of `ol` (counted once per list)."""
+        numbers = self._numbers.get(id(ol))
+        if numbers is None:
+            items = [x for x in ol.children if isinstance(x, Tag) and x.name == "li" and not self.hard_hidden(x)]
+            backwards = ol.has_attr("reversed")
+            n = _int_attr(ol, "start", len(items) if backwards else 1)
+            numbers = {}
+            for item in items:
+                n = _int_attr(item, "value", n)
+                numbers[id(item)] = n
+                n += -1 if backwards else 1
+            self._numbers[id(ol)] = numbers
+        return numbers
 
     def _images(self, imgs: list[Tag], c: _Ctx, out: list[_Found]) -> None:
         for img in imgs:
