@@ -35,7 +35,7 @@ from .auth import password_matches
 from .batches import Batches
 from .cache import read_json, valid_key
 from .errors import LyssnaError
-from .extract import check_selector
+from .pipeline import page_options
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static/admin",
                static_url_path="/static")
@@ -296,20 +296,18 @@ def pregenerate_start():
 
     sitemap = request.form.get("sitemap", "").strip()
     text = request.form.get("urls", "")[:MAX_URL_LIST_CHARS]
-    options = {k: request.form.get(k, "").strip() for k in ("content", "skip")}
-    options = {k: v for k, v in options.items() if v}
+    asked = {k: request.form.get(k, "") for k in ("content", "skip")}
     try:
-        for field, selector in options.items():
-            check_selector(selector, field)
+        options = page_options(asked["content"], asked["skip"])
     except LyssnaError as e:
-        return _pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **options)
+        return _pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **asked)
     notes: list[str] = []
     if sitemap:
         try:
             result = read_sitemap(sitemap, current_app.config["SITES"],
                                   connect_timeout=current_app.config["FETCH_CONNECT_TIMEOUT"])
         except LyssnaError as e:
-            return _pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **options)
+            return _pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **asked)
         urls = result.urls
         label = sitemap
         notes += [f"{p.url}: {p.reason}" for p in result.errors]
@@ -327,7 +325,7 @@ def pregenerate_start():
     if not urls:
         return _pregenerate_page(422, notes=notes,
                      error="Inga sidor att läsa in hittades. / No pages to generate were found.",
-                     sitemap=sitemap, urls=text, **options)
+                     sitemap=sitemap, urls=text, **asked)
     batch_id = _ly()["batches"].start(urls, label=label, options=options)
     for note in notes[:20]:
         flash(note)

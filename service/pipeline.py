@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .errors import BadRequest, SiteNotAllowed
-from .extract import extract
+from .extract import check_selector, extract
 from .fetch import fetch
 from .models import Block, Document
 from .sites import match_site
@@ -74,6 +74,15 @@ class ReadingRequest:
             raise BadRequest("Hastigheten (rate) måste vara ett tal mellan 0,5 och 2. / "
                              "rate must be a number between 0.5 and 2.", code="bad_rate")
         return cls(url=url.split("#", 1)[0], html=html, text=text, lang=lang, rate=None if rate is None else float(rate), **opts)
+
+
+def page_options(content: str | None, skip: str | None) -> dict[str, str]:
+    """The `content` / `skip` selectors to read pages with (as the site's player sends them), for
+    work queued ahead: checked now, so a bad one is refused (BadRequest) before any page is queued."""
+    options = {k: v.strip() for k, v in (("content", content), ("skip", skip)) if v and v.strip()}
+    for field, selector in options.items():
+        check_selector(selector, field)
+    return options
 
 
 def load_document(req: ReadingRequest, config: dict, sites, demo_html: str | None = None) -> Document:

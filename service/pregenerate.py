@@ -15,7 +15,9 @@ from pathlib import Path
 from huey.exceptions import TaskException
 
 from . import config as config_mod
+from .errors import LyssnaError
 from .jobs import make_queue
+from .pipeline import page_options
 
 POLL_S = 0.2
 STALL_S = 120.0  # no result for this long: the jobs in flight are presumed lost and queued again
@@ -45,17 +47,11 @@ def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list
                 content: str | None = None, skip: str | None = None) -> int:
     """`content` / `skip`: the selectors the site's player sends (`data-content`, `data-skip`), so
     the audio made ahead is the audio a visitor's click asks for."""
-    options = {k: v.strip() for k, v in (("content", content), ("skip", skip)) if v and v.strip()}
-    if options:
-        from .errors import LyssnaError
-        from .extract import check_selector
-
-        try:
-            for field, selector in options.items():
-                check_selector(selector, field)
-        except LyssnaError as e:
-            print(e.message, file=sys.stderr)
-            return 2
+    try:
+        options = page_options(content, skip)
+    except LyssnaError as e:
+        print(e.message, file=sys.stderr)
+        return 2
     if extra_sites:
         current = [s for s in os.environ.get("LYSSNA_SITES", "").split(",") if s.strip()]
         os.environ["LYSSNA_SITES"] = ",".join(current + extra_sites)  # workers inherit it
