@@ -3,8 +3,8 @@ goes; and the time to the first playable audio of a cold page.
 
 Run: .venv/bin/python benchmarks/engines.py [--repeat 3] [--threads 2] [--no-gtts]
 
-Text: the 14 fixture pages, extracted and planned exactly as the service does (service.extract,
-then service.readings.plan_reading), so both sides say the same sentences.
+Text: the 14 fixture pages, extracted and planned exactly as the service does (service.reading.extract,
+then service.reading.readings.plan_reading), so both sides say the same sentences.
 - engine alone: `synthesize()` per sentence, one after another, nothing else (and, as an aside,
   with N threads sharing the engine);
 - pipeline: from the page's HTML to the finished MP3 in a fresh cache: extract, plan, synthesize,
@@ -42,12 +42,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service import audio, readings as readings_mod  # noqa: E402
-from service.cache import AudioCache  # noqa: E402
-from service.engines import get_engine  # noqa: E402
-from service.extract import extract  # noqa: E402
+from service.reading import audio, readings as readings_mod  # noqa: E402
+from service.store.audio_cache import AudioCache  # noqa: E402
+from service.reading.engines import get_engine  # noqa: E402
+from service.reading.extract import extract  # noqa: E402
 from service.models import Document  # noqa: E402
-from service.readings import Readings, plan_reading  # noqa: E402
+from service.reading.readings import Readings, plan_reading  # noqa: E402
 from benchmarks.first_audio import first_audio_ms  # noqa: E402
 from tests.conftest import PAGES, serve_directory  # noqa: E402
 

@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from service import audio, create_app  # noqa: E402
-from service.engines import get_engine  # noqa: E402
+from service.reading import audio
+from service import create_app  # noqa: E402
+from service.reading.engines import get_engine  # noqa: E402
 from tests.conftest import PAGES, serve_directory  # noqa: E402
 
 MIN_MP3_BYTES = 144  # at least one whole MP3 frame (48 kbit/s, 22.05 kHz: ~156 bytes)

@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.engines import get_engine  # noqa: E402
-from service.lexicon import Lexicon  # noqa: E402
-from service.speech import normalize, normalize_mapped, split_sentences  # noqa: E402
+from service.reading.engines import get_engine  # noqa: E402
+from service.store.lexicon import Lexicon  # noqa: E402
+from service.reading.speech import normalize, normalize_mapped, split_sentences  # noqa: E402
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 

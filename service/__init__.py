@@ -5,8 +5,8 @@ __version__ = "0.1.0"
 
 
 def create_app(config: dict | None = None):
-    """Flask app factory (see service.app); imported lazily so non-web modules never load Flask."""
-    from .app import create_app as _create_app
+    """Flask app factory (see service.web.app); imported lazily so non-web modules never load Flask."""
+    from service.web.app import create_app as _create_app
 
     return _create_app(config)
 

@@ -41,7 +41,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _open_lexicon():
     from . import config as config_mod
-    from .lexicon import Lexicon
+    from service.store.lexicon import Lexicon
 
     config = dict(config_mod.DEFAULTS)
     for name in ("CACHE_DIR", "LEXICON"):
@@ -80,7 +80,7 @@ def _lexicon(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     from . import config as config_mod
-    from .jobs import run_worker
+    from service.work.queue import run_worker
 
     config = config_mod.load_config()
     workers = args.workers or os.cpu_count() or 1
@@ -92,7 +92,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _pregenerate(args: argparse.Namespace) -> int:
-    from .pregenerate import pregenerate
+    from service.work.pregenerate import pregenerate
 
     return pregenerate(sitemap=args.sitemap, urls_file=args.urls, extra_sites=args.site or [],
                        workers=args.workers, enqueue_only=args.enqueue_only, progress=not args.quiet,
@@ -102,8 +102,8 @@ def _pregenerate(args: argparse.Namespace) -> int:
 def _refresh(args: argparse.Namespace) -> int:
     """One refresh pass now (for cron): conditional GETs, regenerate what changed, purge what is gone."""
     from . import config as config_mod
-    from .context import build_pipeline
-    from .refresh import run_pass
+    from service.reading.services import build_pipeline
+    from service.work.refresh import run_pass
 
     config = config_mod.load_config()
     pipeline = build_pipeline(config)

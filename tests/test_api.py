@@ -316,7 +316,7 @@ def test_a_page_read_moments_ago_is_not_fetched_again(app, client, tmp_path):
     (tmp_path / "sida.html").write_text("<main><h1>Nyheter</h1><p>Första versionen.</p></main>", encoding="utf-8")
     server, origin = serve_directory(tmp_path)
     try:
-        app.extensions["lyssna"]["sites"].extend(__import__("service.sites", fromlist=["x"]).parse_sites(origin))
+        app.extensions["lyssna"]["sites"].extend(__import__("service.reading.sites", fromlist=["x"]).parse_sites(origin))
         url = f"{origin}/sida.html"
         first = wait_ready(client, post(client, url=url).get_json()["id"])
         (tmp_path / "sida.html").write_text("<main><h1>Nyheter</h1><p>Andra versionen.</p></main>", encoding="utf-8")

@@ -10,19 +10,8 @@ from pathlib import Path
 import miniaudio
 import pytest
 
-from service.audio import (
-    PAUSE_BLOCK_MS,
-    PAUSE_HEADING_MS,
-    LEAD_IN_MS,
-    PAUSE_SENTENCE_MS,
-    MP3_DELAY_SAMPLES,
-    AudioSegment,
-    Mp3Assembler,
-    encode_segment,
-    level,
-    mp3_duration_ms,
-)
-from service.engines import get_engine
+from service.reading.audio import PAUSE_BLOCK_MS, PAUSE_HEADING_MS, LEAD_IN_MS, PAUSE_SENTENCE_MS, MP3_DELAY_SAMPLES, AudioSegment, Mp3Assembler, encode_segment, level, mp3_duration_ms
+from service.reading.engines import get_engine
 from service.models import Speech
 
 SENTENCES = [
@@ -203,7 +192,7 @@ def test_unsupported_sample_rate_is_refused():
 def test_importing_audio_prints_no_ffmpeg_warning():
     # pydub warns "Couldn't find ffmpeg or avconv" at import; we never use ffmpeg, so say nothing.
     result = subprocess.run(
-        [sys.executable, "-W", "default", "-c", "import service.audio"],
+        [sys.executable, "-W", "default", "-c", "import service.reading.audio"],
         cwd=Path(__file__).resolve().parents[1],
         capture_output=True,
         text=True,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from service import create_app
-from service.batches import Batches
-from service.cache import AudioCache
+from service.work.batches import Batches
+from service.store.audio_cache import AudioCache
 
 from .helpers import decode_mp3
 from .test_admin_ui import PASSWORD, fixture_url, login, token_of, wire
@@ -153,7 +153,7 @@ def test_queued_pages_wait_visibly_until_a_worker_comes(admin, tmp_path, fixture
 def test_a_page_whose_worker_was_killed_is_queued_again(admin, tmp_path, fixture_site, monkeypatch):
     """SIGKILL mid-page loses the huey task; its running marker outlives the worker's heartbeat,
     so the batch queues the page again and a new worker finishes it."""
-    import service.batches as batches_mod
+    from service.work import batches as batches_mod
 
     monkeypatch.setattr(batches_mod, "HEARTBEAT_TTL_S", 1.0)
     app, client = admin

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from service.cache import AudioCache, valid_key
+from service.store.audio_cache import AudioCache, valid_key
 
 KEY = "ab" * 20
 
@@ -31,7 +31,7 @@ def test_lock_is_exclusive_across_processes(tmp_path):
     cache = AudioCache(tmp_path)
     code = (
         "import sys, time; sys.path.insert(0, sys.argv[1]);"
-        "from service.cache import AudioCache;"
+        "from service.store.audio_cache import AudioCache;"
         "lock = AudioCache(sys.argv[2]).try_lock(sys.argv[3]); print('locked', flush=True);"
         "time.sleep(30)"
     )
@@ -94,8 +94,8 @@ def test_eviction_removes_least_recently_used_and_spares_recent_and_locked(tmp_p
 
 
 def test_startup_check_drops_truncated_audio(tmp_path):
-    from service import audio
-    from service.engines import get_engine
+    from service.reading import audio
+    from service.reading.engines import get_engine
 
     cache = AudioCache(tmp_path)
     seg = audio.encode_segment(get_engine().synthesize("Hej och välkommen till Nyköping."))

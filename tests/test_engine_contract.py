@@ -12,9 +12,9 @@ import re
 
 import pytest
 
-from service import audio
-from service.engines import ENGINES, engine_status, get_engine
-from service.engines.base import MAX_RATE, MIN_RATE, Engine, EngineUnavailable
+from service.reading import audio
+from service.reading.engines import ENGINES, engine_status, get_engine
+from service.reading.engines.base import MAX_RATE, MIN_RATE, Engine, EngineUnavailable
 from service.errors import EngineError
 from service.models import Speech
 from tests.fakes import fake_google, make_piper_voice

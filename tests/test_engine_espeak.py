@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from service.engines import available_engines, get_engine
-from service.engines.base import Engine
+from service.reading.engines import available_engines, get_engine
+from service.reading.engines.base import Engine
 from service.errors import EngineError
 from service.models import Speech
 

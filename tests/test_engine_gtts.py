@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from service.engines import engine_status, fallback_engine, get_engine, synthesize_with_fallback
-from service.engines.base import EngineUnavailable
-from service.engines.gtts import MAX_PIECE, CircuitBreaker, GttsEngine, create, split_pieces, time_stretch
+from service.reading.engines import engine_status, fallback_engine, get_engine, synthesize_with_fallback
+from service.reading.engines.base import EngineUnavailable
+from service.reading.engines.gtts import MAX_PIECE, CircuitBreaker, GttsEngine, create, split_pieces, time_stretch
 from service.errors import EngineError
 from tests.fakes import fake_google
 

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from service.engines import engine_status, get_engine
-from service.engines.base import EngineUnavailable
-from service.engines.piper import PiperEngine, create
+from service.reading.engines import engine_status, get_engine
+from service.reading.engines.base import EngineUnavailable
+from service.reading.engines.piper import PiperEngine, create
 from service.errors import EngineError
 from service.models import Speech
 from tests.fakes import make_piper_voice

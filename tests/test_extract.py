@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from service.errors import BadRequest, ExtractError
-from service.extract import css_escape, extract, extract_text, parse
+from service.reading.extract import css_escape, extract, extract_text, parse
 from service.models import BLOCK_KINDS
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from service.extract import extract
+from service.reading.extract import extract
 
 from .test_extract import NAMES, html_of
 

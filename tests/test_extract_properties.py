@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.errors import ExtractError
-from service.extract import extract, parse
+from service.reading.extract import extract, parse
 
 URL = "https://www.example.se/sida"
 TAGS = ["p", "div", "span", "a", "b", "h1", "h2", "ul", "ol", "li", "table", "tr", "td", "th", "tbody",

@@ -22,8 +22,8 @@ import pytest
 
 from .conftest import PAGES, free_port, page_names
 from service.errors import BadRequest, FetchError, SiteNotAllowed, TooLarge
-from service.fetch import decode_html, fetch, is_public_address
-from service.sites import SitePattern, is_allowed_origin, match_site, origin_of, parse_sites
+from service.reading.fetch import decode_html, fetch, is_public_address
+from service.reading.sites import SitePattern, is_allowed_origin, match_site, origin_of, parse_sites
 
 SWEDISH = "Välkommen till Åre kommun – öppettider för återvinningscentralen och ärenden på Öland"
 PAGE = f"""<!doctype html><html lang="sv"><head><title>Test</title></head>

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from service.lexicon import Lexicon, LexiconEntry, fingerprint
-from service.speech import normalize, normalize_mapped, written_span
+from service.store.lexicon import Lexicon, LexiconEntry, fingerprint
+from service.reading.speech import normalize, normalize_mapped, written_span
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,7 +111,7 @@ def test_another_process_changing_the_file_invalidates_the_cached_pattern(tmp_pa
         lexicon.add("Sthlm", "Stockholm")
         assert lexicon.apply("Sthlm").text == "Stockholm"
         script = (
-            "import sys; from service.lexicon import Lexicon; "
+            "import sys; from service.store.lexicon import Lexicon; "
             "lex = Lexicon(sys.argv[1]); lex.add('Sthlm', 'Stockholms stad'); lex.add('Gbg', 'Göteborg')"
         )
         subprocess.run([sys.executable, "-c", script, str(path)], cwd=ROOT, check=True, timeout=60)

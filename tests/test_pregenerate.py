@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from service.cache import AudioCache
+from service.store.audio_cache import AudioCache
 
 from .helpers import decode_mp3
 from .site_builder import build_site, edit_paragraph

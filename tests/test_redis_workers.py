@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from service import config as config_mod
-from service.cache import AudioCache
+from service.store.audio_cache import AudioCache
 
 from .conftest import free_port, in_ci
 from .helpers import decode_mp3
@@ -82,7 +82,7 @@ def test_two_workers_share_a_site_and_survive_a_killed_worker(redis_url, tmp_pat
     os.environ.update({k: env[k] for k in old_env})
     workers: list[subprocess.Popen] = []
     try:
-        from service.jobs import make_queue
+        from service.work.queue import make_queue
 
         queue = make_queue(config_mod.load_config())
         pending = {url: queue.generate(url) for url in site.page_urls}

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from service import config as config_mod
-from service.context import build_pipeline
-from service.fetch import fetch_if_changed
-from service.jobs import generate_page_with
-from service.refresh import PageStates, last_summary, run_pass
+from service.reading.services import build_pipeline
+from service.reading.fetch import fetch_if_changed
+from service.work.queue import generate_page_with
+from service.work.refresh import PageStates, last_summary, run_pass
 
 from .conftest import serve_directory
 from .site_builder import SiteHandler, build_site, edit_paragraph
@@ -220,7 +220,7 @@ def test_the_worker_runs_the_refresh_schedule(site, tmp_path):
 def test_refresh_reads_a_page_again_with_the_selectors_it_was_asked_with(site, tmp_path):
     """A site whose player sends `data-skip` gets refreshed audio for that same text, not for the
     whole page: the reading remembers how it was asked for."""
-    from service.extract import extract
+    from service.reading.extract import extract
 
     pipeline = pipeline_for(tmp_path, site)
     url = site.page_urls[0]
@@ -244,7 +244,7 @@ def test_refresh_reads_a_page_again_with_the_selectors_it_was_asked_with(site, t
 def test_a_page_is_refreshed_with_the_voice_it_was_asked_for(site, tmp_path):
     """Asking for the default voice by name means no per-language voices, unlike asking for none;
     a refresh pass renews a reading as it was asked for, not as a guess from its plan."""
-    from service.refresh import known_pages
+    from service.work.refresh import known_pages
 
     pipeline = pipeline_for(tmp_path, site)
     url = site.page_urls[2]

@@ -16,11 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from service.errors import BadRequest, FetchError, SiteNotAllowed, TooLarge
-from service.extract import extract
-from service.fetch import fetch, fetch_bytes
-from service.sitemaps import (
-    SitemapInvalid, normalize_url, parse_sitemap, read_sitemap, read_url_list,
-)
+from service.reading.extract import extract
+from service.reading.fetch import fetch, fetch_bytes
+from service.work.sitemaps import SitemapInvalid, normalize_url, parse_sitemap, read_sitemap, read_url_list
 
 from .site_builder import build_site, edit_paragraph
 

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from service.speech import normalize, normalize_mapped, split_sentences, written_span
-from service.speech import numbers as nw
+from service.reading.speech import normalize, normalize_mapped, split_sentences, written_span
+from service.reading.speech import numbers as nw
 from tests.conftest import expected_lines, page_names
 
 # --- sentence splitting ---------------------------------------------------------------------

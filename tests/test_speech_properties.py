@@ -7,8 +7,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.speech import normalize, normalize_mapped, split_sentences, written_span
-from service.speech.abbreviations import ABBREVIATIONS, MONTH_SHORT, UNDOTTED, UNITS, WEEKDAY_SHORT
+from service.reading.speech import normalize, normalize_mapped, split_sentences, written_span
+from service.reading.speech.abbreviations import ABBREVIATIONS, MONTH_SHORT, UNDOTTED, UNITS, WEEKDAY_SHORT
 
 # Ordinary Swedish words: none of them is an abbreviation, unit, month, weekday or acronym.
 PLAIN_WORDS = [

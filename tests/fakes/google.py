@@ -56,8 +56,8 @@ class FakeGoogle:
 
 def google_mp3(text: str, lang: str = "sv") -> bytes:
     """A real MP3 (our encoder, 24 kHz like Google) of espeak-ng speaking `text`."""
-    from service import audio
-    from service.engines import get_engine
+    from service.reading import audio
+    from service.reading.engines import get_engine
 
     engine = get_engine("espeak")
     speech = engine.synthesize(text, engine.voice_for_lang(lang) or "sv")

@@ -1,0 +1,582 @@
+"""The walk: a content area -> blocks in reading order (headings, paragraphs, lists, tables, quotes, figures).
+
+Iterative throughout (no recursion), so 10,000-deep markup is fine.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from service.models import Block
+
+from .rules import BLOCK_TAGS, BOILERPLATE, BYLINE, COPYRIGHT_LINE, CREDIT_LINE, CHROME_WALK, DATE_LINE, HARD_SKIP_CLASSES, HARD_SKIP_ROLES, HARD_SKIP_TAGS, HEADINGS, HIDDEN_STYLE, INVISIBLE, LABEL_LINE, LAYOUT_HIDDEN, LISTEN_HREF, LISTEN_TEXT, LONG_TEXT, META_LINE, NAV_LINE, REVEAL_CHARS, SKIP_STRINGS, SOFT_SKIP_ROLES, WORD, WS, _STREAM_BOUNDARY
+from .locators import _Locator
+
+
+# --------------------------------------------------------------------------------------- visibility ---
+def _classes(el: Tag) -> list[str]:
+    c = el.get("class")
+    if isinstance(c, str):
+        return c.split()
+    return list(c) if c else []
+
+
+# CMS taxonomy/state classes that describe the page, not the element's role ("category-news", "tag-cookies").
+_TAXONOMY = re.compile(r"^(?:tag|tags|category|categories|post_tag|format|status|type|has|postid|page-id|"
+                       r"single|wp|parent-pageid|page-template|term|topic)-", re.I)
+
+
+def _names(el: Tag) -> str:
+    """Class words and id of an element, without CMS taxonomy classes, for the boilerplate patterns."""
+    words = [c for c in _classes(el) if not _TAXONOMY.match(c)]
+    i = el.attrs.get("id")
+    if isinstance(i, str) and i and not _TAXONOMY.match(i):
+        words.append(i)
+    return " ".join(words)
+
+
+def _lang_of(el: Tag) -> str | None:
+    v = el.get("lang") or el.get("xml:lang")
+    return _primary(v) if isinstance(v, str) and v.strip() else None
+
+
+def _primary(lang: str) -> str:
+    return lang.strip().replace("_", "-").split("-")[0].lower() or "sv"
+
+
+class _Stats:
+    """One bottom-up pass: which elements hold block elements, h1/main markers, and how much text."""
+
+    def __init__(self) -> None:
+        self.has_block: set[int] = set()
+        self.has_marker: set[int] = set()
+        self.has_table: set[int] = set()
+        self.text: dict[int, int] = {}  # visible characters
+        self.link: dict[int, int] = {}  # of which inside links
+
+    def compute(self, elements: list[Tag], hidden) -> None:
+        text, link = self.text, self.link
+        plain_string = NavigableString  # exact type: comments, doctype and script/style strings are subclasses
+        for el in reversed(elements):  # children always come before their parent
+            k = id(el)
+            name = el.name
+            if name in ("h1", "main", "article") or el.attrs.get("role") == "main":
+                self.has_marker.add(k)
+            own = sum(len(c.strip()) for c in el.contents if type(c) is plain_string)
+            if hidden(el, text.get(k, 0) + own - link.get(k, 0)):
+                text[k] = link[k] = 0
+            else:
+                text[k] = text.get(k, 0) + own
+                link[k] = text[k] if name == "a" else link.get(k, 0)
+            parent = el.parent
+            if parent is None or isinstance(parent, BeautifulSoup):
+                continue
+            p = id(parent)
+            text[p] = text.get(p, 0) + text[k]
+            link[p] = link.get(p, 0) + link[k]
+            if text[k] and (name in BLOCK_TAGS or k in self.has_block):
+                self.has_block.add(p)
+            if k in self.has_marker:
+                self.has_marker.add(p)
+            if name == "table" or k in self.has_table:
+                self.has_table.add(p)
+
+
+def _inside(el: Tag, ancestor: Tag) -> bool:
+    return any(p is ancestor for p in el.parents)
+
+
+# ---------------------------------------------------------------------------------------- the walk ---
+@dataclass
+class _Ctx:
+    lang: str
+    quote: bool = False
+    figure: bool = False
+    quote_figure: bool = False
+
+
+class _Walker:
+    def __init__(self, soup: BeautifulSoup, skip_ids: set[int], default_lang: str):
+        self.soup = soup
+        self.skip_ids = skip_ids
+        self.default_lang = default_lang
+        self.elements: list[Tag] = [e for e in soup.descendants if isinstance(e, Tag)]
+        self.locate = _Locator(self.elements)
+        self._hidden_cache: dict[int, bool] = {}
+        self._area_plain = 0
+        self.listing = False  # set by the area choice on listing pages
+        self._root: Tag | None = None  # the area being walked
+        self._numbered: set[int] = set()  # <li> whose number has been given
+        self._numbers: dict[int, dict[int, int]] = {}  # id(ol) -> id(li) -> number (see _ol_numbers)
+        self.toggles, self.panels = self._accordions()
+        self.stats = _Stats()
+        self.stats.compute(self.elements, self._hidden_for_stats)
+
+    # -- visibility --------------------------------------------------------------------------------
+    def hard_hidden(self, el: Tag) -> bool:
+        k = id(el)
+        cached = self._hidden_cache.get(k)
+        if cached is None:
+            cached = self._hard_hidden(el)
+            self._hidden_cache[k] = cached
+        return cached
+
+    def _hidden_for_stats(self, el: Tag, plain_chars: int) -> bool:
+        """hard_hidden, except that a layout class ("hide", "d-none") on a wrapper holding a page's worth of
+        running text is a script's reveal-on-load, not hiding (the text is what visitors see)."""
+        if not self.hard_hidden(el):
+            return False
+        if plain_chars >= REVEAL_CHARS and LAYOUT_HIDDEN.intersection(_classes(el)):
+            attrs = el.attrs
+            if not ("hidden" in attrs or str(attrs.get("aria-hidden", "")).strip().lower() == "true"
+                    or HIDDEN_STYLE.search(str(attrs.get("style", "")))
+                    or (HARD_SKIP_CLASSES - LAYOUT_HIDDEN).intersection(_classes(el))):
+                self._hidden_cache[id(el)] = False
+                return False
+        return True
+
+    def _accordions(self) -> tuple[set[int], set[int]]:
+        """FAQ accordions: `aria-expanded` buttons and the collapsed panels they control (`aria-controls`).
+
+        Questions and answers are content even while collapsed. A toggle counts only when its panel holds
+        running text rather than links, so menu buttons and their link panels stay out.
+        """
+        toggles: set[int] = set()
+        panels: set[int] = set()
+        for el in self.elements:
+            attrs = el.attrs
+            if "aria-expanded" not in attrs or not isinstance(attrs.get("aria-controls"), str):
+                continue
+            for pid in attrs["aria-controls"].split():
+                panel = self.locate.by_id.get(pid)
+                if panel is None or panel.name in HARD_SKIP_TAGS:
+                    continue
+                text = len(panel.get_text(strip=True))
+                links = sum(len(a.get_text(strip=True)) for a in panel.find_all("a"))
+                if text >= 2 and links <= 0.5 * text:
+                    toggles.add(id(el))
+                    panels.add(id(panel))
+        return toggles, panels
+
+    def _hard_hidden(self, el: Tag) -> bool:
+        name = el.name
+        if not el.attrs and name != "form" and name != "a":  # most elements: nothing to check
+            return name in HARD_SKIP_TAGS or id(el) in self.skip_ids
+        if id(el) in self.skip_ids:
+            return True
+        if id(el) in self.toggles:
+            return False
+        if name in HARD_SKIP_TAGS:
+            return True
+        attrs = el.attrs
+        if id(el) in self.panels:  # collapsed answers: read, whatever hides them until clicked
+            return False
+        if "hidden" in attrs and not _STREAM_BOUNDARY.match(str(attrs.get("id", ""))):
+            return True
+        if str(attrs.get("aria-hidden", "")).strip().lower() == "true":
+            return True
+        style = attrs.get("style")
+        if isinstance(style, str) and HIDDEN_STYLE.search(style):
+            return True
+        if HARD_SKIP_CLASSES.intersection(_classes(el)):
+            return True
+        role = attrs.get("role")
+        if isinstance(role, str) and role.strip().lower() in HARD_SKIP_ROLES:
+            return True
+        if (isinstance(role, str) and role.strip().lower() in NOTICE_ROLES) or "aria-modal" in attrs:
+            if _consent_notice(el.get_text(" ")):
+                return True
+        i = attrs.get("id")
+        if isinstance(i, str) and i.lower().startswith("readspeaker"):
+            return True
+        if name == "form" and id(el) not in self.stats.has_marker:
+            return True  # search and feedback forms; not ASP.NET forms that wrap the whole page
+        if name == "a":
+            href = attrs.get("href")
+            if isinstance(href, str) and LISTEN_HREF.search(href):
+                return True
+            label = el.get_text(" ")
+            if len(label) < 80 and LISTEN_TEXT.match(_clean(label)):
+                return True
+        return False
+
+    def soft_hidden(self, el: Tag) -> bool:
+        """Boilerplate inside a content area: sidebars, share bars, meta lines, feedback, ...
+
+        Never a wrapper that holds the page's h1 or most of the area's text, whatever its classes say.
+        """
+        k = id(el)
+        plain = self.stats.text.get(k, 0) - self.stats.link.get(k, 0)
+        if k in self.stats.has_marker or plain > 0.5 * self._area_plain:
+            return False
+        attrs = el.attrs
+        role = attrs.get("role")
+        if isinstance(role, str) and role.strip().lower() in SOFT_SKIP_ROLES:
+            return True
+        names = _names(el)
+        if names and CHROME_WALK.search(names):
+            return True
+        if names and BOILERPLATE.search(names):
+            # a class word such as "toc" or "related" on a section of running text is a layout name
+            return plain < LONG_TEXT or self.stats.link.get(k, 0) > 0.3 * self.stats.text.get(k, 0)
+        if el.name == "aside":
+            k = id(el)
+            text = self.stats.text.get(k, 0)
+            if text == 0 or self.stats.link.get(k, 0) > 0.3 * text:
+                return True
+            label = attrs.get("aria-label")
+            if isinstance(label, str) and re.search(r"meny|menu|relater|related|kontakt|contact", label, re.I):
+                return True
+        return False
+
+    # -- walking -----------------------------------------------------------------------------------
+    def walk(self, root: Tag, *, soft: bool) -> list[_Found]:
+        out: list[_Found] = []
+        self._root = root
+        self._area_plain = self.stats.text.get(id(root), 0) - self.stats.link.get(id(root), 0)
+        ctx = _Ctx(lang=self._lang_at(root))
+        ctx = self._enter(root, ctx)
+        if root.name == "table" and self._is_data_table(root):
+            self._table(root, ctx, out)
+            return out
+        if root.name in HEADINGS or id(root) not in self.stats.has_block:
+            self._leaf(root, ctx, out, soft)
+            return out
+        # frames: (container, children iterator, pending inline run, context)
+        stack: list[tuple[Tag, object, list, _Ctx]] = [(root, iter(list(root.children)), [], ctx)]
+        while stack:
+            el, it, run, c = stack[-1]
+            child = next(it, None)
+            if child is None:
+                self._flush(el, run, c, out, soft)
+                stack.pop()
+                continue
+            if isinstance(child, NavigableString):
+                if not isinstance(child, SKIP_STRINGS):
+                    run.append(child)
+                continue
+            if not isinstance(child, Tag):
+                continue
+            if self.hard_hidden(child) or (soft and self._soft_skip(child, c)):
+                continue
+            name = child.name
+            blockish = name in BLOCK_TAGS or id(child) in self.stats.has_block
+            if name == "br" and not run:
+                continue
+            if not blockish:
+                run.append(child)
+                continue
+            self._flush(el, run, c, out, soft)
+            run.clear()
+            cc = self._enter(child, c)
+            if name == "table" and self._is_data_table(child):
+                self._table(child, cc, out)
+            elif name in HEADINGS or id(child) not in self.stats.has_block:
+                self._leaf(child, cc, out, soft)
+            else:
+                stack.append((child, iter(list(child.children)), [], cc))
+        return out
+
+    def _soft_skip(self, el: Tag, c: _Ctx) -> bool:
+        if el.name == "footer" and not (c.quote or c.figure):
+            return True
+        if el.name == "header":
+            role = el.get("role")
+            return isinstance(role, str) and role.strip().lower() == "banner"
+        return self.soft_hidden(el)
+
+    def _enter(self, el: Tag, c: _Ctx) -> _Ctx:
+        lang = _lang_of(el) or c.lang
+        quote = c.quote or el.name == "blockquote"
+        figure = c.figure or el.name == "figure"
+        quote_figure = c.quote_figure or (el.name == "figure" and el.find("blockquote") is not None)
+        if (lang, quote, figure, quote_figure) == (c.lang, c.quote, c.figure, c.quote_figure):
+            return c
+        return _Ctx(lang=lang, quote=quote, figure=figure, quote_figure=quote_figure)
+
+    def _lang_at(self, el: Tag) -> str:
+        cur: Tag | None = el
+        while isinstance(cur, Tag) and not isinstance(cur, BeautifulSoup):
+            lang = _lang_of(cur)
+            if lang:
+                return lang
+            cur = cur.parent
+        return self.default_lang
+
+    def _kind(self, tag: str, c: _Ctx) -> str:
+        if tag in HEADINGS:
+            return "heading"
+        if tag == "figcaption":
+            return "quote" if c.quote_figure else "caption"
+        if c.quote:
+            return "quote"
+        if tag == "caption":
+            return "caption"
+        if tag == "li":
+            return "list-item"
+        return "paragraph"
+
+    def _leaf(self, el: Tag, c: _Ctx, out: list[_Found], soft: bool) -> None:
+        text, plain, imgs = self._gather(list(el.children), c)
+        self._images(imgs, c, out)
+        self._emit(el, el.name, text, plain, c, out, soft)
+
+    def _flush(self, container: Tag, run: list, c: _Ctx, out: list[_Found], soft: bool) -> None:
+        if not run:
+            return
+        text, plain, imgs = self._gather(run, c)
+        self._images(imgs, c, out)
+        if not text:
+            return
+        tags = [n for n in run if isinstance(n, Tag) and n.name != "br"]
+        loose = any(isinstance(n, NavigableString) and n.strip() for n in run)
+        target, lang = container, c.lang
+        if len(tags) == 1 and not loose:
+            target = tags[0]
+            lang = _lang_of(target) or c.lang
+        c2 = c if lang == c.lang else _Ctx(lang, c.quote, c.figure, c.quote_figure)
+        self._emit(target, container.name, text, plain, c2, out, soft)
+
+    def _emit(self, el: Tag, tag: str, text: str, plain: str, c: _Ctx, out: list[_Found], soft: bool) -> None:
+        if not text:
+            return
+        kind = self._kind(tag, c)
+        if soft and kind != "heading":
+            if not WORD.search(plain):  # only link text: CTA, "Läs mer", kicker, back links
+                if not (self.listing and len(text.split()) >= 3 and not NAV_LINE.match(text)):
+                    return
+            if len(text) < 100 and (META_LINE.match(text) or LABEL_LINE.match(text) or DATE_LINE.match(text)
+                                    or BYLINE.match(text) or CREDIT_LINE.search(text)):
+                return
+            if len(text) < 60 and plain != text and NAV_LINE.match(text):
+                return
+            if len(text) < 400 and COPYRIGHT_LINE.search(text):
+                return
+        lang = _lang_of(el) or c.lang
+        number = self._list_number(el, text) if kind != "heading" else None
+        cues = [(0, number)] if number else []
+        out.append(_Found(Block(kind, text, lang, self.locate(el), cues), tag))
+
+    # -- ordered lists -----------------------------------------------------------------------------
+    def _list_number(self, el: Tag, text: str) -> str | None:
+        """The number a reader says before the first block of an <ol> item ("3."), as the browser
+        draws it: `start`, `reversed`, `value`, `type`; hidden items are not counted. None for
+        unnumbered lists, items already numbered in their text, and later blocks of the same item."""
+        li: Tag | None = el
+        for _ in range(3):
+            if li is None or li.name == "li" or li is self._root:
+                break
+            li = li.parent if isinstance(li.parent, Tag) else None
+        if li is None or li.name != "li" or id(li) in self._numbered:
+            return None
+        self._numbered.add(id(li))
+        ol = li.parent
+        if not isinstance(ol, Tag) or ol.name != "ol" or OWN_NUMBER.match(text):
+            return None
+        if any(UNNUMBERED.search(str(x.get("style") or "")) or UNNUMBERED_CLASS.search(" ".join(_classes(x)))
+               for x in (ol, li)):
+            return None
+        n = self._ol_numbers(ol).get(id(li))
+        if n is None:  # a hidden item
+            return None
+        kind = str(li.get("type") or ol.get("type") or "1")
+        if kind in ("a", "A") and 1 <= n <= 26:
+            return chr(ord(kind) + n - 1) + "."
+        return f"{n}."
+
+    def _ol_numbers(self, ol: Tag) -> dict[int, int]:
+        """id(li) -> its number, for every visible item of `ol` (counted once per list)."""
+        numbers = self._numbers.get(id(ol))
+        if numbers is None:
+            items = [x for x in ol.children if isinstance(x, Tag) and x.name == "li" and not self.hard_hidden(x)]
+            backwards = ol.has_attr("reversed")
+            n = _int_attr(ol, "start", len(items) if backwards else 1)
+            numbers = {}
+            for item in items:
+                n = _int_attr(item, "value", n)
+                numbers[id(item)] = n
+                n += -1 if backwards else 1
+            self._numbers[id(ol)] = numbers
+        return numbers
+
+    def _images(self, imgs: list[Tag], c: _Ctx, out: list[_Found]) -> None:
+        for img in imgs:
+            alt = _clean(img.get("alt") if isinstance(img.get("alt"), str) else "")
+            if alt:
+                out.append(_Found(Block("caption", alt, _lang_of(img) or c.lang, self.locate(img)), "img"))
+
+    def _gather(self, nodes: list, c: _Ctx) -> tuple[str, str, list[Tag]]:
+        """Text of inline content: <br> -> newline; returns (text, text outside links, figure images)."""
+        parts: list[str] = []
+        plain: list[str] = []
+        imgs: list[Tag] = []
+        stack: list[tuple[object, bool]] = [(n, False) for n in reversed(nodes)]
+        while stack:
+            node, in_link = stack.pop()
+            if isinstance(node, NavigableString):
+                if isinstance(node, SKIP_STRINGS):
+                    continue
+                s = WS.sub(" ", str(node))  # source newlines are just spaces; only <br> breaks a line
+                parts.append(s)
+                if not in_link:
+                    plain.append(s)
+                continue
+            if not isinstance(node, Tag):
+                continue
+            name = node.name
+            if name == "br":
+                parts.append("\n")
+                plain.append("\n")
+                continue
+            if self.hard_hidden(node):
+                continue
+            if name == "img":
+                if c.figure and not in_link:
+                    imgs.append(node)
+                continue
+            block = name in BLOCK_TAGS
+            if block:
+                parts.append(" ")
+                plain.append(" ")
+            link = in_link or name == "a"
+            stack.extend((ch, link) for ch in reversed(list(node.children)))
+        return _clean("".join(parts)), _clean("".join(plain)), imgs
+
+    # -- tables ------------------------------------------------------------------------------------
+    def _is_data_table(self, t: Tag) -> bool:
+        role = t.get("role")
+        if isinstance(role, str) and role.strip().lower() in ("presentation", "none"):
+            return False
+        if id(t) in self.stats.has_table:
+            return False
+        rows = self._rows(t)
+        if not rows:
+            return False
+        if t.find(["caption", "th", "thead"]) is not None:
+            return True
+        widest = max(len(self._cells(r)) for r in rows)
+        if len(rows) < 2 or widest < 2:
+            return False
+        return not any(id(cell) in self.stats.has_block for r in rows for cell in self._cells(r))
+
+    @staticmethod
+    def _rows(t: Tag) -> list[Tag]:
+        rows = []
+        for sec in t.children:
+            if isinstance(sec, Tag):
+                if sec.name == "tr":
+                    rows.append(sec)
+                elif sec.name in ("thead", "tbody", "tfoot"):
+                    rows.extend(r for r in sec.children if isinstance(r, Tag) and r.name == "tr")
+        return rows
+
+    @staticmethod
+    def _cells(row: Tag) -> list[Tag]:
+        return [c for c in row.children if isinstance(c, Tag) and c.name in ("td", "th")]
+
+    def _table(self, t: Tag, c: _Ctx, out: list[_Found]) -> None:
+        for cap in t.find_all("caption", recursive=False):
+            if not self.hard_hidden(cap):
+                text, _, _ = self._gather(list(cap.children), c)
+                if text:
+                    out.append(_Found(Block("caption", text.replace("\n", " "), _lang_of(cap) or c.lang,
+                                            self.locate(cap)), "caption"))
+        rows = [r for r in self._rows(t)
+                if not (self.hard_hidden(r) or (r.parent is not t and self.hard_hidden(r.parent)))]
+        headers = self._column_headers(t, rows, c)
+        for row in rows:
+            cells: list[tuple[int, str, bool]] = []  # (column, text, is a header cell)
+            col = 0
+            for cell in self._cells(row):
+                span = max(1, min(_int_attr(cell, "colspan", 1), 100))
+                if not self.hard_hidden(cell):
+                    text, _, _ = self._gather(list(cell.children), c)
+                    if text:
+                        cells.append((col, text.replace("\n", " "), cell.name == "th"))
+                col += span
+            if cells:
+                text, cues = self._row_text(cells, headers if row is not headers.row else None)
+                out.append(_Found(Block("table-row", text, _lang_of(row) or c.lang, self.locate(row), cues), "tr"))
+
+    def _column_headers(self, t: Tag, rows: list[Tag], c: _Ctx) -> "_Headers":
+        """The header row (in <thead>, or a first row of <th> only) and its text per column."""
+        head = next((r for r in rows if isinstance(r.parent, Tag) and r.parent.name == "thead"), None)
+        if head is None and rows and all(x.name == "th" for x in self._cells(rows[0])):
+            head = rows[0]
+        by_col: dict[int, str] = {}
+        if head is not None:
+            col = 0
+            for cell in self._cells(head):
+                span = max(1, min(_int_attr(cell, "colspan", 1), 100))
+                text, _, _ = self._gather(list(cell.children), c)
+                if text and len(text) <= 60:
+                    by_col[col] = text.replace("\n", " ")
+                col += span
+        return _Headers(head, by_col if len(by_col) >= 2 else {})
+
+    @staticmethod
+    def _row_text(cells: list[tuple[int, str, bool]], headers: "_Headers | None") -> tuple[str, list[tuple[int, str]]]:
+        """Cells joined the way a person reads a row: "Avgift: 250 kr" after a row header, and each
+        data cell after the first preceded by its column header (a cue: spoken, not written)."""
+        parts: list[str] = []
+        cues: list[tuple[int, str]] = []
+        pos = 0
+        for i, (col, text, is_th) in enumerate(cells):
+            if i:
+                row_header = i == 1 and cells[0][2] and not is_th and not (headers and headers.by_col)
+                sep = ": " if row_header else ", "
+                parts.append(sep)
+                pos += len(sep)
+            head = headers.by_col.get(col) if headers is not None and i else None
+            if head and head.casefold() != text.casefold() and not is_th:
+                cues.append((pos, head.rstrip(":") + ":"))
+            parts.append(text)
+            pos += len(text)
+        return "".join(parts), cues
+
+NOTICE_ROLES = frozenset({"alert", "alertdialog", "dialog", "status"})
+_COOKIE_WORD = re.compile(r"\b(?:cookies?|kakor|kakorna|cookie-?policy)\b", re.I)
+_CONSENT_WORD = re.compile(r"privacy|integritet|policy|agree|accept|godkänn|samtyck|consent|personuppgift", re.I)
+
+
+def _consent_notice(text: str) -> bool:
+    """A cookie/consent notice told by its words (for dialogs and alerts whose classes say nothing)."""
+    return len(text) < 800 and bool(_COOKIE_WORD.search(text)) and bool(_CONSENT_WORD.search(text))
+
+
+def _int_attr(el: Tag, name: str, default: int) -> int:
+    v = el.get(name)
+    try:
+        return int(str(v).strip()) if v is not None else default
+    except ValueError:
+        return default
+
+
+OWN_NUMBER = re.compile(r"\s*(?:\d{1,3}|[a-zA-Z])\s*[.):]\s|\s*(?:steg|step)\s+\d", re.I)
+UNNUMBERED = re.compile(r"list-style(?:-type)?\s*:\s*none", re.I)
+UNNUMBERED_CLASS = re.compile(r"(?:^|\s)(?:list-unstyled|list-none|unstyled|no-?bullets?|list-reset|plain-list)(?:\s|$)", re.I)
+
+
+def _clean(text: str) -> str:
+    """Collapse whitespace (NBSP included) per line, drop soft hyphens and zero-width characters."""
+    text = INVISIBLE.sub("", text)
+    if "\n" not in text:
+        return WS.sub(" ", text).strip()
+    lines = (WS.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass
+class _Headers:
+    row: Tag | None  # the header row itself (read as it is)
+    by_col: dict[int, str]  # column index -> header text
+
+
+@dataclass
+class _Found:
+    """A block plus the element it came from (kept only while extracting)."""
+
+    block: Block
+    tag: str  # tag name of the source element ("" for anonymous runs)

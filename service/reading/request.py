@@ -1,0 +1,133 @@
+"""From a request's parameters to an extracted Document: validate, fetch (or take sent HTML), extract."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from service.errors import BadRequest, SiteNotAllowed
+from .extract import check_selector, extract
+from .fetch import fetch
+from service.models import Block, Document
+from .sites import match_site
+
+MAX_URL_LENGTH = 2048
+MAX_SELECTOR_LENGTH = 500
+MAX_TEXT_LENGTH = 5000  # a selection read aloud on its own
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass
+class ReadingRequest:
+    """What a caller asks to have read; validated by `from_mapping`."""
+
+    url: str
+    html: str | None = None
+    content: str | None = None
+    skip: str | None = None
+    voice: str | None = None
+    text: str | None = None  # read this text (a selection) instead of the page
+    lang: str | None = None  # language of `text`
+    rate: float | None = None  # None: the service's default (LYSSNA_RATE)
+
+    @classmethod
+    def from_mapping(cls, data: object) -> "ReadingRequest":
+        if not isinstance(data, dict):
+            raise BadRequest("Förfrågan måste vara ett JSON-objekt. / The request must be a JSON object.",
+                             code="malformed")
+        url = data.get("url")
+        if not isinstance(url, str) or not url.strip():
+            raise BadRequest("Adressen (url) saknas. / The url is missing.", code="missing_url")
+        url = url.strip()
+        if len(url) > MAX_URL_LENGTH:
+            raise BadRequest("Adressen är för lång. / The url is too long.", code="bad_url")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BadRequest("Adressen måste börja med http:// eller https://. / "
+                             "The url must be an http(s) address.", code="bad_url")
+        html = data.get("html")
+        if html is not None and not isinstance(html, str):
+            raise BadRequest("html måste vara en textsträng. / html must be a string.", code="malformed")
+        opts: dict[str, str | None] = {}
+        for name in ("content", "skip", "voice"):
+            value = data.get(name)
+            if value is not None and (not isinstance(value, str) or len(value) > MAX_SELECTOR_LENGTH):
+                raise BadRequest(f"Fältet {name} är ogiltigt. / The field {name} is invalid.",
+                                 code="malformed")
+            opts[name] = value.strip() or None if isinstance(value, str) else None
+        text = data.get("text")
+        if text is not None:
+            if not isinstance(text, str) or not text.strip():
+                raise BadRequest("text måste vara en icke-tom textsträng. / text must be a non-empty string.",
+                                 code="malformed")
+            if len(text) > MAX_TEXT_LENGTH:
+                raise BadRequest(f"Markerad text får vara högst {MAX_TEXT_LENGTH} tecken. / "
+                                 f"The selected text may be at most {MAX_TEXT_LENGTH} characters.",
+                                 code="text_too_long", status=413)
+        lang = data.get("lang")
+        if lang is not None and (not isinstance(lang, str) or not _LANG_RE.match(lang)):
+            raise BadRequest("lang måste vara en språkkod som sv eller en-GB. / "
+                             "lang must be a language code such as sv or en-GB.", code="malformed")
+        rate = data.get("rate")
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float))
+                                 or not 0.5 <= rate <= 2.0):
+            raise BadRequest("Hastigheten (rate) måste vara ett tal mellan 0,5 och 2. / "
+                             "rate must be a number between 0.5 and 2.", code="bad_rate")
+        return cls(url=url.split("#", 1)[0], html=html, text=text, lang=lang, rate=None if rate is None else float(rate), **opts)
+
+
+def page_options(content: str | None, skip: str | None) -> dict[str, str]:
+    """The `content` / `skip` selectors to read pages with (as the site's player sends them), for
+    work queued ahead: checked now, so a bad one is refused (BadRequest) before any page is queued."""
+    options = {k: v.strip() for k, v in (("content", content), ("skip", skip)) if v and v.strip()}
+    for field, selector in options.items():
+        check_selector(selector, field)
+    return options
+
+
+def load_document(req: ReadingRequest, config: dict, sites, demo_html: str | None = None) -> Document:
+    """Fetch (or take) the page's HTML and extract what should be read."""
+    if demo_html is not None:
+        html = demo_html
+    else:
+        if match_site(req.url, sites) is None:
+            raise SiteNotAllowed("Den här webbplatsen får inte läsas upp av tjänsten. / "
+                                 "This site is not allowed by the service.")
+        if req.text is not None:
+            lang = (req.lang or "sv").split("-")[0].lower()
+            text = " ".join(req.text.split())
+            return Document(url=req.url, title="", lang=lang, blocks=[Block("paragraph", text, lang, "")])
+        if req.html is not None:
+            html = req.html
+        else:
+            page = fetch(req.url, sites,
+                         connect_timeout=config["FETCH_CONNECT_TIMEOUT"],
+                         total_timeout=config["FETCH_TIMEOUT"],
+                         max_bytes=config["FETCH_MAX_BYTES"])
+            html = page.html
+    return extract(html, req.url, content=req.content, skip=req.skip)
+
+
+def choose_engine(voice: str | None, config: dict, engine_for):
+    """The engine and voice for a request: "engine:voice", a bare voice of the default engine, or none.
+
+    An engine that cannot speak right now (Piper voice missing) gives way to the fallback voice.
+    """
+    from .engines import ENGINES, fallback_engine
+    from service.reading.engines.base import EngineUnavailable
+    from service.errors import EngineError
+
+    name, _, bare = (voice or "").rpartition(":")
+    name = name or config["ENGINE"]
+    if name not in ENGINES:
+        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
+                          code="unknown_voice", status=400)
+    try:
+        engine = engine_for(name)
+    except EngineUnavailable:
+        engine = fallback_engine()
+        bare = ""  # the requested voice belongs to the engine that is not there
+    if bare and bare not in engine.voices():
+        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
+                          code="unknown_voice", status=400)
+    return engine, bare or None

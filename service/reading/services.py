@@ -1,0 +1,73 @@
+"""The pipeline's long-lived objects for one process, built from configuration (no Flask here).
+
+The web app, the job workers and the command line all build the same thing, so a page is read the
+same way whether a visitor clicked or an admin pre-generated the site.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from service.store.activity import Activity
+from service.web.auth_state import FailureLog
+from service.store.audio_cache import AudioCache
+from .engines import DEFAULT_ENGINE, ENGINES, Engine, get_engine
+from service.reading.engines.base import EngineUnavailable
+from service.store.lexicon import Lexicon
+from .readings import Readings
+from .sites import SitePattern, parse_sites
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pipeline:
+    config: dict
+    cache: AudioCache
+    lexicon: Lexicon
+    readings: Readings
+    sites: list[SitePattern]
+    engine_for: Callable[[str], Engine]
+    activity: Activity | None = None
+    auth_failures: FailureLog = field(default_factory=FailureLog)
+
+
+def check(cache: AudioCache) -> None:
+    """The start-up integrity check: temporary leftovers and truncated files go."""
+    removed = cache.cleanup()
+    if any(removed.values()):
+        log.info("cache integrity check removed %s", removed)
+
+
+def build_pipeline(config: dict, *, check_cache: bool = True) -> Pipeline:
+    """Open the cache (with its start-up integrity check), the lexicon and the engines.
+
+    `check_cache=False` for the job processes of `lyssna worker`: their parent checks the cache once
+    before starting them (every file is read, so once per process would cost seconds per start).
+    """
+    if config["ENGINE"] not in ENGINES:
+        raise ValueError(f"LYSSNA_ENGINE={config['ENGINE']!r} is not one of {', '.join(ENGINES)}")
+    cache = AudioCache(config["CACHE_DIR"])
+    if check_cache:
+        check(cache)
+    try:
+        get_engine(config["ENGINE"], config)
+    except EngineUnavailable as e:
+        log.warning("engine %s unavailable (%s); readings use %s until it works",
+                    config["ENGINE"], e.message, DEFAULT_ENGINE)
+    lexicon = Lexicon(config["LEXICON"])
+
+    def engine_for(name: str) -> Engine:
+        return get_engine(name, config)
+
+    max_mb = config.get("CACHE_MAX_MB")
+    max_bytes = int(float(max_mb) * 1024 * 1024) if max_mb else None
+    if max_bytes:
+        cache.evict(max_bytes)
+    activity = Activity(Path(config["CACHE_DIR"]) / "activity.sqlite3")
+    readings = Readings(cache, engine_for, config["WORKERS"], lexicon=lexicon, max_bytes=max_bytes,
+                        activity=activity)
+    return Pipeline(config, cache, lexicon, readings, parse_sites(config["SITES"]), engine_for,
+                    activity=activity)

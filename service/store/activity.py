@@ -1,0 +1,163 @@
+"""A small durable activity log: what was generated, served from cache, missed or failed, and when.
+
+Why SQLite (WAL) in the cache directory: the web processes, the job workers and the command line
+all write to it, and the admin dashboard reads it after restarts. Two tables:
+
+- `counters`: one row per (hour, kind) with a count and summed audio/sentences — totals and the
+  per-hour chart stay cheap however many plays are recorded, and are kept for good;
+- `events`: the individual events with URL and error, for "recent failures"; trimmed to the newest
+  `KEEP_EVENTS` rows so a busy site's plays do not grow the file without end.
+
+Stdlib only; no web framework here. Every call opens its own short connection, so the object is
+safe to share between threads, and SQLite's locking makes it safe between processes.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .sqlite import enable_wal
+
+KEEP_EVENTS = 20_000  # newest individual events kept; counters are never trimmed
+TRIM_EVERY = 500  # trim after this many inserts in one process
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts REAL NOT NULL,
+    kind TEXT NOT NULL,
+    url TEXT,
+    reading_id TEXT,
+    audio_ms INTEGER NOT NULL DEFAULT 0,
+    sentences INTEGER NOT NULL DEFAULT 0,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS events_kind_ts ON events (kind, ts);
+CREATE TABLE IF NOT EXISTS counters (
+    hour INTEGER NOT NULL,          -- unix time // 3600
+    kind TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    audio_ms INTEGER NOT NULL,
+    sentences INTEGER NOT NULL,
+    PRIMARY KEY (hour, kind)
+);
+"""
+
+
+@dataclass(frozen=True)
+class ActivityEvent:
+    """One recorded event; `ts` is unix time (UTC)."""
+
+    id: int
+    ts: float
+    kind: str
+    url: str | None
+    reading_id: str | None
+    audio_ms: int
+    sentences: int
+    error: str | None
+
+    @property
+    def when(self) -> str:
+        """Local-independent display time, e.g. "2026-11-27 22:41 UTC"."""
+        return datetime.fromtimestamp(self.ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+class Activity:
+    """Record and summarize events. Kinds used: generated, failed, hit, miss (and any other word)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._inserts = 0
+        self._local = threading.local()  # per thread: (pid, connection) for record()
+        with closing(self._connect()) as db:
+            enable_wal(db)
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        db.execute("PRAGMA busy_timeout=30000")
+        return db
+
+    def _writer(self) -> sqlite3.Connection:
+        """This thread's connection for `record`, kept open: events come once per sentence batch and
+        page, and opening SQLite for each cost more than the insert. Per process (never across fork)."""
+        held = getattr(self._local, "db", None)
+        if held is None or held[0] != os.getpid():
+            held = (os.getpid(), self._connect())
+            self._local.db = held
+        return held[1]
+
+    def record(self, kind: str, *, url: str | None = None, reading_id: str | None = None,
+               audio_ms: int = 0, sentences: int = 0, error: str | None = None) -> None:
+        """Add one event (never raises for a busy database beyond SQLite's own 30 s wait)."""
+        now = time.time()
+        audio_ms, sentences = int(audio_ms or 0), int(sentences or 0)
+        db = self._writer()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("INSERT INTO events (ts, kind, url, reading_id, audio_ms, sentences, error) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (now, kind, url, reading_id, audio_ms, sentences, error))
+            db.execute("INSERT INTO counters (hour, kind, n, audio_ms, sentences) VALUES (?, ?, 1, ?, ?) "
+                       "ON CONFLICT (hour, kind) DO UPDATE SET n = n + 1, "
+                       "audio_ms = audio_ms + excluded.audio_ms, sentences = sentences + excluded.sentences",
+                       (int(now // 3600), kind, audio_ms, sentences))
+            self._inserts += 1
+            if self._inserts % TRIM_EVERY == 0:
+                db.execute("DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?", (KEEP_EVENTS,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def recent(self, kind: str | Iterable[str] | None = None, limit: int = 20) -> list[ActivityEvent]:
+        """Newest events first, of one kind, several kinds, or all."""
+        sql = "SELECT id, ts, kind, url, reading_id, audio_ms, sentences, error FROM events"
+        params: list = []
+        if kind is not None:
+            kinds = [kind] if isinstance(kind, str) else list(kind)
+            sql += f" WHERE kind IN ({', '.join('?' * len(kinds))})"
+            params += kinds
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(int(limit))
+        with closing(self._connect()) as db:
+            return [ActivityEvent(*row) for row in db.execute(sql, params)]
+
+    def per_hour(self, hours: int = 24, kind: str = "generated") -> list[tuple[str, int]]:
+        """Counts of `kind` for each of the last `hours` hours (oldest first, empty hours as 0),
+        labelled "HH:00" in UTC."""
+        now_hour = int(time.time() // 3600)
+        first = now_hour - hours + 1
+        with closing(self._connect()) as db:
+            found = dict(db.execute("SELECT hour, n FROM counters WHERE kind = ? AND hour >= ?", (kind, first)))
+        return [(datetime.fromtimestamp(h * 3600, timezone.utc).strftime("%H:00"), int(found.get(h, 0)))
+                for h in range(first, now_hour + 1)]
+
+    def totals(self) -> dict:
+        """All-time counts per kind, plus audio and sentences generated, and the hit ratio
+        (None when nothing was requested yet)."""
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT kind, SUM(n), SUM(audio_ms), SUM(sentences) FROM counters GROUP BY kind")
+            by_kind = {kind: (int(n), int(ms), int(s)) for kind, n, ms, s in rows}
+        counts = {kind: v[0] for kind, v in by_kind.items()}
+        hits, misses = counts.get("hit", 0), counts.get("miss", 0)
+        generated = by_kind.get("generated", (0, 0, 0))
+        return {
+            "counts": counts,
+            "generated": generated[0],
+            "failed": counts.get("failed", 0),
+            "hits": hits,
+            "misses": misses,
+            "hit_ratio": hits / (hits + misses) if hits + misses else None,
+            "audio_ms": generated[1],
+            "sentences": generated[2],
+        }

@@ -1,0 +1,340 @@
+"""Content-addressed audio cache on disk.
+
+Layout under the cache directory::
+
+    audio/<key>.mp3        finished audio (never changed in place)
+    audio/<key>.json       its sentence timings; present only once the .mp3 is complete
+    audio/<key>.part       MP3 being written, append-only, by the process holding <key>.lock
+    audio/<key>.part.json  timings made so far (replaced atomically after every sentence)
+    audio/<key>.lock       flock held while generating, so no two processes make the same audio
+    readings/<id>.json     what a Reading says about the page (text, locators) and which audio it uses
+    segments/<key>.mp3     one sentence's audio (self-contained MP3 frames), keyed by what it sounds like
+    segments/<key>.json    its timing inside the segment; written after the .mp3, so it marks completeness
+
+Finished files are written to a temporary name and renamed, so a reader never sees half a file.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_KEY_RE = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+def _truncated(mp3: Path, duration_ms: float) -> bool:
+    """A finished file that decodes shorter than its recorded duration lost its tail (disk full,
+    a copy cut short); counting MP3 frames tells without decoding."""
+    from service.reading.audio import mp3_duration_ms
+
+    try:
+        return mp3_duration_ms(mp3.read_bytes()) < duration_ms - 100
+    except OSError:
+        return True
+
+
+def valid_key(key: str) -> bool:
+    """Keys are hex digests; anything else never touches the file system."""
+    return bool(_KEY_RE.match(key))
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write to a temporary file in the same directory, fsync (if durable), then rename over `path`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_json_atomic(path: Path, obj: Any, *, durable: bool = True) -> None:
+    data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    write_atomic(path, data, durable=durable)
+
+
+def read_json(path: Path) -> Any | None:
+    try:
+        return json.loads(path.read_bytes())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+@dataclass
+class GenerationLock:
+    """An exclusive flock on audio/<key>.lock; released by `release()` or process death."""
+
+    path: Path
+    fd: int
+
+    def release(self) -> None:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            os.close(self.fd)
+
+
+class AudioCache:
+    """File operations on the cache directory; no knowledge of how audio is made."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root).resolve()
+        self.audio_dir = self.root / "audio"
+        self.readings_dir = self.root / "readings"
+        self.segments_dir = self.root / "segments"
+        for d in (self.audio_dir, self.readings_dir, self.segments_dir):
+            d.mkdir(parents=True, exist_ok=True)
+
+    # -- paths ---------------------------------------------------------------------------------
+    def mp3_path(self, key: str) -> Path:
+        return self.audio_dir / f"{key}.mp3"
+
+    def timings_path(self, key: str) -> Path:
+        return self.audio_dir / f"{key}.json"
+
+    def part_path(self, key: str) -> Path:
+        return self.audio_dir / f"{key}.part"
+
+    def part_timings_path(self, key: str) -> Path:
+        return self.audio_dir / f"{key}.part.json"
+
+    def reading_path(self, reading_id: str) -> Path:
+        return self.readings_dir / f"{reading_id}.json"
+
+    # -- finished audio ------------------------------------------------------------------------
+    def is_complete(self, key: str) -> bool:
+        return self.timings_path(key).exists() and self.mp3_path(key).exists()
+
+    def timings(self, key: str) -> dict | None:
+        """Finished timings, else the partial ones, else None."""
+        done = read_json(self.timings_path(key))
+        if done is not None and self.mp3_path(key).exists():
+            return done
+        return read_json(self.part_timings_path(key))
+
+    def discard(self, key: str) -> None:
+        """Forget finished audio (readers that have it open keep their copy until they close it)."""
+        for p in (self.timings_path(key), self.mp3_path(key)):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
+    def touch(self, key: str) -> None:
+        """Record use (mtime of the timings file) for later least-recently-used eviction."""
+        try:
+            os.utime(self.timings_path(key))
+        except FileNotFoundError:
+            pass
+
+    # -- generation ----------------------------------------------------------------------------
+    def try_lock(self, key: str) -> GenerationLock | None:
+        """Take the generation lock for `key` without waiting; None when someone else holds it."""
+        path = self.audio_dir / f"{key}.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return GenerationLock(path, fd)
+
+    def is_locked(self, key: str) -> bool:
+        lock = self.try_lock(key)
+        if lock is None:
+            return True
+        lock.release()
+        return False
+
+    def start_part(self, key: str):
+        """Open a fresh, empty .part file for appending (the caller holds the lock)."""
+        for p in (self.part_path(key), self.part_timings_path(key)):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+        return open(self.part_path(key), "wb", buffering=0)
+
+    def write_part_timings(self, key: str, timings: dict) -> None:
+        # Progress only: rewritten after every sentence and thrown away at the end, so no fsync.
+        write_json_atomic(self.part_timings_path(key), timings, durable=False)
+
+    def finish(self, key: str, part_file, timings: dict) -> None:
+        """Make the part final: fsync, rename to .mp3, then write timings (the 'complete' marker)."""
+        part_file.flush()
+        os.fsync(part_file.fileno())
+        part_file.close()
+        os.replace(self.part_path(key), self.mp3_path(key))
+        write_json_atomic(self.timings_path(key), timings)
+        try:
+            self.part_timings_path(key).unlink()
+        except FileNotFoundError:
+            pass
+
+    def abandon(self, key: str, part_file=None) -> None:
+        if part_file is not None:
+            part_file.close()
+        for p in (self.part_path(key), self.part_timings_path(key)):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+
+    # -- sentence segments ---------------------------------------------------------------------
+    def load_segment(self, key: str) -> tuple[bytes, dict] | None:
+        """A cached sentence segment (mp3 bytes, meta), or None when missing or damaged."""
+        meta = read_json(self.segments_dir / f"{key}.json")
+        if meta is None:
+            return None
+        try:
+            data = (self.segments_dir / f"{key}.mp3").read_bytes()
+        except FileNotFoundError:
+            return None
+        if len(data) != meta.get("bytes"):
+            return None  # truncated or replaced: make it again
+        return data, meta
+
+    def save_segment(self, key: str, mp3: bytes, meta: dict) -> None:
+        write_atomic(self.segments_dir / f"{key}.mp3", mp3, durable=False)
+        write_json_atomic(self.segments_dir / f"{key}.json", {**meta, "bytes": len(mp3)}, durable=False)
+
+    # -- readings ------------------------------------------------------------------------------
+    def save_reading(self, reading_id: str, data: dict) -> None:
+        write_json_atomic(self.reading_path(reading_id), data)
+
+    def load_reading(self, reading_id: str) -> dict | None:
+        if not valid_key(reading_id):
+            return None
+        return read_json(self.reading_path(reading_id))
+
+    # -- housekeeping --------------------------------------------------------------------------
+    def cleanup(self) -> dict[str, int]:
+        """Start-up integrity check: drop temp files and orphaned parts; drop incomplete audio."""
+        removed = {"temporary": 0, "orphaned_parts": 0, "incomplete": 0}
+        now = time.time()
+        for d in (self.audio_dir, self.readings_dir, self.segments_dir):
+            for p in d.glob(".*.tmp"):
+                if now - p.stat().st_mtime > 60:
+                    p.unlink(missing_ok=True)
+                    removed["temporary"] += 1
+        for part in self.audio_dir.glob("*.part"):
+            key = part.name[: -len(".part")]
+            if valid_key(key) and not self.is_locked(key):
+                self.abandon(key)
+                removed["orphaned_parts"] += 1
+        for mp3 in self.audio_dir.glob("*.mp3"):
+            key = mp3.stem
+            if self.is_locked(key):
+                continue
+            timings = read_json(self.timings_path(key))
+            if timings is None or _truncated(mp3, timings.get("duration_ms", 0)):
+                self.discard(key)
+                removed["incomplete"] += 1
+        return removed
+
+    def stats(self) -> dict[str, int]:
+        files = list(self.audio_dir.glob("*.mp3"))
+        segments = list(self.segments_dir.glob("*.mp3"))
+        audio_bytes = sum(_size(f) for f in files)
+        segment_bytes = sum(_size(f) for f in segments)
+        return {"entries": len(files), "bytes": audio_bytes + segment_bytes, "audio_bytes": audio_bytes,
+                "segments": len(segments), "segment_bytes": segment_bytes,
+                "readings": sum(1 for _ in self.readings_dir.glob("*.json"))}
+
+    # -- eviction and purging ------------------------------------------------------------------
+    def evict(self, max_bytes: int, *, protect_recent_s: float = 600.0) -> dict[str, int]:
+        """Delete least-recently-used audio and sentence segments until the cache fits `max_bytes`.
+
+        Never touches audio being generated (locked) or used in the last `protect_recent_s`
+        seconds (a visitor may be listening: every play touches its entry). Readings stay: their
+        audio is made again on the next request.
+        """
+        items: list[tuple[float, int, list[Path], str | None]] = []
+        total = 0
+        for mp3 in self.audio_dir.glob("*.mp3"):
+            key = mp3.stem
+            meta = self.timings_path(key)
+            size = _size(mp3)
+            total += size
+            items.append((_mtime(meta) or _mtime(mp3), size, [meta, mp3], key))
+        for mp3 in self.segments_dir.glob("*.mp3"):
+            meta = self.segments_dir / f"{mp3.stem}.json"
+            size = _size(mp3)
+            total += size
+            items.append((_mtime(meta) or _mtime(mp3), size, [meta, mp3], None))
+        removed = {"entries": 0, "segments": 0, "bytes": 0}
+        if total <= max_bytes:
+            return removed
+        target = int(max_bytes * 0.9)  # leave room, so eviction does not run after every page
+        now = time.time()
+        for used, size, paths, key in sorted(items, key=lambda i: i[0]):
+            if total <= target:
+                break
+            if now - used < protect_recent_s or (key is not None and self.is_locked(key)):
+                continue
+            for p in paths:  # the marker (json) first: a reader never sees audio without it vanish
+                p.unlink(missing_ok=True)
+            total -= size
+            removed["bytes"] += size
+            removed["entries" if key else "segments"] += 1
+        return removed
+
+    def readings_for_url(self, url: str) -> list[tuple[str, dict]]:
+        out = []
+        for path in self.readings_dir.glob("*.json"):
+            data = read_json(path)
+            if data and data.get("plan", {}).get("url") == url:
+                out.append((path.stem, data))
+        return out
+
+    def purge_url(self, url: str) -> int:
+        """Forget every reading of one page and its audio; returns how many readings."""
+        found = self.readings_for_url(url)
+        for reading_id, data in found:
+            key = data.get("audio_key")
+            if key and valid_key(key) and not self.is_locked(key):
+                self.discard(key)
+            self.reading_path(reading_id).unlink(missing_ok=True)
+        return len(found)
+
+    def purge_all(self) -> int:
+        """Forget all audio, segments and readings (not the lexicon, not the job queue)."""
+        n = 0
+        for d in (self.audio_dir, self.segments_dir, self.readings_dir):
+            for p in d.iterdir():
+                if p.suffix == ".lock":
+                    continue
+                key = p.name.split(".", 1)[0]
+                if d is self.audio_dir and valid_key(key) and self.is_locked(key):
+                    continue
+                p.unlink(missing_ok=True)
+                n += 1
+        return n
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _mtime(p: Path) -> float:
+    try:
+        return p.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0

@@ -1,0 +1,380 @@
+"""Pronunciation lexicon: admin-edited replacements applied to the written text before synthesis.
+
+An entry says how a written word (or several words) should be spoken: as other text ("Sthlm" ->
+"Stockholm") or as an espeak-ng phoneme string, emitted inline as "[[...]]". Entries live in SQLite
+(WAL, one file shared by every thread and process of the service). `apply` replaces whole words only,
+longest entry first, case-insensitively unless an entry says otherwise, and reports which entries
+matched so a sentence's cache key can cover exactly those (`fingerprint`) and nothing else.
+
+The compiled pattern per language is cached and rebuilt when the table changes, also when another
+process changed it (`PRAGMA data_version` tells a connection about other connections' commits).
+Stdlib only; no web framework here.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .sqlite import enable_wal
+
+KINDS = ("text", "phonemes")
+MAX_WRITTEN = 200
+MAX_SPOKEN = 500
+
+_LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_WORD_CHAR = re.compile(r"\w")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS lexicon (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    written TEXT NOT NULL,
+    written_key TEXT NOT NULL,
+    spoken TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    case_sensitive INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (lang, written_key, case_sensitive)
+);
+CREATE INDEX IF NOT EXISTS lexicon_lang ON lexicon (lang);
+"""
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One written form and how to say it. `kind` "phonemes" means `spoken` is espeak phonemes."""
+
+    id: int
+    written: str
+    spoken: str
+    lang: str = "sv"
+    case_sensitive: bool = False
+    kind: str = "text"
+    updated_at: str = ""
+
+    def replacement(self) -> str:
+        """What goes into the text: the spoken words, or the phonemes as espeak's "[[...]]"."""
+        return f"[[{self.spoken}]]" if self.kind == "phonemes" else self.spoken
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "written": self.written, "spoken": self.spoken, "lang": self.lang,
+                "case_sensitive": self.case_sensitive, "kind": self.kind, "updated_at": self.updated_at}
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Text after the lexicon, and the entries that matched it (each once, in order of appearance)."""
+
+    text: str
+    matched: list[LexiconEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The compiled lexicon of one language: a pattern and the entry behind each match."""
+
+    pattern: re.Pattern[str]
+    exact: dict[str, LexiconEntry]
+    folded: dict[str, LexiconEntry]
+
+    def lookup(self, written: str) -> LexiconEntry | None:
+        """The entry for this written text: a case-sensitive one in its exact case first."""
+        key = " ".join(written.split())
+        return self.exact.get(key) or self.folded.get(key.lower())
+
+    def replacer(self, matched: list[LexiconEntry]) -> Callable[[re.Match[str]], str]:
+        """A `re.sub` callback that replaces a match and records its entry in `matched`.
+
+        The pattern finds the longest entry ignoring case; when that one is case-sensitive and the
+        case differs, the longest shorter entry that does apply is used instead."""
+        def replace(m: re.Match[str]) -> str:
+            text = m.group()
+            for end in _word_ends(text):
+                entry = self.lookup(text[:end])
+                if entry is not None:
+                    if entry not in matched:
+                        matched.append(entry)
+                    return entry.replacement() + text[end:]
+            return text
+        return replace
+
+
+def _word_ends(text: str) -> list[int]:
+    """Where an entry could end inside `text`, longest first: the end, then before each non-word run."""
+    ends = [len(text)]
+    for i in range(len(text) - 1, 0, -1):
+        if _WORD_CHAR.match(text[i - 1]) and not _WORD_CHAR.match(text[i]):
+            ends.append(i)
+    return ends
+
+
+def fingerprint(matched: list[LexiconEntry] | tuple[LexiconEntry, ...]) -> str:
+    """A stable digest of exactly these entries ("" for none), for a sentence's cache key."""
+    if not matched:
+        return ""
+    digest = hashlib.sha256()
+    for e in sorted(set(matched), key=lambda e: e.id):
+        digest.update("\x1f".join((str(e.id), e.written, e.spoken, e.kind, str(int(e.case_sensitive)),
+                                   e.lang, e.updated_at)).encode("utf-8"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()[:32]
+
+
+def _lang_key(lang: str | None) -> str:
+    return (lang or "sv").split("-")[0].split("_")[0].lower()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _key(written: str, case_sensitive: bool) -> str:
+    collapsed = " ".join(written.split())
+    return collapsed if case_sensitive else collapsed.lower()
+
+
+def _validate(written: str, spoken: str, lang: str, kind: str) -> tuple[str, str, str]:
+    written = " ".join(str(written or "").split())
+    spoken = " ".join(str(spoken or "").split())
+    lang = str(lang or "").strip()
+    if not written:
+        raise ValueError("Det skrivna ordet saknas. / The written form is empty.")
+    if len(written) > MAX_WRITTEN:
+        raise ValueError(f"Det skrivna ordet är för långt (högst {MAX_WRITTEN} tecken). / "
+                         f"The written form is too long (at most {MAX_WRITTEN} characters).")
+    if not _WORD_CHAR.search(written):
+        raise ValueError("Det skrivna ordet måste innehålla bokstäver eller siffror. / "
+                         "The written form must contain letters or digits.")
+    if not spoken:
+        raise ValueError("Uttalet saknas. / The spoken form is empty.")
+    if len(spoken) > MAX_SPOKEN:
+        raise ValueError(f"Uttalet är för långt (högst {MAX_SPOKEN} tecken). / "
+                         f"The spoken form is too long (at most {MAX_SPOKEN} characters).")
+    if kind not in KINDS:
+        raise ValueError("Typen måste vara 'text' eller 'phonemes'. / The kind must be 'text' or 'phonemes'.")
+    if kind == "phonemes" and ("[" in spoken or "]" in spoken):
+        raise ValueError("Fonemsträngen får inte innehålla [ eller ]. / "
+                         "The phoneme string must not contain [ or ].")
+    if not _LANG.match(lang):
+        raise ValueError(f"Ogiltig språkkod: {lang!r}. / Invalid language code: {lang!r}.")
+    return written, spoken, _lang_key(lang)
+
+
+def _entry(row: sqlite3.Row | tuple) -> LexiconEntry:
+    return LexiconEntry(id=row[0], written=row[1], spoken=row[2], lang=row[3],
+                        case_sensitive=bool(row[4]), kind=row[5], updated_at=row[6])
+
+
+_COLUMNS = "id, written, spoken, lang, case_sensitive, kind, updated_at"
+
+
+class Lexicon:
+    """The lexicon in one SQLite file. Safe to share between threads; each process opens its own."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+        self._local_changes = 0
+        self._rules: dict[str, tuple[tuple[int, int], Rule | None]] = {}
+        with self._lock:
+            self._connection()
+
+    # -- connection ---------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        """This process's connection (reopened after a fork: SQLite handles must not cross it)."""
+        if self._conn is None or self._pid != os.getpid():
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=30000")
+            enable_wal(conn)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+            self._conn, self._pid = conn, os.getpid()
+            self._rules.clear()
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Lexicon:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _version(self) -> tuple[int, int]:
+        data_version = self._connection().execute("PRAGMA data_version").fetchone()[0]
+        return (data_version, self._local_changes)
+
+    def _write(self, sql: str, params: tuple) -> sqlite3.Cursor:
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            cursor = conn.execute(sql, params)
+            conn.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:
+            conn.execute("ROLLBACK")
+            raise ValueError("Det finns redan en sådan post. / Such an entry already exists.") from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._local_changes += 1
+        return cursor
+
+    # -- editing ------------------------------------------------------------------------------
+
+    def add(self, written: str, spoken: str, lang: str = "sv", case_sensitive: bool = False,
+            kind: str = "text") -> LexiconEntry:
+        """Add an entry; the same written form (per language and case rule) again is an edit."""
+        written, spoken, lang = _validate(written, spoken, lang, kind)
+        case_sensitive = bool(case_sensitive)
+        with self._lock:
+            self._write(
+                "INSERT INTO lexicon (written, written_key, spoken, lang, case_sensitive, kind, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (lang, written_key, case_sensitive) DO UPDATE SET"
+                " written = excluded.written, spoken = excluded.spoken, kind = excluded.kind,"
+                " updated_at = excluded.updated_at",
+                (written, _key(written, case_sensitive), spoken, lang, int(case_sensitive), kind, _now()),
+            )
+            row = self._connection().execute(
+                f"SELECT {_COLUMNS} FROM lexicon WHERE lang = ? AND written_key = ? AND case_sensitive = ?",
+                (lang, _key(written, case_sensitive), int(case_sensitive)),
+            ).fetchone()
+        return _entry(row)
+
+    def update(self, id: int, written: str | None = None, spoken: str | None = None,  # noqa: A002
+               lang: str | None = None, case_sensitive: bool | None = None,
+               kind: str | None = None) -> LexiconEntry:
+        """Change an entry; raises KeyError when there is none with this id."""
+        with self._lock:
+            current = self.get(id)
+            if current is None:
+                raise KeyError(id)
+            new_written, new_spoken, new_lang = _validate(
+                current.written if written is None else written,
+                current.spoken if spoken is None else spoken,
+                current.lang if lang is None else lang,
+                current.kind if kind is None else kind,
+            )
+            new_case = current.case_sensitive if case_sensitive is None else bool(case_sensitive)
+            new_kind = current.kind if kind is None else kind
+            self._write(
+                "UPDATE lexicon SET written = ?, written_key = ?, spoken = ?, lang = ?, case_sensitive = ?,"
+                " kind = ?, updated_at = ? WHERE id = ?",
+                (new_written, _key(new_written, new_case), new_spoken, new_lang, int(new_case), new_kind,
+                 _now(), int(id)),
+            )
+            updated = self.get(id)
+        assert updated is not None
+        return updated
+
+    def remove(self, id: int) -> bool:  # noqa: A002
+        """Delete an entry; False when there was none."""
+        with self._lock:
+            return self._write("DELETE FROM lexicon WHERE id = ?", (int(id),)).rowcount > 0
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get(self, id: int) -> LexiconEntry | None:  # noqa: A002
+        with self._lock:
+            row = self._connection().execute(
+                f"SELECT {_COLUMNS} FROM lexicon WHERE id = ?", (int(id),)
+            ).fetchone()
+        return _entry(row) if row else None
+
+    def list(self, lang: str | None = None, query: str | None = None) -> list[LexiconEntry]:
+        """Entries, alphabetical; `query` matches part of the written or spoken form, any case."""
+        sql = f"SELECT {_COLUMNS} FROM lexicon"
+        where: list[str] = []
+        params: list[object] = []
+        if lang:
+            where.append("lang = ?")
+            params.append(_lang_key(lang))
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY lower(written), id"
+        with self._lock:
+            rows = self._connection().execute(sql, params).fetchall()
+        entries = [_entry(r) for r in rows]
+        if query:  # filtered here: SQLite's lower() knows no å, ä, ö
+            q = query.casefold()
+            entries = [e for e in entries if q in e.written.casefold() or q in e.spoken.casefold()]
+        return entries
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._connection().execute("SELECT count(*) FROM lexicon").fetchone()[0]
+
+    # -- applying -----------------------------------------------------------------------------
+
+    def rule(self, lang: str = "sv") -> Rule | None:
+        """The compiled lexicon for `lang` (None when it has no entries), rebuilt after any change."""
+        key = _lang_key(lang)
+        with self._lock:
+            version = self._version()
+            cached = self._rules.get(key)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            rows = self._connection().execute(
+                f"SELECT {_COLUMNS} FROM lexicon WHERE lang = ?", (key,)
+            ).fetchall()
+            rule = _compile([_entry(r) for r in rows])
+            self._rules[key] = (version, rule)
+            return rule
+
+    def apply(self, text: str, lang: str = "sv") -> Applied:
+        """Replace whole words that have an entry; report the entries that matched."""
+        rule = self.rule(lang)
+        if rule is None or not text:
+            return Applied(text=text, matched=[])
+        matched: list[LexiconEntry] = []
+        return Applied(text=rule.pattern.sub(rule.replacer(matched), text), matched=matched)
+
+
+def _trie_pattern(keys: list[str]) -> str:
+    """One regex for many words, shaped as a trie so matching costs the same for 10 or 10,000
+    entries (a plain alternation tries every entry at every position). Greedy: longest first."""
+    root: dict[str, dict] = {}
+    for key in keys:
+        node = root
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
+                    for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?"
+        return body
+
+    return emit(root)
+
+
+def _compile(entries: list[LexiconEntry]) -> Rule | None:
+    if not entries:
+        return None
+    exact = {" ".join(e.written.split()): e for e in entries if e.case_sensitive}
+    folded = {" ".join(e.written.split()).lower(): e for e in entries if not e.case_sensitive}
+    keys = sorted({key.lower() for key in exact} | set(folded))
+    pattern = re.compile(r"(?<!\w)(?:" + _trie_pattern(keys) + r")(?!\w)", re.IGNORECASE)
+    return Rule(pattern=pattern, exact=exact, folded=folded)

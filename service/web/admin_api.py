@@ -1,0 +1,194 @@
+"""JSON admin API (token auth): the pronunciation lexicon now; pages and jobs later.
+
+Every route requires `Authorization: Bearer <LYSSNA_ADMIN_PASSWORD>`; without a configured
+password the routes do not exist (404).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from service.reading import audio
+from .auth import admin_required
+from service.errors import BadRequest
+from service.reading.speech import normalize
+
+bp = Blueprint("admin_api", __name__, url_prefix="/api/v1/admin")
+
+MAX_PREVIEW_CHARS = 500
+
+
+def _lexicon():
+    return current_app.extensions["lyssna"]["lexicon"]
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("Kroppen måste vara ett JSON-objekt. / The body must be a JSON object.",
+                         code="malformed")
+    return data
+
+
+def _entry_fields(data: dict, *, partial: bool) -> dict:
+    fields: dict = {}
+    for name in ("written", "spoken", "lang", "kind"):
+        if name in data:
+            if not isinstance(data[name], str):
+                raise BadRequest(f"{name} måste vara text. / {name} must be a string.", code="malformed")
+            fields[name] = data[name]
+        elif not partial and name in ("written", "spoken"):
+            raise BadRequest(f"{name} saknas. / {name} is missing.", code="malformed")
+    if "case_sensitive" in data:
+        if not isinstance(data["case_sensitive"], bool):
+            raise BadRequest("case_sensitive måste vara true eller false. / case_sensitive must be a boolean.",
+                             code="malformed")
+        fields["case_sensitive"] = data["case_sensitive"]
+    if fields.get("kind", "text") not in ("text", "phonemes"):
+        raise BadRequest("kind måste vara text eller phonemes. / kind must be text or phonemes.",
+                         code="malformed")
+    return fields
+
+
+def _invalid(e: ValueError):
+    raise BadRequest(str(e), code="invalid_entry") from e
+
+
+@bp.get("/lexicon")
+@admin_required
+def list_entries():
+    entries = _lexicon().list(lang=request.args.get("lang") or None, query=request.args.get("q") or None)
+    return jsonify({"entries": [asdict(e) for e in entries]})
+
+
+@bp.post("/lexicon")
+@admin_required
+def add_entry():
+    try:
+        entry = _lexicon().add(**_entry_fields(_body(), partial=False))
+    except ValueError as e:
+        _invalid(e)
+    resp = jsonify(asdict(entry))
+    resp.status_code = 201
+    return resp
+
+
+@bp.get("/lexicon/<int:entry_id>")
+@admin_required
+def get_entry(entry_id: int):
+    entry = _lexicon().get(entry_id)
+    if entry is None:
+        return _not_found()
+    return jsonify(asdict(entry))
+
+
+@bp.route("/lexicon/<int:entry_id>", methods=["PUT", "PATCH"])
+@admin_required
+def update_entry(entry_id: int):
+    fields = _entry_fields(_body(), partial=request.method == "PATCH")
+    try:
+        entry = _lexicon().update(entry_id, **fields)
+    except KeyError:
+        return _not_found()
+    except ValueError as e:
+        _invalid(e)
+    return jsonify(asdict(entry))
+
+
+@bp.delete("/lexicon/<int:entry_id>")
+@admin_required
+def delete_entry(entry_id: int):
+    if not _lexicon().remove(entry_id):
+        return _not_found()
+    return Response(status=204)
+
+
+@bp.post("/preview")
+@admin_required
+def preview():
+    """How a text will be said: after the lexicon, normalized; `?audio=1` answers with the MP3."""
+    data = _body()
+    text = data.get("text")
+    lang = data.get("lang") or "sv"
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_PREVIEW_CHARS:
+        raise BadRequest(f"text måste vara 1–{MAX_PREVIEW_CHARS} tecken. / "
+                         f"text must be 1–{MAX_PREVIEW_CHARS} characters.", code="malformed")
+    applied = _lexicon().apply(text, lang)
+    spoken = normalize(applied.text, lang)
+    if request.args.get("audio") == "1":
+        from .api import choose_engine
+
+        engine, _ = choose_engine(None)
+        voice = lang if lang in engine.voices() else None
+        seg = audio.encode_segment(engine.synthesize(spoken, voice, 1.0), lead_ms=audio.LEAD_IN_MS)
+        return Response(seg.mp3, mimetype="audio/mpeg", headers={"Cache-Control": "no-store"})
+    return jsonify({"text": text, "after_lexicon": applied.text, "spoken": spoken,
+                    "matched": [e.id for e in applied.matched]})
+
+
+def _not_found():
+    resp = jsonify({"error": "not_found", "message": "Uppslaget finns inte. / The entry does not exist."})
+    resp.status_code = 404
+    return resp
+
+
+# -- pages and cache (a CMS calls "regenerate this URL" when an editor publishes) -------------------
+
+
+@bp.post("/pages")
+@admin_required
+def regenerate_page():
+    """Fetch the page again and make sure its current text has audio; 200 ready, 202 generating."""
+    from .api import create_reading
+
+    reading, status = create_reading(_body(), use_memo=False)  # the page changed: fetch it again
+    resp = jsonify(reading)
+    resp.status_code = status
+    return resp
+
+
+@bp.get("/pages")
+@admin_required
+def list_pages():
+    """Readings of one page (`?url=`), newest first, with their status."""
+    url = request.args.get("url", "")
+    if not url:
+        raise BadRequest("Ange url. / Give a url.", code="missing_url")
+    ly = current_app.extensions["lyssna"]
+    found = ly["cache"].readings_for_url(url)
+    found.sort(key=lambda item: item[1].get("created", 0), reverse=True)
+    out = []
+    for reading_id, _data in found:
+        r = ly["readings"].get(reading_id)
+        if r:
+            out.append({k: r[k] for k in ("id", "status", "url", "title", "voice", "duration_ms",
+                                          "sentence_count", "audio_url")})
+    return jsonify({"readings": out})
+
+
+@bp.delete("/pages")
+@admin_required
+def purge_page():
+    url = request.args.get("url", "")
+    if not url:
+        raise BadRequest("Ange url. / Give a url.", code="missing_url")
+    n = current_app.extensions["lyssna"]["cache"].purge_url(url)
+    return jsonify({"purged_readings": n})
+
+
+@bp.get("/cache")
+@admin_required
+def cache_stats():
+    ly = current_app.extensions["lyssna"]
+    return jsonify({**ly["cache"].stats(), "generated": dict(ly["readings"].generator.stats),
+                    "max_mb": current_app.config.get("CACHE_MAX_MB")})
+
+
+@bp.delete("/cache")
+@admin_required
+def purge_cache():
+    if request.args.get("confirm") != "yes":
+        raise BadRequest("Bekräfta med ?confirm=yes: allt inspelat ljud tas bort. / "
+                         "Confirm with ?confirm=yes: all audio will be deleted.", code="confirm")
+    return jsonify({"purged_files": current_app.extensions["lyssna"]["cache"].purge_all()})
