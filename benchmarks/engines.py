@@ -4,7 +4,7 @@ goes; and the time to the first playable audio of a cold page.
 Run: .venv/bin/python benchmarks/engines.py [--repeat 3] [--threads 2] [--no-gtts]
 
 Text: the 14 fixture pages, extracted and planned exactly as the service does (service.reading.extract,
-then service.reading.readings.plan_reading), so both sides say the same sentences.
+then service.reading.plan.plan_reading), so both sides say the same sentences.
 - engine alone: `synthesize()` per sentence, one after another, nothing else (and, as an aside,
   with N threads sharing the engine);
 - pipeline: from the page's HTML to the finished MP3 in a fresh cache: extract, plan, synthesize,
@@ -42,12 +42,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.reading import audio, readings as readings_mod  # noqa: E402
-from service.store.audio_cache import AudioCache  # noqa: E402
+from service.models import Document  # noqa: E402
+from service.reading import audio  # noqa: E402
+from service.reading import readings as readings_mod  # noqa: E402
 from service.reading.engines import get_engine  # noqa: E402
 from service.reading.extract import extract  # noqa: E402
-from service.models import Document  # noqa: E402
-from service.reading.readings import Readings, plan_reading  # noqa: E402
+from service.reading.plan import plan_reading, segments  # noqa: E402
+from service.reading.readings import Readings  # noqa: E402
+from service.store.audio_cache import AudioCache  # noqa: E402
+from service.store.reading_store import ReadingStore  # noqa: E402
 from benchmarks.first_audio import first_audio_ms  # noqa: E402
 from tests.conftest import PAGES, serve_directory  # noqa: E402
 
@@ -69,7 +72,8 @@ def engine_alone(engine, sentences: list[tuple[str, str]], rate: float) -> tuple
 def pipeline(engine, pages: list[tuple[str, str]], stages: collections.Counter | None = None) -> float:
     """Wall seconds from HTML to finished MP3 for every page, in a fresh cache."""
     with tempfile.TemporaryDirectory() as d:
-        readings = Readings(AudioCache(d), lambda name: engine if name == engine.name else get_engine(name))
+        readings = Readings(AudioCache(d), ReadingStore(d),
+                            lambda name: engine if name == engine.name else get_engine(name))
         t = time.perf_counter()
         for url, html in pages:
             c = time.thread_time()
@@ -78,7 +82,7 @@ def pipeline(engine, pages: list[tuple[str, str]], stages: collections.Counter |
                 stages["extract"] += time.thread_time() - c
             readings.create_now(doc, engine, None, 1.0)
         wall = time.perf_counter() - t
-        readings.generator.shutdown()
+        readings.synthesizer.shutdown()
     return wall
 
 
@@ -106,9 +110,10 @@ def instrumented(engine):
     patch(readings_mod, "plan_reading", "plan")
     patch(engine, "synthesize", "synthesis")
     patch(audio, "encode_segment", "encode (LAME, levelling, frame count)")
-    for method in ("save_segment", "load_segment", "write_part_timings", "start_part", "finish",
-                   "save_reading", "load_reading"):
+    for method in ("save_segment", "load_segment", "write_part_timings", "start_part", "finish"):
         patch(AudioCache, method, "cache files")
+    for method in ("save", "load"):
+        patch(ReadingStore, method, "cache files")
     try:
         yield stages
     finally:
@@ -157,7 +162,7 @@ def measure(name: str, label: str, config: dict, pages, site: str, names: list[s
     load_s = time.perf_counter() - t0
     docs: list[Document] = [extract(html, url) for url, html in pages]
     sentences = [(spec.spoken, spec.voice) for doc in docs
-                 for spec in plan_reading(doc, engine, None, 1.0).segments()]
+                 for spec in segments(plan_reading(doc, engine, None, 1.0))]
     engine.synthesize(sentences[0][0], sentences[0][1], 1.0)  # warm: first call loads voices
     pipeline(engine, pages[:1])
 

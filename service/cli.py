@@ -80,7 +80,7 @@ def _lexicon(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     from . import config as config_mod
-    from service.work.queue import run_worker
+    from service.work.worker import run_worker
 
     config = config_mod.load_config()
     workers = args.workers or os.cpu_count() or 1
@@ -102,15 +102,15 @@ def _pregenerate(args: argparse.Namespace) -> int:
 def _refresh(args: argparse.Namespace) -> int:
     """One refresh pass now (for cron): conditional GETs, regenerate what changed, purge what is gone."""
     from . import config as config_mod
-    from service.reading.services import build_pipeline
+    from service.reading.services import build_services
     from service.work.refresh import run_pass
 
-    config = config_mod.load_config()
-    pipeline = build_pipeline(config)
+    services = build_services(config_mod.load_config())
+
     def show(url: str, outcome: str) -> None:
         print(f"  {outcome}: {url}", flush=True)
 
-    summary = run_pass(pipeline, args.url or None, on_page=None if args.quiet else show)
+    summary = run_pass(services, args.url or None, on_page=None if args.quiet else show)
     print(summary.line())
     for url in summary.gone_urls:
         print(f"  borttagen, ljudet rensat / gone, audio purged: {url}")

@@ -68,3 +68,10 @@ class LockedOut(LyssnaError):
 class AdminDisabled(LyssnaError):
     code = "not_found"
     status = 404
+
+
+class NotFound(LyssnaError):
+    """What was asked for does not exist (a reading, an audio file, a lexicon entry)."""
+
+    code = "not_found"
+    status = 404

@@ -99,7 +99,7 @@ def test_invalid_entries_are_400_and_store_nothing(client, body):
 
 
 def test_an_entry_changes_only_the_sentences_that_contain_it(app, client, fixture_site):
-    gen = app.extensions["lyssna"]["readings"].generator
+    gen = app.extensions["lyssna"].services.readings.synthesizer
     url = f"{fixture_site}/besok.html"
     html = ("<html lang='sv'><body><main><h1>Besök oss</h1><p>Vi finns i Nyköping. Välkommen!</p>"
             "<p>Parkering finns på gatan.</p></main></body></html>")
@@ -147,12 +147,12 @@ def test_cli_lexicon_add_list_remove_shares_the_store_with_the_service(tmp_path,
     bad = cli("add", "", "x")
     assert bad.returncode == 2 and bad.stderr
     app = create_app({"TESTING": True, "SITES": [fixture_site], "CACHE_DIR": str(tmp_path / "cache")})
-    applied = app.extensions["lyssna"]["lexicon"].apply("Välkommen till Nyköping!", "sv")
+    applied = app.extensions["lyssna"].services.lexicon.apply("Välkommen till Nyköping!", "sv")
     assert applied.text == "Välkommen till Nyschöping!"
     removed = cli("remove", entry_id)
     assert removed.returncode == 0
     assert cli("remove", entry_id).returncode == 1
-    assert app.extensions["lyssna"]["lexicon"].apply("Nyköping", "sv").text == "Nyköping"
+    assert app.extensions["lyssna"].services.lexicon.apply("Nyköping", "sv").text == "Nyköping"
 
 
 def test_regenerate_list_and_purge_a_page(client, fixture_site):

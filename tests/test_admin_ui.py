@@ -121,7 +121,7 @@ def test_a_wrong_password_is_refused(client, method, path):
 
 @pytest.mark.parametrize("path", POSTS)
 def test_every_post_refuses_a_missing_or_wrong_csrf_token(app, admin_client, path):
-    entry = app.extensions["lyssna"]["lexicon"].add("Nyköping", "Nyschöping")
+    entry = app.extensions["lyssna"].services.lexicon.add("Nyköping", "Nyschöping")
     path = path.replace("/1", f"/{entry.id}")
     form = {"url": "http://127.0.0.1:1/x", "written": "Sthlm", "spoken": "Stockholm", "confirm": "yes",
             "urls": "http://127.0.0.1:1/x"}
@@ -133,7 +133,7 @@ def test_every_post_refuses_a_missing_or_wrong_csrf_token(app, admin_client, pat
     assert admin_client.post(path, data={**form, "csrf_token": stolen}).status_code == 400
     # Nothing happened: still logged in, the entry unchanged, no new entry.
     assert admin_client.get("/admin/").status_code == 200
-    lexicon = app.extensions["lyssna"]["lexicon"]
+    lexicon = app.extensions["lyssna"].services.lexicon
     assert [(e.written, e.spoken) for e in lexicon.list()] == [("Nyköping", "Nyschöping")]
 
 
@@ -239,7 +239,7 @@ def test_settings_show_the_allowed_sites_and_engines(admin_client, fixture_site,
 
 
 def test_the_dashboard_shows_activity(app, admin_client):
-    activity: Activity = app.extensions["lyssna"]["activity"]
+    activity: Activity = app.extensions["lyssna"].services.activity
     r = admin_client.get("/admin/")
     assert re.search(r"hit ratio</span></dt>\s*<dd>–<small>", r.text)  # nothing requested yet
     for _ in range(3):
@@ -262,7 +262,7 @@ def test_the_dashboard_shows_activity(app, admin_client):
 
 
 def test_lexicon_add_edit_delete_through_the_forms(app, admin_client):
-    lexicon = app.extensions["lyssna"]["lexicon"]
+    lexicon = app.extensions["lyssna"].services.lexicon
     r = admin_client.post("/admin/lexicon", data={"csrf_token": admin_client.csrf, "written": "Nyköping",
                                                  "spoken": "Nyschöping", "lang": "sv", "kind": "text"})
     assert r.status_code == 303
@@ -298,11 +298,11 @@ def test_an_invalid_entry_is_explained_and_nothing_is_saved(app, admin_client):
     r = admin_client.post("/admin/lexicon", data={"csrf_token": admin_client.csrf, "written": " ",
                                                  "spoken": "x", "lang": "sv"})
     assert r.status_code == 400 and 'role="alert"' in r.text
-    assert app.extensions["lyssna"]["lexicon"].list() == []
+    assert app.extensions["lyssna"].services.lexicon.list() == []
 
 
 def test_entries_are_escaped(app, admin_client):
-    app.extensions["lyssna"]["lexicon"].add("R&D", '"><img src=x onerror=alert(1)>')
+    app.extensions["lyssna"].services.lexicon.add("R&D", '"><img src=x onerror=alert(1)>')
     page = admin_client.get("/admin/lexicon").text
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
@@ -319,7 +319,7 @@ def run_batch(app, admin_client, form: dict) -> dict:
     r = admin_client.post("/admin/pregenerate", data={"csrf_token": admin_client.csrf, **form})
     assert r.status_code == 303, r.text
     batch_id = r.headers["Location"].rstrip("/").split("/")[-1]
-    assert app.extensions["lyssna"]["batches"].wait(batch_id, timeout=300)
+    assert app.extensions["lyssna"].batches.wait(batch_id, timeout=300)
     page = admin_client.get(r.headers["Location"])
     assert page.status_code == 200
     status = admin_client.get(f"/admin/pregenerate/{batch_id}/status").get_json()
@@ -391,14 +391,14 @@ def test_a_page_whose_text_changed_is_listed_once_with_its_older_versions_counte
     from service.models import Block, Document
 
     ly = app.extensions["lyssna"]
-    engine = ly["pipeline"].engine_for("espeak")
+    engine = ly.services.engine_for("espeak")
     url = "https://www.example.se/nyheter/sida"
     for text in ("Första versionen av sidan.", "Andra versionen av sidan, efter en ändring."):
         doc = Document(url, "Sidan", "sv", [Block("paragraph", text, "sv", "main > p")])
-        ly["readings"].create_now(doc, engine, None, 1.0)
+        ly.services.readings.create_now(doc, engine, None, 1.0)
     page = admin_client.get("/admin/pages?q=example.se").text
     assert page.count("<audio controls") == 1 and "1 äldre version" in page
-    newest = max(ly["cache"].readings_for_url(url), key=lambda r: r[1].get("created", 0))[0]
+    newest = ly.services.store.for_url(url)[0].id
     assert f"/audio/{newest}.mp3" in page  # the row plays the current text
 
 
@@ -408,7 +408,7 @@ def test_pre_generation_with_the_players_selectors_makes_the_audio_a_visitor_ask
     bad = admin_client.post("/admin/pregenerate", data={"csrf_token": admin_client.csrf, "urls": url,
                                                         "content": "main[["})
     assert bad.status_code == 400 and "Ogiltig CSS-väljare i content" in bad.text  # nothing queued
-    assert app.extensions["lyssna"]["cache"].readings_for_url(url) == []
+    assert app.extensions["lyssna"].services.store.for_url(url) == []
 
     status = run_batch(app, admin_client, {"urls": url, "skip": "h1"})
     assert status["new"] == 1 and status["options"] == {"skip": "h1"}
@@ -420,7 +420,7 @@ def test_pre_generation_with_the_players_selectors_makes_the_audio_a_visitor_ask
     # "Regenerate" in the pages list reads the page the same way again.
     again = admin_client.post("/admin/pages/regenerate", data={"csrf_token": admin_client.csrf, "url": url})
     batch_id = again.headers["Location"].split("/")[-1]
-    assert app.extensions["lyssna"]["batches"].wait(batch_id, timeout=120)
+    assert app.extensions["lyssna"].batches.wait(batch_id, timeout=120)
     assert admin_client.get(f"/admin/pregenerate/{batch_id}/status").get_json()["unchanged"] == 1
 
 
@@ -430,21 +430,21 @@ def test_regenerate_delete_and_purge_from_the_pages_list(app, admin_client, fixt
     r = admin_client.post("/admin/pages/regenerate", data={"csrf_token": admin_client.csrf, "url": url})
     assert r.status_code == 303
     batch_id = r.headers["Location"].split("/")[-1]
-    assert app.extensions["lyssna"]["batches"].wait(batch_id, timeout=120)
+    assert app.extensions["lyssna"].batches.wait(batch_id, timeout=120)
     assert admin_client.get(f"/admin/pregenerate/{batch_id}/status").get_json()["unchanged"] == 1
 
     r = admin_client.post("/admin/pages/delete", data={"csrf_token": admin_client.csrf, "url": url})
     assert r.status_code == 303
     assert "1 uppläsningar" in admin_client.get("/admin/pages").text  # the flash message
-    assert app.extensions["lyssna"]["cache"].readings_for_url(url) == []
+    assert app.extensions["lyssna"].services.store.for_url(url) == []
 
     run_batch(app, admin_client, {"urls": url})
-    assert app.extensions["lyssna"]["cache"].stats()["entries"] == 1
+    assert app.extensions["lyssna"].services.readings.cache_stats()["entries"] == 1
     r = admin_client.post("/admin/cache/purge", data={"csrf_token": admin_client.csrf})  # not confirmed
-    assert r.status_code == 303 and app.extensions["lyssna"]["cache"].stats()["entries"] == 1
+    assert r.status_code == 303 and app.extensions["lyssna"].services.readings.cache_stats()["entries"] == 1
     r = admin_client.post("/admin/cache/purge", data={"csrf_token": admin_client.csrf, "confirm": "yes"})
     assert r.status_code == 303
-    stats = app.extensions["lyssna"]["cache"].stats()
+    stats = app.extensions["lyssna"].services.readings.cache_stats()
     assert stats["entries"] == 0 and stats["readings"] == 0
     assert "Cachen tömdes" in admin_client.get("/admin/pages").text
 

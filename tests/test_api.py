@@ -78,14 +78,14 @@ def test_page01_is_read_in_swedish_with_accurate_timings(client, page01_url):
 def test_cached_reading_is_served_without_synthesizing_again(app, client, page01_url, app_config):
     first = post(client, url=page01_url).get_json()
     wait_ready(client, first["id"])
-    gen = app.extensions["lyssna"]["readings"].generator
+    gen = app.extensions["lyssna"].services.readings.synthesizer
     jobs = gen.stats["jobs"]
     again = post(client, url=page01_url)
     assert again.status_code == 200
     assert again.get_json()["status"] == "ready"
     assert again.get_json()["id"] == first["id"]
     assert gen.stats["jobs"] == jobs
-    totals = app.extensions["lyssna"]["activity"].totals()  # what the admin dashboard shows
+    totals = app.extensions["lyssna"].services.activity.totals()  # what the admin dashboard shows
     assert totals["generated"] == 1 and totals["hits"] == 1 and totals["misses"] == 1
     assert totals["audio_ms"] > 60_000
 
@@ -96,7 +96,7 @@ def test_cached_reading_is_served_without_synthesizing_again(app, client, page01
     assert r.status_code == 200 and r.get_json()["status"] == "ready"
     r = post(c2, url=page01_url)
     assert r.status_code == 200
-    assert app2.extensions["lyssna"]["readings"].generator.stats["jobs"] == 0
+    assert app2.extensions["lyssna"].services.readings.synthesizer.stats["jobs"] == 0
     assert c2.get(first["audio_url"]).status_code == 200
 
 
@@ -115,7 +115,7 @@ def test_concurrent_requests_synthesize_once(app, client, fixture_site):
         t.join()
     assert len({r["id"] for r in results}) == 1
     wait_ready(client, results[0]["id"])
-    gen = app.extensions["lyssna"]["readings"].generator
+    gen = app.extensions["lyssna"].services.readings.synthesizer
     assert gen.stats["jobs"] == 1
     assert 0 < gen.stats["sentences"] <= results[0]["sentence_count"]
 
@@ -270,7 +270,7 @@ def test_rate_changes_the_speech_and_the_reading(client, app, fixture_site):
 
 
 def test_an_edited_page_synthesizes_only_the_changed_sentences(app, client, fixture_site):
-    gen = app.extensions["lyssna"]["readings"].generator
+    gen = app.extensions["lyssna"].services.readings.synthesizer
     url = f"{fixture_site}/nyheter.html"
     page = ("<html lang='sv'><body><main><h1>Nyheter från kommunen</h1>"
             "<p>Biblioteket har nya öppettider. Simhallen stänger för renovering.</p>"
@@ -316,7 +316,7 @@ def test_a_page_read_moments_ago_is_not_fetched_again(app, client, tmp_path):
     (tmp_path / "sida.html").write_text("<main><h1>Nyheter</h1><p>Första versionen.</p></main>", encoding="utf-8")
     server, origin = serve_directory(tmp_path)
     try:
-        app.extensions["lyssna"]["sites"].extend(__import__("service.reading.sites", fromlist=["x"]).parse_sites(origin))
+        app.extensions["lyssna"].services.sites.extend(__import__("service.reading.sites", fromlist=["x"]).parse_sites(origin))
         url = f"{origin}/sida.html"
         first = wait_ready(client, post(client, url=url).get_json()["id"])
         (tmp_path / "sida.html").write_text("<main><h1>Nyheter</h1><p>Andra versionen.</p></main>", encoding="utf-8")

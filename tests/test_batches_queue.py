@@ -71,7 +71,7 @@ def start_batch(client, urls: list[str]) -> str:
 
 def test_a_batch_is_made_by_the_worker_processes_when_a_worker_is_alive(admin, tmp_path, fixture_site):
     app, client = admin
-    batches: Batches = app.extensions["lyssna"]["batches"]
+    batches: Batches = app.extensions["lyssna"].batches
     assert batches.mode() == "threads"
     assert "görs i webbprocessen" in client.get("/admin/pregenerate").text
     log = tmp_path / "worker.log"
@@ -101,7 +101,7 @@ def test_a_batch_is_made_by_the_worker_processes_when_a_worker_is_alive(admin, t
     pids = {j["pid"] for j in jobs}
     assert os.getpid() not in pids and None not in pids and worker.pid not in pids
     assert all(j["state"] == "done" for j in jobs)
-    assert app.extensions["lyssna"]["readings"].generator.stats["sentences"] == 0
+    assert app.extensions["lyssna"].services.readings.synthesizer.stats["sentences"] == 0
     cache = AudioCache(app.config["CACHE_DIR"])
     finished = list(cache.audio_dir.glob("*.mp3"))
     assert len(finished) == 4
@@ -117,7 +117,7 @@ def test_queued_pages_wait_visibly_until_a_worker_comes(admin, tmp_path, fixture
     """Queue mode without any worker (as with Redis and none started): the page says so and shows
     the pages as queued, none running; a worker started later finishes the batch."""
     app, client = admin
-    batches: Batches = app.extensions["lyssna"]["batches"]
+    batches: Batches = app.extensions["lyssna"].batches
     urls = [fixture_url(fixture_site, i) for i in (5, 6, 7)]
     batch_id = batches.start(urls, label="väntar", mode="queue")
     time.sleep(1.0)  # the collector has looked at least once
@@ -134,7 +134,7 @@ def test_queued_pages_wait_visibly_until_a_worker_comes(admin, tmp_path, fixture
     worker = start_worker(Path(app.config["CACHE_DIR"]), fixture_site, log, workers=1)
     try:
         wait_for_workers(batches, worker, log)
-        fresh = Batches(app.extensions["lyssna"]["pipeline"])
+        fresh = Batches(app.extensions["lyssna"].services)
         seen_running = False
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -157,7 +157,7 @@ def test_a_page_whose_worker_was_killed_is_queued_again(admin, tmp_path, fixture
 
     monkeypatch.setattr(batches_mod, "HEARTBEAT_TTL_S", 1.0)
     app, client = admin
-    batches: Batches = app.extensions["lyssna"]["batches"]
+    batches: Batches = app.extensions["lyssna"].batches
     log = tmp_path / "worker.log"
     first = start_worker(Path(app.config["CACHE_DIR"]), fixture_site, log, workers=1)
     second = None
@@ -194,7 +194,7 @@ def test_with_redis_batches_always_use_the_queue(tmp_path, fixture_site, redis_u
     client = app.test_client()
     login(client)
     client.csrf = token_of(client.get("/admin/").text)
-    batches: Batches = app.extensions["lyssna"]["batches"]
+    batches: Batches = app.extensions["lyssna"].batches
     assert batches.workers() == [] and batches.mode() == "queue"
     urls = [fixture_url(fixture_site, i) for i in (9, 10)]
     batch_id = start_batch(client, urls)

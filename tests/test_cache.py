@@ -6,7 +6,9 @@ import subprocess
 import sys
 import time
 
-from service.store.audio_cache import AudioCache, valid_key
+from service.store.audio_cache import AudioCache
+from service.store.files import valid_key
+from service.store.reading_store import ReadingStore
 
 KEY = "ab" * 20
 
@@ -69,9 +71,8 @@ def test_startup_cleanup_removes_leftovers_of_a_killed_worker(tmp_path):
 
 
 def test_keys_that_are_not_hex_never_touch_the_disk(tmp_path):
-    cache = AudioCache(tmp_path)
     assert not valid_key("../../etc/passwd")
-    assert cache.load_reading("../readings/x") is None
+    assert ReadingStore(tmp_path).load("../readings/x") is None
 
 
 def test_eviction_removes_least_recently_used_and_spares_recent_and_locked(tmp_path):

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from service.store.audio_cache import AudioCache
+from service.store.reading_store import ReadingStore
 
 from .helpers import decode_mp3
 from .site_builder import build_site, edit_paragraph
@@ -86,6 +87,6 @@ def test_the_players_selectors_apply_to_every_page_and_a_bad_one_is_refused_up_f
     rc, (new, _, failed, _), out = pregenerate(tmp_path / "cache", "--urls", str(urls), "--site", site.origin,
                                                "--skip", "h1")
     assert rc == 0 and (new, failed) == (1, 0), out
-    (reading_id, stored), = AudioCache(tmp_path / "cache").readings_for_url(site.page_urls[0])
-    assert stored["request"] == {"skip": "h1"}  # remembered for refreshes and regeneration
-    assert stored["plan"]["blocks"][0]["kind"] != "heading"
+    stored, = ReadingStore(tmp_path / "cache").for_url(site.page_urls[0])
+    assert stored.request.as_dict() == {"skip": "h1"}  # remembered for refreshes and regeneration
+    assert stored.plan.blocks[0].kind != "heading"

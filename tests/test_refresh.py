@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from service import config as config_mod
-from service.reading.services import build_pipeline
+from service.reading.services import build_services
 from service.reading.fetch import fetch_if_changed
-from service.work.queue import generate_page_with
+from service.reading.create import generate_page
 from service.work.refresh import PageStates, last_summary, run_pass
 
 from .conftest import serve_directory
@@ -80,12 +80,12 @@ def site(tmp_path):
     info.close()
 
 
-def pipeline_for(tmp_path, site):
-    return build_pipeline(config_mod.load_config({"CACHE_DIR": str(tmp_path / "cache"), "SITES": [site.origin]}))
+def services_for(tmp_path, site):
+    return build_services(config_mod.load_config({"CACHE_DIR": str(tmp_path / "cache"), "SITES": [site.origin]}))
 
 
-def synthesized(pipeline) -> int:
-    return pipeline.readings.generator.stats["sentences"]
+def synthesized(services) -> int:
+    return services.readings.synthesizer.stats["sentences"]
 
 
 def conditional(site) -> list[tuple]:
@@ -116,27 +116,27 @@ def test_fetch_if_changed_sends_validators_and_understands_304_and_410(site):
 
 
 def test_refresh_regenerates_only_what_changed_and_purges_gone_pages(site, tmp_path):
-    pipeline = pipeline_for(tmp_path, site)
+    services = services_for(tmp_path, site)
     for url in site.page_urls:  # the pages have audio, as after visits or a pre-generation
-        assert generate_page_with(pipeline, url)["outcome"] == "new"
+        assert generate_page(services, url)["outcome"] == "new"
     conditional(site)
 
     # First pass: nothing remembered yet, so every page is fetched; the audio is all there.
-    before = synthesized(pipeline)
-    first = run_pass(pipeline)
+    before = synthesized(services)
+    first = run_pass(services)
     assert (first.checked, first.unchanged, first.regenerated, first.failed) == (4, 4, 0, 0), first
-    assert synthesized(pipeline) == before and first.sentences_synthesized == 0
+    assert synthesized(services) == before and first.sentences_synthesized == 0
     assert all(inm is None and ims is None for _, inm, ims, _ in conditional(site))
 
     # Nothing changed: every page answers 304 (ETag, or Last-Modified for the page without one).
-    second = run_pass(pipeline)
+    second = run_pass(services)
     assert (second.checked, second.not_modified, second.sentences_synthesized) == (4, 4, 0), second
     requests = conditional(site)
     assert [status for *_, status in requests] == [304] * 4
     lm_only = [r for r in requests if r[0] in site.server.lm_only]
     assert lm_only and lm_only[0][1] is None and lm_only[0][2]  # If-Modified-Since alone
     assert all(inm for path, inm, _, _ in requests if path not in site.server.lm_only)
-    assert synthesized(pipeline) == before
+    assert synthesized(services) == before
 
     # Page 3 edited (one paragraph), page 1 changed only in markup, page 4 deleted (410).
     edited = edit_paragraph(site, 3)
@@ -144,37 +144,37 @@ def test_refresh_regenerates_only_what_changed_and_purges_gone_pages(site, tmp_p
     page1.write_text(page1.read_text(encoding="utf-8").replace("</body>", "<!-- ny build --></body>"),
                      encoding="utf-8")
     gone_url = site.page_urls[3]
-    assert pipeline.cache.readings_for_url(gone_url)
-    gone_key = pipeline.cache.readings_for_url(gone_url)[0][1]["audio_key"]
+    assert services.store.for_url(gone_url)
+    gone_key = services.store.for_url(gone_url)[0].audio_key
     site.server.gone.add(urlsplit(gone_url).path)
-    audio_before = {p.name for p in pipeline.cache.audio_dir.glob("*.mp3")}
+    audio_before = {p.name for p in services.cache.audio_dir.glob("*.mp3")}
 
-    before = synthesized(pipeline)
-    third = run_pass(pipeline)
+    before = synthesized(services)
+    third = run_pass(services)
     assert (third.checked, third.not_modified, third.unchanged, third.regenerated, third.gone,
             third.failed) == (4, 1, 1, 1, 1, 0), third
     assert third.regenerated_urls == [edited.url] and third.gone_urls == [gone_url]
-    made = synthesized(pipeline) - before
+    made = synthesized(services) - before
     assert made == third.sentences_synthesized
     changed_sentences = len(re.findall(r"[.!?](\s|$)", edited.new_text))
     assert 1 <= made <= changed_sentences, (made, edited.new_text)
     # The edited page has new audio; the gone page's readings and audio were purged.
-    assert not pipeline.cache.readings_for_url(gone_url)
-    assert not pipeline.cache.is_complete(gone_key)
-    new_audio = {p.name for p in pipeline.cache.audio_dir.glob("*.mp3")} - audio_before
+    assert not services.store.for_url(gone_url)
+    assert not services.cache.is_complete(gone_key)
+    new_audio = {p.name for p in services.cache.audio_dir.glob("*.mp3")} - audio_before
     assert len(new_audio) == 1
-    assert gone_url not in PageStates(pipeline.config["CACHE_DIR"]).urls()
+    assert gone_url not in PageStates(services.config["CACHE_DIR"]).urls()
 
     # And once more: all quiet again; the gone page is no longer checked.
-    fourth = run_pass(pipeline)
+    fourth = run_pass(services)
     assert (fourth.checked, fourth.not_modified, fourth.sentences_synthesized) == (3, 3, 0), fourth
-    assert last_summary(pipeline.config["CACHE_DIR"])["not_modified"] == 3
+    assert last_summary(services.config["CACHE_DIR"])["not_modified"] == 3
 
 
 def test_lyssna_refresh_prints_a_summary(site, tmp_path):
-    pipeline = pipeline_for(tmp_path, site)
+    services = services_for(tmp_path, site)
     for url in site.page_urls[:2]:
-        generate_page_with(pipeline, url)
+        generate_page(services, url)
     site.server.gone.add(urlsplit(site.page_urls[1]).path)
     env = {**os.environ, "PYTHONPATH": ROOT, "LYSSNA_CACHE_DIR": str(tmp_path / "cache"),
            "LYSSNA_SITES": site.origin}
@@ -193,8 +193,8 @@ def test_lyssna_refresh_prints_a_summary(site, tmp_path):
 
 
 def test_the_worker_runs_the_refresh_schedule(site, tmp_path):
-    pipeline = pipeline_for(tmp_path, site)
-    generate_page_with(pipeline, site.page_urls[0])
+    services = services_for(tmp_path, site)
+    generate_page(services, site.page_urls[0])
     conditional(site)
     env = {**os.environ, "PYTHONPATH": ROOT, "LYSSNA_CACHE_DIR": str(tmp_path / "cache"),
            "LYSSNA_SITES": site.origin, "LYSSNA_REFRESH_HOURS": "24"}
@@ -222,17 +222,17 @@ def test_refresh_reads_a_page_again_with_the_selectors_it_was_asked_with(site, t
     whole page: the reading remembers how it was asked for."""
     from service.reading.extract import extract
 
-    pipeline = pipeline_for(tmp_path, site)
+    services = services_for(tmp_path, site)
     url = site.page_urls[0]
     title = extract(site.page(1).path.read_text(encoding="utf-8"), url).title
     assert title
-    first = generate_page_with(pipeline, url, {"skip": "h1"})
+    first = generate_page(services, url, {"skip": "h1"})
     assert first["outcome"] == "new"
-    run_pass(pipeline)  # learns the validators and the text's hash
+    run_pass(services)  # learns the validators and the text's hash
     edited = edit_paragraph(site, 1)
-    summary = run_pass(pipeline)
+    summary = run_pass(services)
     assert (summary.checked, summary.regenerated) == (1, 1)
-    readings = [pipeline.readings.get(rid) for rid, _ in pipeline.cache.readings_for_url(url)]
+    readings = [services.readings.get(stored.id) for stored in services.store.for_url(url)]
     texts = [[s["text"] for b in r["blocks"] for s in b["sentences"]] for r in readings]
     fresh = [t for t in texts if any(edited.new_text.split(":")[0] in s for s in t)]
     assert len(fresh) == 1, "the edited text was read again"
@@ -246,10 +246,10 @@ def test_a_page_is_refreshed_with_the_voice_it_was_asked_for(site, tmp_path):
     a refresh pass renews a reading as it was asked for, not as a guess from its plan."""
     from service.work.refresh import known_pages
 
-    pipeline = pipeline_for(tmp_path, site)
+    services = services_for(tmp_path, site)
     url = site.page_urls[2]
-    assert generate_page_with(pipeline, url, {"voice": "espeak:sv"})["outcome"] == "new"
-    assert known_pages(pipeline)[url] == [{"rate": 1.0, "voice": "espeak:sv"}]
+    assert generate_page(services, url, {"voice": "espeak:sv"})["outcome"] == "new"
+    assert known_pages(services)[url] == [{"rate": 1.0, "voice": "espeak:sv"}]
     other = site.page_urls[3]
-    generate_page_with(pipeline, other)
-    assert known_pages(pipeline)[other] == [{"rate": 1.0}]
+    generate_page(services, other)
+    assert known_pages(services)[other] == [{"rate": 1.0}]

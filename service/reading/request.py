@@ -1,15 +1,18 @@
-"""From a request's parameters to an extracted Document: validate, fetch (or take sent HTML), extract."""
+"""What a caller asks to have read, checked before any work: the URL, selectors, voice, rate, text.
+
+Every way in (the JSON API, the listen page, the admin, queued jobs) goes through `ReadingRequest`,
+so a bad request is refused the same way everywhere, with a message a person can act on.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from service.errors import BadRequest, SiteNotAllowed
-from .extract import check_selector, extract
-from .fetch import fetch
-from service.models import Block, Document
-from .sites import match_site
+from service.errors import BadRequest
+from service.models import PageOptions
+
+from .extract import check_selector
 
 MAX_URL_LENGTH = 2048
 MAX_SELECTOR_LENGTH = 500
@@ -30,6 +33,11 @@ class ReadingRequest:
     lang: str | None = None  # language of `text`
     rate: float | None = None  # None: the service's default (LYSSNA_RATE)
 
+    @property
+    def options(self) -> PageOptions:
+        """How the page is asked for, as a stored reading keeps it."""
+        return PageOptions(self.content, self.skip, self.voice)
+
     @classmethod
     def from_mapping(cls, data: object) -> "ReadingRequest":
         if not isinstance(data, dict):
@@ -49,7 +57,7 @@ class ReadingRequest:
         if html is not None and not isinstance(html, str):
             raise BadRequest("html måste vara en textsträng. / html must be a string.", code="malformed")
         opts: dict[str, str | None] = {}
-        for name in ("content", "skip", "voice"):
+        for name in PageOptions.FIELDS:
             value = data.get(name)
             if value is not None and (not isinstance(value, str) or len(value) > MAX_SELECTOR_LENGTH):
                 raise BadRequest(f"Fältet {name} är ogiltigt. / The field {name} is invalid.",
@@ -83,51 +91,3 @@ def page_options(content: str | None, skip: str | None) -> dict[str, str]:
     for field, selector in options.items():
         check_selector(selector, field)
     return options
-
-
-def load_document(req: ReadingRequest, config: dict, sites, demo_html: str | None = None) -> Document:
-    """Fetch (or take) the page's HTML and extract what should be read."""
-    if demo_html is not None:
-        html = demo_html
-    else:
-        if match_site(req.url, sites) is None:
-            raise SiteNotAllowed("Den här webbplatsen får inte läsas upp av tjänsten. / "
-                                 "This site is not allowed by the service.")
-        if req.text is not None:
-            lang = (req.lang or "sv").split("-")[0].lower()
-            text = " ".join(req.text.split())
-            return Document(url=req.url, title="", lang=lang, blocks=[Block("paragraph", text, lang, "")])
-        if req.html is not None:
-            html = req.html
-        else:
-            page = fetch(req.url, sites,
-                         connect_timeout=config["FETCH_CONNECT_TIMEOUT"],
-                         total_timeout=config["FETCH_TIMEOUT"],
-                         max_bytes=config["FETCH_MAX_BYTES"])
-            html = page.html
-    return extract(html, req.url, content=req.content, skip=req.skip)
-
-
-def choose_engine(voice: str | None, config: dict, engine_for):
-    """The engine and voice for a request: "engine:voice", a bare voice of the default engine, or none.
-
-    An engine that cannot speak right now (Piper voice missing) gives way to the fallback voice.
-    """
-    from .engines import ENGINES, fallback_engine
-    from service.reading.engines.base import EngineUnavailable
-    from service.errors import EngineError
-
-    name, _, bare = (voice or "").rpartition(":")
-    name = name or config["ENGINE"]
-    if name not in ENGINES:
-        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
-                          code="unknown_voice", status=400)
-    try:
-        engine = engine_for(name)
-    except EngineUnavailable:
-        engine = fallback_engine()
-        bare = ""  # the requested voice belongs to the engine that is not there
-    if bare and bare not in engine.voices():
-        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
-                          code="unknown_voice", status=400)
-    return engine, bare or None

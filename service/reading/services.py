@@ -1,37 +1,51 @@
-"""The pipeline's long-lived objects for one process, built from configuration (no Flask here).
+"""The long-lived objects of one process, built once from configuration (no Flask here).
 
-The web app, the job workers and the command line all build the same thing, so a page is read the
-same way whether a visitor clicked or an admin pre-generated the site.
+The web app, the job workers and the command line all build the same `Services`, so a page is
+read the same way whether a visitor clicked or an admin pre-generated the site.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from service.store.activity import Activity
-from service.web.auth_state import FailureLog
 from service.store.audio_cache import AudioCache
-from .engines import DEFAULT_ENGINE, ENGINES, Engine, get_engine
-from service.reading.engines.base import EngineUnavailable
 from service.store.lexicon import Lexicon
+from service.store.reading_store import ReadingStore
+
+from .engines import DEFAULT_ENGINE, ENGINES, Engine, get_engine
+from .engines.base import EngineUnavailable
+from .memo import PageMemo
 from .readings import Readings
 from .sites import SitePattern, parse_sites
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Pipeline:
+@dataclass(frozen=True)
+class Services:
+    """Configuration, storage and the pipeline's front door, shared by every request of a process."""
+
     config: dict
     cache: AudioCache
+    store: ReadingStore
     lexicon: Lexicon
+    activity: Activity
     readings: Readings
     sites: list[SitePattern]
-    engine_for: Callable[[str], Engine]
-    activity: Activity | None = None
-    auth_failures: FailureLog = field(default_factory=FailureLog)
+    memo: PageMemo
+
+    def engine_for(self, name: str) -> Engine:
+        """The engine called `name` with this configuration (raises EngineUnavailable)."""
+        return get_engine(name, self.config)
+
+    def record(self, kind: str, **fields) -> None:
+        """Note an event for the admin's statistics; never breaks the reading it is about."""
+        try:
+            self.activity.record(kind, **fields)
+        except Exception:
+            log.exception("could not record activity")
 
 
 def check(cache: AudioCache) -> None:
@@ -41,7 +55,7 @@ def check(cache: AudioCache) -> None:
         log.info("cache integrity check removed %s", removed)
 
 
-def build_pipeline(config: dict, *, check_cache: bool = True) -> Pipeline:
+def build_services(config: dict, *, check_cache: bool = True) -> Services:
     """Open the cache (with its start-up integrity check), the lexicon and the engines.
 
     `check_cache=False` for the job processes of `lyssna worker`: their parent checks the cache once
@@ -50,6 +64,7 @@ def build_pipeline(config: dict, *, check_cache: bool = True) -> Pipeline:
     if config["ENGINE"] not in ENGINES:
         raise ValueError(f"LYSSNA_ENGINE={config['ENGINE']!r} is not one of {', '.join(ENGINES)}")
     cache = AudioCache(config["CACHE_DIR"])
+    store = ReadingStore(config["CACHE_DIR"])
     if check_cache:
         check(cache)
     try:
@@ -67,7 +82,7 @@ def build_pipeline(config: dict, *, check_cache: bool = True) -> Pipeline:
     if max_bytes:
         cache.evict(max_bytes)
     activity = Activity(Path(config["CACHE_DIR"]) / "activity.sqlite3")
-    readings = Readings(cache, engine_for, config["WORKERS"], lexicon=lexicon, max_bytes=max_bytes,
-                        activity=activity)
-    return Pipeline(config, cache, lexicon, readings, parse_sites(config["SITES"]), engine_for,
-                    activity=activity)
+    readings = Readings(cache, store, engine_for, config["WORKERS"], lexicon=lexicon,
+                        max_bytes=max_bytes, activity=activity)
+    return Services(config, cache, store, lexicon, activity, readings, parse_sites(config["SITES"]),
+                    PageMemo())

@@ -7,71 +7,30 @@ Layout under the cache directory::
     audio/<key>.part       MP3 being written, append-only, by the process holding <key>.lock
     audio/<key>.part.json  timings made so far (replaced atomically after every sentence)
     audio/<key>.lock       flock held while generating, so no two processes make the same audio
-    readings/<id>.json     what a Reading says about the page (text, locators) and which audio it uses
     segments/<key>.mp3     one sentence's audio (self-contained MP3 frames), keyed by what it sounds like
     segments/<key>.json    its timing inside the segment; written after the .mp3, so it marks completeness
 
 Finished files are written to a temporary name and renamed, so a reader never sees half a file.
+The stored readings that point at this audio live beside it in readings/ (`ReadingStore`).
 """
 from __future__ import annotations
 
 import fcntl
-import json
 import os
-import re
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-_KEY_RE = re.compile(r"^[0-9a-f]{16,64}$")
-
+from .files import read_json, valid_key, write_atomic, write_json_atomic
+from .mp3 import mp3_duration_ms
 
 def _truncated(mp3: Path, duration_ms: float) -> bool:
     """A finished file that decodes shorter than its recorded duration lost its tail (disk full,
     a copy cut short); counting MP3 frames tells without decoding."""
-    from service.reading.audio import mp3_duration_ms
-
     try:
         return mp3_duration_ms(mp3.read_bytes()) < duration_ms - 100
     except OSError:
         return True
-
-
-def valid_key(key: str) -> bool:
-    """Keys are hex digests; anything else never touches the file system."""
-    return bool(_KEY_RE.match(key))
-
-
-def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write to a temporary file in the same directory, fsync (if durable), then rename over `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            if durable:
-                f.flush()
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def write_json_atomic(path: Path, obj: Any, *, durable: bool = True) -> None:
-    data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    write_atomic(path, data, durable=durable)
-
-
-def read_json(path: Path) -> Any | None:
-    try:
-        return json.loads(path.read_bytes())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
 
 
 @dataclass
@@ -94,9 +53,8 @@ class AudioCache:
     def __init__(self, root: str | os.PathLike[str]):
         self.root = Path(root).resolve()
         self.audio_dir = self.root / "audio"
-        self.readings_dir = self.root / "readings"
         self.segments_dir = self.root / "segments"
-        for d in (self.audio_dir, self.readings_dir, self.segments_dir):
+        for d in (self.audio_dir, self.segments_dir):
             d.mkdir(parents=True, exist_ok=True)
 
     # -- paths ---------------------------------------------------------------------------------
@@ -112,8 +70,6 @@ class AudioCache:
     def part_timings_path(self, key: str) -> Path:
         return self.audio_dir / f"{key}.part.json"
 
-    def reading_path(self, reading_id: str) -> Path:
-        return self.readings_dir / f"{reading_id}.json"
 
     # -- finished audio ------------------------------------------------------------------------
     def is_complete(self, key: str) -> bool:
@@ -154,6 +110,9 @@ class AudioCache:
         return GenerationLock(path, fd)
 
     def is_locked(self, key: str) -> bool:
+        """Whether another process (or thread) is making this audio now; never creates a lock file."""
+        if not (self.audio_dir / f"{key}.lock").exists():
+            return False
         lock = self.try_lock(key)
         if lock is None:
             return True
@@ -212,21 +171,12 @@ class AudioCache:
         write_atomic(self.segments_dir / f"{key}.mp3", mp3, durable=False)
         write_json_atomic(self.segments_dir / f"{key}.json", {**meta, "bytes": len(mp3)}, durable=False)
 
-    # -- readings ------------------------------------------------------------------------------
-    def save_reading(self, reading_id: str, data: dict) -> None:
-        write_json_atomic(self.reading_path(reading_id), data)
-
-    def load_reading(self, reading_id: str) -> dict | None:
-        if not valid_key(reading_id):
-            return None
-        return read_json(self.reading_path(reading_id))
-
     # -- housekeeping --------------------------------------------------------------------------
     def cleanup(self) -> dict[str, int]:
         """Start-up integrity check: drop temp files and orphaned parts; drop incomplete audio."""
         removed = {"temporary": 0, "orphaned_parts": 0, "incomplete": 0}
         now = time.time()
-        for d in (self.audio_dir, self.readings_dir, self.segments_dir):
+        for d in (self.audio_dir, self.segments_dir, self.root / "readings"):
             for p in d.glob(".*.tmp"):
                 if now - p.stat().st_mtime > 60:
                     p.unlink(missing_ok=True)
@@ -252,8 +202,7 @@ class AudioCache:
         audio_bytes = sum(_size(f) for f in files)
         segment_bytes = sum(_size(f) for f in segments)
         return {"entries": len(files), "bytes": audio_bytes + segment_bytes, "audio_bytes": audio_bytes,
-                "segments": len(segments), "segment_bytes": segment_bytes,
-                "readings": sum(1 for _ in self.readings_dir.glob("*.json"))}
+                "segments": len(segments), "segment_bytes": segment_bytes}
 
     # -- eviction and purging ------------------------------------------------------------------
     def evict(self, max_bytes: int, *, protect_recent_s: float = 600.0) -> dict[str, int]:
@@ -293,28 +242,15 @@ class AudioCache:
             removed["entries" if key else "segments"] += 1
         return removed
 
-    def readings_for_url(self, url: str) -> list[tuple[str, dict]]:
-        out = []
-        for path in self.readings_dir.glob("*.json"):
-            data = read_json(path)
-            if data and data.get("plan", {}).get("url") == url:
-                out.append((path.stem, data))
-        return out
-
-    def purge_url(self, url: str) -> int:
-        """Forget every reading of one page and its audio; returns how many readings."""
-        found = self.readings_for_url(url)
-        for reading_id, data in found:
-            key = data.get("audio_key")
-            if key and valid_key(key) and not self.is_locked(key):
-                self.discard(key)
-            self.reading_path(reading_id).unlink(missing_ok=True)
-        return len(found)
+    def discard_unless_busy(self, key: str) -> None:
+        """Forget finished audio unless it is being made right now (a purge must not break that)."""
+        if valid_key(key) and not self.is_locked(key):
+            self.discard(key)
 
     def purge_all(self) -> int:
-        """Forget all audio, segments and readings (not the lexicon, not the job queue)."""
+        """Forget all audio and segments; returns how many files went."""
         n = 0
-        for d in (self.audio_dir, self.segments_dir, self.readings_dir):
+        for d in (self.audio_dir, self.segments_dir):
             for p in d.iterdir():
                 if p.suffix == ".lock":
                     continue

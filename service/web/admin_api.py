@@ -1,26 +1,63 @@
-"""JSON admin API (token auth): the pronunciation lexicon now; pages and jobs later.
+"""JSON admin API (token auth): the pronunciation lexicon, previews, pages and the cache.
 
 Every route requires `Authorization: Bearer <LYSSNA_ADMIN_PASSWORD>`; without a configured
-password the routes do not exist (404).
+password the routes do not exist (404). Ten wrong passwords lock the client out for a while.
 """
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import wraps
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from service.reading import audio
-from .auth import admin_required
-from service.errors import BadRequest
-from service.reading.speech import normalize
+from service.errors import AdminDisabled, BadRequest, LockedOut, NotAuthenticated, NotFound
+from service.reading.create import preview as spoken_preview
+from service.reading.create import preview_audio
+from service.store.lexicon import Lexicon
+
+from .api import reading_response
+from .auth import password_matches
+from .state import services, state
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/v1/admin")
 
 MAX_PREVIEW_CHARS = 500
+NO_ENTRY = "Uppslaget finns inte. / The entry does not exist."
 
 
-def _lexicon():
-    return current_app.extensions["lyssna"]["lexicon"]
+def check_token() -> None:
+    """Raise unless the request carries `Authorization: Bearer <admin password>`."""
+    password = current_app.config.get("ADMIN_PASSWORD")
+    if not password:
+        raise AdminDisabled("Administrationen är avstängd (LYSSNA_ADMIN_PASSWORD saknas). / "
+                            "Admin is disabled (LYSSNA_ADMIN_PASSWORD is not set).")
+    failures = state().login_failures
+    who = request.remote_addr or "?"
+    if failures.locked(who):
+        raise LockedOut("För många misslyckade inloggningar; försök igen om några minuter. / "
+                        "Too many failed logins; try again in a few minutes.")
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("Inloggning krävs: skicka Authorization: Bearer <lösenord>. / "
+                               "Authentication required: send Authorization: Bearer <password>.")
+    if not password_matches(token.strip(), password):
+        failures.fail(who)
+        raise NotAuthenticated("Fel lösenord. / Wrong password.")
+    failures.clear(who)
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        check_token()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _lexicon() -> Lexicon:
+    return services().lexicon
 
 
 def _body() -> dict:
@@ -79,7 +116,7 @@ def add_entry():
 def get_entry(entry_id: int):
     entry = _lexicon().get(entry_id)
     if entry is None:
-        return _not_found()
+        raise NotFound(NO_ENTRY)
     return jsonify(asdict(entry))
 
 
@@ -90,7 +127,7 @@ def update_entry(entry_id: int):
     try:
         entry = _lexicon().update(entry_id, **fields)
     except KeyError:
-        return _not_found()
+        raise NotFound(NO_ENTRY) from None
     except ValueError as e:
         _invalid(e)
     return jsonify(asdict(entry))
@@ -100,7 +137,7 @@ def update_entry(entry_id: int):
 @admin_required
 def delete_entry(entry_id: int):
     if not _lexicon().remove(entry_id):
-        return _not_found()
+        raise NotFound(NO_ENTRY)
     return Response(status=204)
 
 
@@ -114,23 +151,11 @@ def preview():
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_PREVIEW_CHARS:
         raise BadRequest(f"text måste vara 1–{MAX_PREVIEW_CHARS} tecken. / "
                          f"text must be 1–{MAX_PREVIEW_CHARS} characters.", code="malformed")
-    applied = _lexicon().apply(text, lang)
-    spoken = normalize(applied.text, lang)
+    after, spoken, matched = spoken_preview(services(), text, lang)
     if request.args.get("audio") == "1":
-        from .api import choose_engine
-
-        engine, _ = choose_engine(None)
-        voice = lang if lang in engine.voices() else None
-        seg = audio.encode_segment(engine.synthesize(spoken, voice, 1.0), lead_ms=audio.LEAD_IN_MS)
-        return Response(seg.mp3, mimetype="audio/mpeg", headers={"Cache-Control": "no-store"})
-    return jsonify({"text": text, "after_lexicon": applied.text, "spoken": spoken,
-                    "matched": [e.id for e in applied.matched]})
-
-
-def _not_found():
-    resp = jsonify({"error": "not_found", "message": "Uppslaget finns inte. / The entry does not exist."})
-    resp.status_code = 404
-    return resp
+        return Response(preview_audio(services(), spoken, lang), mimetype="audio/mpeg",
+                        headers={"Cache-Control": "no-store"})
+    return jsonify({"text": text, "after_lexicon": after, "spoken": spoken, "matched": matched})
 
 
 # -- pages and cache (a CMS calls "regenerate this URL" when an editor publishes) -------------------
@@ -140,12 +165,7 @@ def _not_found():
 @admin_required
 def regenerate_page():
     """Fetch the page again and make sure its current text has audio; 200 ready, 202 generating."""
-    from .api import create_reading
-
-    reading, status = create_reading(_body(), use_memo=False)  # the page changed: fetch it again
-    resp = jsonify(reading)
-    resp.status_code = status
-    return resp
+    return reading_response(_body(), use_memo=False)  # the page changed: fetch it again
 
 
 @bp.get("/pages")
@@ -155,12 +175,10 @@ def list_pages():
     url = request.args.get("url", "")
     if not url:
         raise BadRequest("Ange url. / Give a url.", code="missing_url")
-    ly = current_app.extensions["lyssna"]
-    found = ly["cache"].readings_for_url(url)
-    found.sort(key=lambda item: item[1].get("created", 0), reverse=True)
+    readings = services().readings
     out = []
-    for reading_id, _data in found:
-        r = ly["readings"].get(reading_id)
+    for stored in services().store.for_url(url):
+        r = readings.get(stored.id)
         if r:
             out.append({k: r[k] for k in ("id", "status", "url", "title", "voice", "duration_ms",
                                           "sentence_count", "audio_url")})
@@ -173,15 +191,15 @@ def purge_page():
     url = request.args.get("url", "")
     if not url:
         raise BadRequest("Ange url. / Give a url.", code="missing_url")
-    n = current_app.extensions["lyssna"]["cache"].purge_url(url)
+    n = services().readings.purge_url(url)
     return jsonify({"purged_readings": n})
 
 
 @bp.get("/cache")
 @admin_required
 def cache_stats():
-    ly = current_app.extensions["lyssna"]
-    return jsonify({**ly["cache"].stats(), "generated": dict(ly["readings"].generator.stats),
+    readings = services().readings
+    return jsonify({**readings.cache_stats(), "generated": dict(readings.synthesizer.stats),
                     "max_mb": current_app.config.get("CACHE_MAX_MB")})
 
 
@@ -191,4 +209,4 @@ def purge_cache():
     if request.args.get("confirm") != "yes":
         raise BadRequest("Bekräfta med ?confirm=yes: allt inspelat ljud tas bort. / "
                          "Confirm with ?confirm=yes: all audio will be deleted.", code="confirm")
-    return jsonify({"purged_files": current_app.extensions["lyssna"]["cache"].purge_all()})
+    return jsonify({"purged_files": services().readings.purge_all()})

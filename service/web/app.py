@@ -1,4 +1,4 @@
-"""The Flask app factory: configuration, the pipeline objects, blueprints, CORS."""
+"""The Flask app factory: configuration, the process's services, blueprints, errors, CORS."""
 from __future__ import annotations
 
 import logging
@@ -7,8 +7,13 @@ from pathlib import Path
 from flask import Flask, request
 
 from service import config as config_mod
-from service.reading.services import build_pipeline
+from service.reading.services import build_services
 from service.reading.sites import is_allowed_origin
+from service.work.batches import Batches
+
+from . import admin, admin_api, api, audio, errors, pages
+from .auth import FailureLog
+from .state import WebState
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent  # templates/ and static/ live here
 
@@ -24,21 +29,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO)
 
-    pipeline = build_pipeline(app.config)
-    app.extensions["lyssna"] = {
-        "pipeline": pipeline,
-        "cache": pipeline.cache,
-        "engine_for": pipeline.engine_for,
-        "lexicon": pipeline.lexicon,
-        "readings": pipeline.readings,
-        "sites": pipeline.sites,
-        "auth_failures": pipeline.auth_failures,
-        "activity": pipeline.activity,
-    }
+    services = build_services(app.config)
+    sites = services.sites
+    app.extensions["lyssna"] = WebState(services, Batches(services), FailureLog())
 
-    from . import admin, admin_api, api, pages
-
+    errors.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(audio.bp)
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(pages.bp)
     admin.init_app(app)
@@ -49,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
         origin = request.headers.get("Origin")
         if origin and (request.path.startswith("/api/") or request.path.startswith("/audio/")):
             response.headers.add("Vary", "Origin")
-            if is_allowed_origin(origin, app.extensions["lyssna"]["sites"]):
+            if is_allowed_origin(origin, sites):
                 response.headers["Access-Control-Allow-Origin"] = origin
                 response.headers["Access-Control-Expose-Headers"] = "Content-Length, Content-Range, ETag"
                 if request.method == "OPTIONS":

@@ -1,7 +1,7 @@
 """Pre-generation batches started by an admin (a pasted sitemap or URL list, "regenerate" a page).
 
 Two ways to run one, chosen when it starts (`Batches.mode()`):
-- "queue": every page becomes a `generate_page` task on the huey queue (jobs.py), made by
+- "queue": every page becomes a `generate_page` task on the huey queue (queue.py), made by
   `lyssna worker` processes on this machine or, with LYSSNA_REDIS_URL, on many. Used whenever
   REDIS_URL is set, and with the SQLite queue whenever a worker's heartbeat is fresh. Progress is
   collected from huey's result store by whichever web process looks (idempotently), so it keeps
@@ -27,8 +27,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
-from .queue import HEARTBEAT_TTL_S, Heartbeats, Queue, generate_page_with, make_queue
+from service.reading.create import generate_page
+from service.reading.services import Services
 from service.store.sqlite import enable_wal
+
+from .queue import Queue, make_queue
+from .worker import HEARTBEAT_TTL_S, Heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +80,10 @@ CREATE INDEX IF NOT EXISTS batch_jobs_open ON batch_jobs (batch_id, state);
 class Batches:
     """Start pre-generation batches and read their progress (any thread, any process)."""
 
-    def __init__(self, pipeline, activity=None, *, path: str | os.PathLike[str] | None = None,
+    def __init__(self, services: Services, *, path: str | os.PathLike[str] | None = None,
                  parallel: int = PARALLEL) -> None:
-        self.pipeline = pipeline
-        self.config = pipeline.config
-        self.activity = activity
+        self.services = services
+        self.config = services.config
         self.parallel = max(1, int(parallel))
         self.path = Path(path or Path(self.config["CACHE_DIR"]) / "batches.sqlite3")
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -185,7 +188,7 @@ class Batches:
             db.execute("UPDATE batch_jobs SET state = 'running', started = ?, worker = ? "
                        "WHERE batch_id = ? AND seq = ?", (time.time(), "web", batch_id, seq))
         try:
-            return generate_page_with(self.pipeline, url, options)
+            return generate_page(self.services, url, options)
         except Exception as e:  # an unexpected error on one page must not stop the batch
             log.exception("pre-generation of %s failed", url)
             return _unexpected(url, f"{type(e).__name__}: {e}")
@@ -216,8 +219,8 @@ class Batches:
                        "sentences = sentences + ?, audio_ms = audio_ms + ?, updated = ? WHERE id = ?",
                        (sentences, audio_ms, time.time(), batch_id))
             db.execute("COMMIT")
-        if self.activity is not None and column == "failed":
-            self.activity.record("batch_failed", url=summary.get("url"),
+        if column == "failed":
+            self.services.record("batch_failed", url=summary.get("url"),
                                  error=summary.get("message") or summary.get("error"))
         return True
 

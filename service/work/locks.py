@@ -48,3 +48,17 @@ def redis_lock_factory(url: str, ttl_s: float = 15.0):
 
     client = redis.Redis.from_url(url)
     return lambda key: RedisLock(client, f"lyssna:audio-lock:{key}", ttl_s)
+
+
+_factories: dict[str, object] = {}
+
+
+def shared_lock_for(config: dict):
+    """With Redis (workers on several machines) a Redis lock per audio key; else None: the cache's
+    flock already keeps two processes on one machine from making the same audio."""
+    url = config.get("REDIS_URL")
+    if not url:
+        return None
+    if url not in _factories:
+        _factories[url] = redis_lock_factory(url)
+    return _factories[url]

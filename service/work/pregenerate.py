@@ -16,16 +16,17 @@ from huey.exceptions import TaskException
 
 from service import config as config_mod
 from service.errors import LyssnaError
-from .queue import make_queue
 from service.reading.request import page_options
+from service.reading.sites import parse_sites
+
+from .queue import make_queue
+from .sitemaps import read_sitemap, read_url_list
 
 POLL_S = 0.2
 STALL_S = 120.0  # no result for this long: the jobs in flight are presumed lost and queued again
 
 
 def _urls(sitemap: str | None, urls_file: str | None, sites) -> tuple[list[str], list[str]]:
-    from .sitemaps import read_sitemap, read_url_list
-
     if sitemap:
         result = read_sitemap(sitemap, sites)
         return [e.url for e in result.entries], [f"{e.url}: {e.reason}" for e in result.errors]
@@ -56,8 +57,6 @@ def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list
         current = [s for s in os.environ.get("LYSSNA_SITES", "").split(",") if s.strip()]
         os.environ["LYSSNA_SITES"] = ",".join(current + extra_sites)  # workers inherit it
     config = config_mod.load_config()
-    from service.reading.sites import parse_sites
-
     sites = parse_sites(config["SITES"])
     urls, problems = _urls(sitemap, urls_file, sites)
     for p in problems:

@@ -22,9 +22,14 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from service.store.audio_cache import read_json
 from service.errors import LyssnaError
+from service.reading.create import generate_page
+from service.reading.extract import extract
+from service.reading.fetch import fetch_if_changed
+from service.reading.services import Services
 from service.reading.sites import match_site
+
+from .locks import shared_lock_for
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +153,7 @@ def content_hash(doc) -> str:
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:40]
 
 
-def known_pages(pipeline) -> dict[str, list[dict]]:
+def known_pages(services: Services) -> dict[str, list[dict]]:
     """Page URL -> generation options for each voice and rate it has readings in.
 
     Readings of a selection (text sent by the player, no locators) are not pages and are left out.
@@ -156,51 +161,46 @@ def known_pages(pipeline) -> dict[str, list[dict]]:
     readings made before requests were stored, the engine's default voice is taken as "no voice",
     as the player asks, so a page with English blocks keeps reading them in an English voice.
     """
-    config = pipeline.config
+    config = services.config
     pages: dict[str, list[dict]] = {}
-    for path in pipeline.cache.readings_dir.glob("*.json"):
-        stored = read_json(path)
-        plan = stored.get("plan") if isinstance(stored, dict) else None
-        if not plan or not plan.get("url"):
-            continue
-        if all(not b.get("locator") for b in plan.get("blocks", [])):
+    for stored in services.store.all():
+        plan = stored.plan
+        if not plan.url or plan.is_selection:
             continue  # a selection, not a page
-        engine, voice = plan.get("engine"), plan.get("voice")
-        options: dict = {"rate": float(plan.get("rate") or config["RATE"])}
-        asked = stored.get("request")
-        if isinstance(asked, dict):  # as the page was asked for: selectors and voice (none = default)
-            options.update({k: v for k, v in asked.items() if k in ("content", "skip", "voice") and isinstance(v, str)})
-        elif not (engine == config["ENGINE"] and voice == _default_voice(pipeline, engine)
+        options: dict = {"rate": float(plan.rate or config["RATE"])}
+        if stored.request is not None:  # as the page was asked for: selectors and voice (none = default)
+            options.update(stored.request.as_dict())
+        elif not (plan.engine == config["ENGINE"] and plan.voice == _default_voice(services, plan.engine)
                   and not config.get("VOICE")):  # a reading from before requests were kept: a guess
-            options["voice"] = f"{engine}:{voice}"
-        variants = pages.setdefault(plan["url"], [])
+            options["voice"] = plan.voice_id
+        variants = pages.setdefault(plan.url, [])
         if options not in variants:
             variants.append(options)
     return pages
 
 
-def _default_voice(pipeline, engine: str) -> str | None:
+def _default_voice(services: Services, engine: str) -> str | None:
     try:
-        return pipeline.engine_for(engine).default_voice
+        return services.engine_for(engine).default_voice
     except LyssnaError:
         return None
 
 
-def run_pass(pipeline, urls: list[str] | None = None, *, on_page=None) -> RefreshSummary:
+def run_pass(services: Services, urls: list[str] | None = None, *, on_page=None) -> RefreshSummary:
     """Re-check `urls` (default: every known page) and regenerate what changed.
 
     `on_page(url, outcome)` is called after each page (for a progress display).
     """
-    states = PageStates(pipeline.config["CACHE_DIR"])
-    known = known_pages(pipeline)
+    states = PageStates(services.config["CACHE_DIR"])
+    known = known_pages(services)
     todo = list(dict.fromkeys(urls if urls is not None else sorted(set(known) | set(states.urls()))))
     summary = RefreshSummary(started=time.time())
-    allowed = [u for u in todo if match_site(u, pipeline.sites) is not None]
+    allowed = [u for u in todo if match_site(u, services.sites) is not None]
     summary.skipped = len(todo) - len(allowed)
 
     def one(url: str) -> tuple[str, str, dict]:
         try:
-            outcome, details = check_page(pipeline, states, url, known.get(url) or [{}])
+            outcome, details = check_page(services, states, url, known.get(url) or [{}])
         except Exception as e:  # one page must never stop the pass
             log.exception("refresh of %s failed", url)
             outcome, details = "failed", {"message": f"{type(e).__name__}: {e}"}
@@ -224,23 +224,19 @@ def run_pass(pipeline, urls: list[str] | None = None, *, on_page=None) -> Refres
     return summary
 
 
-def check_page(pipeline, states: PageStates, url: str, variants: list[dict]) -> tuple[str, dict]:
+def check_page(services: Services, states: PageStates, url: str, variants: list[dict]) -> tuple[str, dict]:
     """One page: ("not_modified" | "unchanged" | "regenerated" | "gone" | "failed", details)."""
-    from service.reading.extract import extract
-    from service.reading.fetch import fetch_if_changed
-    from .queue import _shared_lock, generate_page_with
-
-    config = pipeline.config
+    config = services.config
     state = states.get(url) or PageState(url)
     now = time.time()
     try:
-        answer = fetch_if_changed(url, pipeline.sites, etag=state.etag, last_modified=state.last_modified,
+        answer = fetch_if_changed(url, services.sites, etag=state.etag, last_modified=state.last_modified,
                                   connect_timeout=config["FETCH_CONNECT_TIMEOUT"],
                                   total_timeout=config["FETCH_TIMEOUT"], max_bytes=config["FETCH_MAX_BYTES"])
     except LyssnaError as e:
         return "failed", {"message": e.message}
     if answer.gone:
-        purged = pipeline.cache.purge_url(url)
+        purged = services.readings.purge_url(url)
         states.remove(url)
         log.info("refresh: %s is gone (HTTP %d); purged %d readings", url, answer.status, purged)
         return "gone", {"status": answer.status, "purged": purged}
@@ -262,8 +258,7 @@ def check_page(pipeline, states: PageStates, url: str, variants: list[dict]) -> 
         return "unchanged", {}
     outcomes, synthesized = [], 0
     for options in variants:
-        result = generate_page_with(pipeline, url, {**options, "html": html},
-                                    shared_lock=_shared_lock(config))
+        result = generate_page(services, url, {**options, "html": html}, shared_lock=shared_lock_for(config))
         outcomes.append(result)
         synthesized += int(result.get("sentences_synthesized", 0))
     failed = [r for r in outcomes if r["outcome"] == "failed"]

@@ -7,7 +7,7 @@ Configuration (app config key, or environment variable with the LYSSNA_ prefix):
 Why it is built this way:
 - One loaded voice per process (the registry caches the engine), shared by every thread. The
   onnxruntime session runs one sentence on all cores (intra-op threads); a semaphore allows
-  ``cores // PIPER_THREADS`` sentences at once, so two generator threads never oversubscribe the
+  ``cores // PIPER_THREADS`` sentences at once, so two synthesis threads never oversubscribe the
   CPU yet the first sentence of a reading gets the whole machine.
 - Speed is `length_scale`: the voice's own value divided by `rate` (rate 1.5 → 1/1.5 as long).
 - Word times come from Piper's phoneme alignments (the model's `Ceil` durations, exposed by

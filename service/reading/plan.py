@@ -1,0 +1,156 @@
+"""What a reading says and how it sounds, fixed before any audio is made: the Plan and its keys.
+
+A Document (from extraction) becomes a Plan: its blocks split into sentences, each with the text as
+written (for the player's highlight) and as spoken (lexicon applied, normalized), and a voice per
+block's language. Everything that determines the sound is hashed into content addresses: one key
+per sentence (so an edited page re-synthesizes only what changed), one for the whole audio file,
+and the reading id, which adds what the player needs to find the text on this page.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from service.errors import ExtractError
+from service.models import Document, Plan, PlannedBlock, PlannedSentence
+
+from . import audio
+from .engines import Engine
+from .speech import normalize_mapped, split_sentences
+
+FORMAT_VERSION = "3"  # bump when pauses/encoding change, so old audio is not reused
+
+
+@dataclass
+class SegmentSpec:
+    """One sentence's sound: what is said, by which voice, with how much silence around it."""
+
+    spoken: str
+    voice: str
+    lead_ms: int
+    tail_ms: int
+
+
+def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
+                 lexicon=None) -> Plan:
+    """Split blocks into sentences, apply the lexicon and normalize; choose a voice per language."""
+    base_voice = voice or engine.default_voice
+    voices = set(engine.voices())
+    blocks: list[PlannedBlock] = []
+    for block in doc.blocks:
+        lang = (block.lang or doc.lang or "sv").split("-")[0].lower()
+        block_voice = base_voice
+        if lang != base_voice.split("-")[0] and lang in voices and voice is None:
+            block_voice = lang
+        sentences = []
+        said = split_sentences(block.text, lang)
+        pos = 0
+        for i, sentence in enumerate(said):
+            start = block.text.find(sentence, pos)
+            start = pos if start < 0 else start
+            # A cue belongs to the sentence it precedes (a gap's cue to the next; a trailing one to the last).
+            cues = [(o - start, words) for o, words in block.cues
+                    if o >= pos and (o < start + len(sentence) or i == len(said) - 1) and words.strip()]
+            pos = start + len(sentence)
+            spoken, spans = speak_sentence(sentence, cues, lang, lexicon)
+            if spoken and any(ch.isalnum() for ch in spoken):
+                sentences.append(PlannedSentence(sentence, spoken, spans))
+        if sentences:
+            blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences))
+    if not blocks:
+        raise ExtractError("Sidan har ingen text att läsa upp. / The page has no text to read aloud.")
+    return Plan(doc.url, doc.title, doc.lang, engine.name, engine.version, base_voice, rate, blocks)
+
+
+def speak_sentence(sentence: str, cues: list[tuple[int, str]], lang: str,
+                   lexicon) -> tuple[str, list[list[int]]]:
+    """A sentence as spoken, with the cues (words said but not written) said before their offsets.
+
+    Each piece between cues is normalized on its own; a cue's words map to the written span of the
+    first word after them, so the highlight shows the cell or item being introduced.
+    """
+    cuts = sorted({min(max(0, o), len(sentence)) for o, _ in cues} | {0, len(sentence)})
+    said_before: dict[int, list[str]] = {}
+    for o, words in cues:
+        said_before.setdefault(min(max(0, o), len(sentence)), []).append(words)
+    spoken_parts: list[str] = []
+    spans: list[list[int]] = []
+    offset = 0
+    for i, w_start in enumerate(cuts):
+        w_end = cuts[i + 1] if i + 1 < len(cuts) else len(sentence)
+        piece_spans: list[list[int]] = []
+        texts: list[tuple[str, int]] = [(w, -1) for w in said_before.get(w_start, [])]
+        if w_end > w_start:
+            texts.append((sentence[w_start:w_end], w_start))
+        for text, at in texts:
+            # "[[" is espeak's phoneme syntax: only lexicon entries may use it, never page text.
+            mapped = normalize_mapped(text.replace("[[", "[ ["), lang, lexicon=lexicon)
+            said = mapped.spoken.strip()
+            if not said:
+                continue
+            lead = len(mapped.spoken) - len(mapped.spoken.lstrip())
+            if spoken_parts:
+                offset += 1
+            for s0, s1, w0, w1 in mapped.spans:
+                piece_spans.append([s0 - lead + offset, s1 - lead + offset,
+                                    w0 + at if at >= 0 else -1, w1 + at if at >= 0 else -1])
+            spoken_parts.append(said)
+            offset += len(said)
+        spans.extend(piece_spans)
+    # Cue words point at the first written word after them (or the last before, at the very end).
+    for k, span in enumerate(spans):
+        if span[2] < 0:
+            nxt = next((x for x in spans[k:] if x[2] >= 0), None) or next(
+                (x for x in reversed(spans[:k]) if x[2] >= 0), None)
+            span[2:] = nxt[2:] if nxt else [0, len(sentence)]
+    return " ".join(spoken_parts), spans
+
+
+def segments(plan: Plan) -> list[SegmentSpec]:
+    """The sentences in order, with the pause that follows each (longer after a block)."""
+    specs: list[SegmentSpec] = []
+    n_blocks = len(plan.blocks)
+    for bi, block in enumerate(plan.blocks):
+        for si, sentence in enumerate(block.sentences):
+            if si < len(block.sentences) - 1:
+                tail = audio.PAUSE_SENTENCE_MS
+            elif bi < n_blocks - 1:
+                tail = audio.PAUSE_HEADING_MS if block.kind == "heading" else audio.PAUSE_BLOCK_MS
+            else:
+                tail = 0
+            lead = audio.LEAD_IN_MS if not specs else 0
+            specs.append(SegmentSpec(sentence.spoken, block.voice, lead, tail))
+    return specs
+
+
+def segment_key(plan: Plan, spec: SegmentSpec, engine: Engine | None = None,
+                voice: str | None = None) -> str:
+    """Content address of one sentence's audio: its spoken text (after the lexicon) and sound.
+
+    `engine`/`voice` name who actually speaks when that is not the plan's engine (a fallback),
+    so fallback audio is never stored under the requested engine's key.
+    """
+    name, version = (engine.name, engine.version) if engine else (plan.engine, plan.engine_version)
+    head = [FORMAT_VERSION, name, version, f"{plan.rate:.3f}",
+            audio.SEGMENT_SAMPLE_RATE, audio.BITRATE_KBPS, voice or spec.voice, spec.lead_ms,
+            spec.tail_ms, spec.spoken]
+    return hashlib.sha256(json.dumps(head, ensure_ascii=False).encode()).hexdigest()[:40]
+
+
+def audio_key(plan: Plan) -> str:
+    """Hash of what determines the sound, and nothing else (not the URL, not locators)."""
+    h = hashlib.sha256(FORMAT_VERSION.encode())
+    for spec in segments(plan):
+        h.update(segment_key(plan, spec).encode())
+    return h.hexdigest()[:40]
+
+
+def reading_id(plan: Plan) -> str:
+    """The audio key plus what the player needs to find the text on this page."""
+    h = hashlib.sha256(audio_key(plan).encode())
+    h.update(plan.url.encode())
+    for b in plan.blocks:
+        h.update(json.dumps([b.kind, b.lang, b.locator, [s.text for s in b.sentences]],
+                            ensure_ascii=False).encode())
+    return h.hexdigest()[:32]

@@ -1,0 +1,144 @@
+"""The admin blueprint and its security, in one place; the areas (login, dashboard, pre-generation,
+pages, lexicon) add their views to `bp`.
+
+- no LYSSNA_ADMIN_PASSWORD, no admin: every /admin URL answers 404;
+- login compares the password in constant time (`auth.password_matches`); repeated failures from
+  one address lock it out (`FailureLog`, shared with the JSON admin API);
+- the session cookie is HttpOnly, SameSite=Lax (links from mail work; POSTs need the token
+  anyway), limited to /admin, Secure on https requests,
+  and tied to the password (changing it logs everyone out) and to a maximum age;
+- every POST carries the session's CSRF token (a random per-session value, compared in constant
+  time); a missing or wrong token is refused with 400;
+- pages send a strict Content-Security-Policy: scripts and styles only from our own static files.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from pathlib import Path
+
+from flask import (Blueprint, Flask, Response, abort, current_app, redirect, render_template, request,
+                   session, url_for)
+from flask.sessions import SecureCookieSessionInterface
+
+from service.errors import BadRequest, NotAuthenticated
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static/admin",
+               root_path=str(Path(__file__).resolve().parents[2]), static_url_path="/static")
+
+SESSION_MAX_AGE_S = 12 * 3600
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
+PUBLIC_ENDPOINTS = {"admin.login", "admin.static"}
+
+
+class AdminSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, Secure whenever the request itself came over https."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app) or (request and request.is_secure))
+
+
+def password() -> str | None:
+    return current_app.config.get("ADMIN_PASSWORD") or None
+
+
+def password_tag() -> str:
+    """Changes when the password changes, so old sessions stop working (not the password itself)."""
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, (password() or "").encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (created on first use)."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def logged_in() -> bool:
+    if not session.get("admin"):
+        return False
+    if not hmac.compare_digest(str(session.get("tag", "")), password_tag()):
+        return False
+    return time.time() - float(session.get("since", 0)) < SESSION_MAX_AGE_S
+
+
+def client() -> str:
+    return request.remote_addr or "?"
+
+
+@bp.before_request
+def guard():
+    """404 without a password; login for everything but the login page; CSRF on every POST."""
+    if not password():
+        abort(404)
+    if request.endpoint not in PUBLIC_ENDPOINTS and not logged_in():
+        if request.method in ("GET", "HEAD"):
+            return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+        raise NotAuthenticated("Logga in först. / Log in first.")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        given = request.form.get("csrf_token", "")
+        expected = session.get("csrf", "")
+        if not given or not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise BadRequest("Formuläret var för gammalt eller kom inte härifrån; ladda om sidan "
+                             "och försök igen. / The form was stale or did not come from here; "
+                             "reload the page and try again.", code="stale_form")
+    return None
+
+
+@bp.after_request
+def headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.endpoint != "admin.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_context_processor
+def template_helpers() -> dict:
+    return {"csrf_token": csrf_token, "fmt_duration": fmt_duration, "fmt_bytes": fmt_bytes,
+            "fmt_time": fmt_time}
+
+
+def page(template: str, http_status: int = 200, /, **context) -> Response:
+    """An admin page from templates/admin/."""
+    return Response(render_template(f"admin/{template}", **context), status=http_status,
+                    mimetype="text/html")
+
+
+# -- formatting ----------------------------------------------------------------------------------
+
+
+def fmt_duration(ms: float | None) -> str:
+    """"1 h 02 min", "3 min 05 s", "12 s"; "–" for unknown."""
+    if ms is None:
+        return "–"
+    s = int(round(ms / 1000))
+    if s >= 3600:
+        return f"{s // 3600} h {s % 3600 // 60:02d} min"
+    if s >= 60:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s} s"
+
+
+def fmt_bytes(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}".replace(".", ",")
+        n /= 1024
+    return str(n)
+
+
+def fmt_time(ts: float | None) -> str:
+    if not ts:
+        return "–"
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts)) + " UTC"

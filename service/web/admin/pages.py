@@ -1,0 +1,101 @@
+"""The pages list: every cached reading, newest per page and voice; regenerate, delete, purge."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, request, url_for
+
+from ..state import services, state
+from .base import bp, page
+
+PAGES_SHOWN = 200
+STATUS_TEXT = {"ready": "Klar", "generating": "Skapas", "failed": "Misslyckades", "missing": "Saknar ljud"}
+
+
+@dataclass
+class PageRow:
+    """One reading in the cache as the pages list shows it (computed without side effects)."""
+
+    id: str
+    url: str
+    title: str
+    voice: str
+    status: str  # ready | generating | failed | missing
+    duration_ms: int
+    sentences: int
+    created: float
+    older: int = 0  # earlier readings of the same page and voice (its text has changed since)
+
+
+def page_rows(query: str, status: str) -> tuple[list[PageRow], int]:
+    """The rows matching a search (URL or title) and a status; and how many there are in all."""
+    readings = services().readings
+    rows: list[PageRow] = []
+    needle = query.lower()
+    for stored in services().store.all():
+        plan = stored.plan
+        if needle and needle not in plan.url.lower() and needle not in (plan.title or "").lower():
+            continue
+        state_now = readings.status_of(stored)
+        if status and state_now != status:
+            continue
+        timings = readings.cache.timings(stored.audio_key) or {}
+        rows.append(PageRow(stored.id, plan.url, plan.title or "", plan.voice_id, state_now,
+                            int(timings.get("duration_ms", 0)), plan.sentence_count, stored.created))
+    # One row per page and voice: the newest reading. Older ones (the page's text changed since)
+    # are only counted; visitors never get them again and eviction removes them in time.
+    rows.sort(key=lambda r: (r.url, r.voice, -r.created))
+    newest: list[PageRow] = []
+    for row in rows:
+        if newest and (newest[-1].url, newest[-1].voice) == (row.url, row.voice):
+            newest[-1].older += 1
+        else:
+            newest.append(row)
+    return newest[:PAGES_SHOWN], len(newest)
+
+
+@bp.get("/pages")
+def pages():
+    query = request.args.get("q", "").strip()[:500]
+    status = request.args.get("status", "")
+    if status not in STATUS_TEXT:
+        status = ""
+    rows, total = page_rows(query, status)
+    return page("pages.html", rows=rows, total=total, query=query, status=status,
+                status_text=STATUS_TEXT, shown=PAGES_SHOWN)
+
+
+def _form_url() -> str:
+    url = request.form.get("url", "").strip()
+    if urlsplit(url).scheme not in ("http", "https"):
+        abort(400)
+    return url
+
+
+@bp.post("/pages/regenerate")
+def page_regenerate():
+    """Fetch the page again and make audio for its current text, as a batch of one."""
+    url = _form_url()
+    found = services().store.for_url(url)
+    asked = found[0].request if found else None  # the newest reading: read it as it was asked for
+    batch_id = state().batches.start([url], label=url, options=asked.as_dict() if asked else None)
+    return redirect(url_for("admin.batch", batch_id=batch_id), code=303)
+
+
+@bp.post("/pages/delete")
+def page_delete():
+    url = _form_url()
+    n = services().readings.purge_url(url)
+    flash(f"{n} uppläsningar av {url} togs bort. / {n} readings of the page were deleted.")
+    return redirect(url_for("admin.pages", q=request.form.get("q") or None), code=303)
+
+
+@bp.post("/cache/purge")
+def cache_purge():
+    if request.form.get("confirm") != "yes":
+        flash("Kryssa i rutan för att bekräfta. / Tick the box to confirm.")
+        return redirect(url_for("admin.pages"), code=303)
+    n = services().readings.purge_all()
+    flash(f"Cachen tömdes: {n} filer togs bort. / The cache was emptied: {n} files deleted.")
+    return redirect(url_for("admin.pages"), code=303)

@@ -1,0 +1,32 @@
+"""What one Flask app keeps: the process's Services and the parts only the web layer needs.
+
+Built once in `create_app` and stored whole in `app.extensions["lyssna"]`; views reach it through
+`state()`, never through string keys, and nothing is added to it later.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from service.reading.services import Services
+from service.work.batches import Batches
+
+from .auth import FailureLog
+
+
+@dataclass(frozen=True)
+class WebState:
+    services: Services
+    batches: Batches  # admin pre-generation runs (queue or threads)
+    login_failures: FailureLog  # failed admin logins per client, shared by the UI and the API
+
+
+def state() -> WebState:
+    """The current app's WebState (inside a request or app context)."""
+    return current_app.extensions["lyssna"]
+
+
+def services() -> Services:
+    """The current app's Services (inside a request or app context)."""
+    return state().services
