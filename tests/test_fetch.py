@@ -22,7 +22,7 @@ import pytest
 
 from .conftest import PAGES, free_port, page_names
 from service.errors import BadRequest, FetchError, SiteNotAllowed, TooLarge
-from service.reading.fetch import decode_html, fetch, is_public_address
+from service.reading.fetch import FetchLimits, decode_html, fetch, is_public_address
 from service.reading.sites import SitePattern, is_allowed_origin, match_site, origin_of, parse_sites
 
 SWEDISH = "Välkommen till Åre kommun – öppettider för återvinningscentralen och ärenden på Öland"
@@ -214,7 +214,7 @@ def test_sites_may_be_the_raw_environment_string(origin, other_origin):
 
 
 def test_sends_user_agent_and_host(origin):
-    page = fetch(f"{origin}/echo-ua", [origin], user_agent="Lyssna-test/1")
+    page = fetch(f"{origin}/echo-ua", [origin], FetchLimits(user_agent="Lyssna-test/1"))
     assert f"Lyssna-test/1|{origin.removeprefix('http://')}" in page.html
 
 
@@ -344,7 +344,7 @@ def test_gzip_bomb_stopped_at_cap_with_bounded_memory(origin):
 def test_small_cap_counts_decompressed_bytes(origin):
     raw = len(gzip.compress(PAGE.encode()))
     with pytest.raises(TooLarge):
-        fetch(origin + "/gzip", [origin], max_bytes=raw + 10)  # compressed fits, inflated does not
+        fetch(origin + "/gzip", [origin], FetchLimits(max_bytes=raw + 10))  # compressed fits, inflated does not
 
 
 # --- time limits and connection failures ------------------------------------------------------
@@ -352,7 +352,7 @@ def test_small_cap_counts_decompressed_bytes(origin):
 
 def test_slow_headers_hit_the_deadline(origin):
     with pytest.raises(FetchError) as info:
-        fetch(origin + "/slow", [origin], total_timeout=0.3)
+        fetch(origin + "/slow", [origin], FetchLimits(total_timeout=0.3))
     assert info.value.code == "fetch_timeout"
     assert "i tid" in info.value.message
 
@@ -360,7 +360,7 @@ def test_slow_headers_hit_the_deadline(origin):
 def test_dripping_body_hits_the_overall_deadline(origin):
     # Each byte comes well within any socket timeout; only the overall deadline can stop this.
     with pytest.raises(FetchError) as info:
-        fetch(origin + "/drip", [origin], connect_timeout=1.0, total_timeout=0.5)
+        fetch(origin + "/drip", [origin], FetchLimits(connect_timeout=1.0, total_timeout=0.5))
     assert info.value.code == "fetch_timeout"
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from service.errors import BadRequest, FetchError, SiteNotAllowed, TooLarge
 from service.reading.extract import extract
-from service.reading.fetch import fetch, fetch_bytes
+from service.reading.fetch import FetchLimits, fetch, fetch_bytes
 from service.work.sitemaps import SitemapInvalid, normalize_url, parse_sitemap, read_sitemap, read_url_list
 
 from .site_builder import build_site, edit_paragraph
@@ -381,12 +381,13 @@ def test_gzip_bomb_stopped_at_the_cap_with_bounded_memory(srv):
     tracemalloc.start()
     try:
         with pytest.raises(TooLarge):
-            read_sitemap(url, [origin], max_bytes=2_000_000)
+            read_sitemap(url, [origin], FetchLimits(total_timeout=30.0, max_bytes=2_000_000))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 20_000_000
-    result = read_sitemap(route("/bomb-index.xml", index(url)), [origin], max_bytes=2_000_000)
+    result = read_sitemap(route("/bomb-index.xml", index(url)), [origin],
+                          FetchLimits(total_timeout=30.0, max_bytes=2_000_000))
     assert result.urls == [] and "för stor" in result.errors[0].reason
 
 

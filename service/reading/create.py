@@ -19,7 +19,7 @@ from . import audio
 from .engines import ENGINES, Engine, fallback_engine
 from .engines.base import EngineUnavailable
 from .extract import extract
-from .fetch import fetch
+from .fetch import FetchLimits, fetch
 from .request import ReadingRequest
 from .services import Services
 from .sites import match_site
@@ -64,9 +64,7 @@ def load_document(req: ReadingRequest, services: Services, demo_html: str | None
         if req.html is not None:
             html = req.html
         else:
-            config = services.config
-            html = fetch(req.url, services.sites, connect_timeout=config["FETCH_CONNECT_TIMEOUT"],
-                         total_timeout=config["FETCH_TIMEOUT"], max_bytes=config["FETCH_MAX_BYTES"]).html
+            html = fetch(req.url, services.sites, FetchLimits.from_config(services.config)).html
     return extract(html, req.url, content=req.content, skip=req.skip)
 
 

@@ -16,6 +16,7 @@ from huey.exceptions import TaskException
 
 from service import config as config_mod
 from service.errors import LyssnaError
+from service.reading.fetch import FetchLimits
 from service.reading.request import page_options
 from service.reading.sites import parse_sites
 
@@ -26,9 +27,9 @@ POLL_S = 0.2
 STALL_S = 120.0  # no result for this long: the jobs in flight are presumed lost and queued again
 
 
-def _urls(sitemap: str | None, urls_file: str | None, sites) -> tuple[list[str], list[str]]:
+def _urls(sitemap: str | None, urls_file: str | None, config: dict) -> tuple[list[str], list[str]]:
     if sitemap:
-        result = read_sitemap(sitemap, sites)
+        result = read_sitemap(sitemap, parse_sites(config["SITES"]), FetchLimits.for_sitemaps(config))
         return [e.url for e in result.entries], [f"{e.url}: {e.reason}" for e in result.errors]
     text = sys.stdin.read() if urls_file == "-" else Path(urls_file).read_text(encoding="utf-8")
     listed = read_url_list(text)
@@ -57,8 +58,7 @@ def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list
         current = [s for s in os.environ.get("LYSSNA_SITES", "").split(",") if s.strip()]
         os.environ["LYSSNA_SITES"] = ",".join(current + extra_sites)  # workers inherit it
     config = config_mod.load_config()
-    sites = parse_sites(config["SITES"])
-    urls, problems = _urls(sitemap, urls_file, sites)
+    urls, problems = _urls(sitemap, urls_file, config)
     for p in problems:
         print(f"varning / warning: {p}", file=sys.stderr)
     if not urls:

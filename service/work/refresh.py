@@ -25,7 +25,7 @@ from pathlib import Path
 from service.errors import LyssnaError
 from service.reading.create import generate_page
 from service.reading.extract import extract
-from service.reading.fetch import fetch_if_changed
+from service.reading.fetch import FetchLimits, fetch_if_changed
 from service.reading.services import Services
 from service.reading.sites import match_site
 
@@ -230,9 +230,8 @@ def check_page(services: Services, states: PageStates, url: str, variants: list[
     state = states.get(url) or PageState(url)
     now = time.time()
     try:
-        answer = fetch_if_changed(url, services.sites, etag=state.etag, last_modified=state.last_modified,
-                                  connect_timeout=config["FETCH_CONNECT_TIMEOUT"],
-                                  total_timeout=config["FETCH_TIMEOUT"], max_bytes=config["FETCH_MAX_BYTES"])
+        answer = fetch_if_changed(url, services.sites, FetchLimits.from_config(config), etag=state.etag,
+                                  last_modified=state.last_modified)
     except LyssnaError as e:
         return "failed", {"message": e.message}
     if answer.gone:

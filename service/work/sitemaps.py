@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from service.errors import BadRequest, LyssnaError
-from service.reading.fetch import fetch_bytes
+from service.reading.fetch import FetchLimits, fetch_bytes
 from service.reading.sites import DEFAULT_PORTS, match_site, parse_sites, split_origin
 
 MAX_DEPTH = 5  # sitemap indexes within indexes; the protocol allows one level, we are lenient
@@ -70,27 +70,20 @@ class SitemapResult:
 def read_sitemap(
     url: str,
     sites,
+    limits: FetchLimits = FetchLimits.for_sitemaps(),
     *,
     max_urls: int = 50_000,
     max_sitemaps: int = 500,
-    max_bytes: int = 50_000_000,
-    connect_timeout: float = 5.0,
-    total_timeout: float = 30.0,
-    user_agent: str | None = None,
     ssl_context=None,
 ) -> SitemapResult:
     """Read a sitemap (or sitemap index, gzipped or plain text) and every sitemap it points to.
 
     The first sitemap must be readable: if it is not, its error is raised (BadRequest, SiteNotAllowed,
     FetchError, TooLarge or SitemapInvalid). Child sitemaps that fail are listed in `errors` and
-    the rest is still read. `max_bytes` and `total_timeout` apply to each sitemap.
+    the rest is still read. `limits` apply to each sitemap.
     """
     patterns = parse_sites(sites)
-    options = {"max_bytes": max_bytes, "connect_timeout": connect_timeout,
-               "total_timeout": total_timeout, "ssl_context": ssl_context}
-    if user_agent:
-        options["user_agent"] = user_agent
-    reader = _Reader(patterns, max_urls, max_sitemaps, options)
+    reader = _Reader(patterns, max_urls, max_sitemaps, limits, ssl_context)
     reader.read(url, depth=0)
     return reader.result
 
@@ -204,11 +197,12 @@ def normalize_url(value: str) -> tuple[str | None, str]:
 class _Reader:
     """Walks a tree of sitemaps depth-first, collecting allowed page URLs."""
 
-    def __init__(self, patterns, max_urls: int, max_sitemaps: int, options: dict):
+    def __init__(self, patterns, max_urls: int, max_sitemaps: int, limits: FetchLimits, ssl_context):
         self.patterns = patterns
         self.max_urls = max_urls
         self.max_sitemaps = max_sitemaps
-        self.options = options
+        self.limits = limits
+        self.ssl_context = ssl_context
         self.result = SitemapResult()
         self.seen_sitemaps: set[str] = set()
         self.index: dict[str, SitemapEntry] = {}
@@ -234,7 +228,7 @@ class _Reader:
             return
         self.seen_sitemaps.add(normalized)
         try:
-            fetched = fetch_bytes(normalized, self.patterns, **self.options)
+            fetched = fetch_bytes(normalized, self.patterns, self.limits, ssl_context=self.ssl_context)
             kind, items = parse_sitemap(fetched.body, charset=fetched.charset)
         except LyssnaError as exc:
             if root:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, jsonify, redirect, request, url_for
 
 from service.errors import LyssnaError
+from service.reading.fetch import FetchLimits
 from service.reading.request import page_options
 from service.store.files import valid_key
 from service.work.refresh import last_summary
 from service.work.sitemaps import read_sitemap, read_url_list
 
-from ..state import state
+from ..state import services, state
 from .base import bp, page
 
 MAX_URL_LIST_CHARS = 2_000_000
@@ -42,8 +43,7 @@ def pregenerate_start():
     notes: list[str] = []
     if sitemap:
         try:
-            result = read_sitemap(sitemap, current_app.config["SITES"],
-                                  connect_timeout=current_app.config["FETCH_CONNECT_TIMEOUT"])
+            result = read_sitemap(sitemap, services().sites, FetchLimits.for_sitemaps(current_app.config))
         except LyssnaError as e:
             return pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **asked)
         urls = result.urls
