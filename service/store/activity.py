@@ -21,9 +21,8 @@ from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
-from .sqlite import enable_wal
+from .sqlite import connect, open_database
 
 KEEP_EVENTS = 20_000  # newest individual events kept; counters are never trimmed
 TRIM_EVERY = 500  # trim after this many inserts in one process
@@ -74,18 +73,12 @@ class Activity:
     """Record and summarize events. Kinds used: generated, failed, hit, miss (and any other word)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = open_database(path, _SCHEMA)
         self._inserts = 0
         self._local = threading.local()  # per thread: (pid, connection) for record()
-        with closing(self._connect()) as db:
-            enable_wal(db)
-            db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        db.execute("PRAGMA busy_timeout=30000")
-        return db
+        return connect(self.path)
 
     def _writer(self) -> sqlite3.Connection:
         """This thread's connection for `record`, kept open: events come once per sentence batch and

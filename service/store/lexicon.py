@@ -20,9 +20,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
-from .sqlite import enable_wal
+from .sqlite import connect, open_database
 
 KINDS = ("text", "phonemes")
 MAX_WRITTEN = 200
@@ -179,8 +178,7 @@ class Lexicon:
     """The lexicon in one SQLite file. Safe to share between threads; each process opens its own."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = open_database(path, _SCHEMA)
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
@@ -194,11 +192,8 @@ class Lexicon:
     def _connection(self) -> sqlite3.Connection:
         """This process's connection (reopened after a fork: SQLite handles must not cross it)."""
         if self._conn is None or self._pid != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=30000")
-            enable_wal(conn)
+            conn = connect(self.path, check_same_thread=False)
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
             self._conn, self._pid = conn, os.getpid()
             self._rules.clear()
         return self._conn

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from service.reading.create import generate_page
 from service.reading.services import Services
-from service.store.sqlite import enable_wal
+from service.store.sqlite import connect, open_database
 
 from .queue import Queue, make_queue
 from .worker import HEARTBEAT_TTL_S, Heartbeats
@@ -85,31 +85,18 @@ class Batches:
         self.services = services
         self.config = services.config
         self.parallel = max(1, int(parallel))
-        self.path = Path(path or Path(self.config["CACHE_DIR"]) / "batches.sqlite3")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = open_database(path or Path(self.config["CACHE_DIR"]) / "batches.sqlite3", _SCHEMA,
+                                  {"batches": [("mode", "TEXT NOT NULL DEFAULT 'threads'"),  # the queue mode
+                                               ("options", "TEXT NOT NULL DEFAULT '{}'")]})  # content/skip
         self._threads: dict[str, threading.Thread] = {}
         self._write_lock = threading.Lock()
         self._queue: Queue | None = None
         self._heartbeats: Heartbeats | None = None
         self._collector: threading.Thread | None = None
         self._collector_lock = threading.Lock()
-        with closing(self._connect()) as db:
-            db.execute("PRAGMA busy_timeout=30000")
-            enable_wal(db)
-            db.executescript(_SCHEMA)
-            columns = {r[1] for r in db.execute("PRAGMA table_info(batches)")}
-            for column, decl in (("mode", "TEXT NOT NULL DEFAULT 'threads'"),  # added with the queue mode
-                                 ("options", "TEXT NOT NULL DEFAULT '{}'")):  # content / skip selectors
-                if column not in columns:  # a batches.sqlite3 from an earlier version
-                    try:
-                        db.execute(f"ALTER TABLE batches ADD COLUMN {column} {decl}")
-                    except sqlite3.OperationalError:  # another process added it just now
-                        pass
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        return db
+        return connect(self.path, rows=True)
 
     @property
     def queue(self) -> Queue:

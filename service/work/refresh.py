@@ -28,6 +28,7 @@ from service.reading.extract import extract
 from service.reading.fetch import FetchLimits, fetch_if_changed
 from service.reading.services import Services
 from service.reading.sites import match_site
+from service.store.sqlite import connect, open_database
 
 from .locks import shared_lock_for
 
@@ -65,15 +66,10 @@ class PageStates:
     """The refresh state in SQLite (any thread, any process on the machine)."""
 
     def __init__(self, cache_dir: str | Path):
-        self.path = Path(cache_dir) / "refresh.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            db.executescript(_SCHEMA)
+        self.path = open_database(Path(cache_dir) / "refresh.sqlite3", _SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        return db
+        return connect(self.path, rows=True)
 
     def get(self, url: str) -> PageState | None:
         with closing(self._connect()) as db:
