@@ -1,16 +1,20 @@
-"""`lyssna` command line: serve (gunicorn), lexicon, worker, pregenerate, refresh."""
+"""`lyssna` command line: serve (gunicorn), lexicon, worker, pregenerate, refresh.
+
+Each command imports what it needs when it runs, so `lyssna lexicon list` does not load Flask,
+huey or the speech engines.
+"""
 from __future__ import annotations
 
 import argparse
 import os
 import sys
 
+from . import config as config_mod
 
-def _serve(args: argparse.Namespace) -> int:
-    from . import config as config_mod
 
-    host = args.host or os.environ.get("LYSSNA_HOST", config_mod.DEFAULTS["HOST"])
-    port = int(args.port or os.environ.get("LYSSNA_PORT", config_mod.DEFAULTS["PORT"]))
+def _serve(args: argparse.Namespace, config: dict) -> int:
+    host = args.host or config["HOST"]
+    port = int(args.port or config["PORT"])
     origin = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
     print(f"Lyssna lyssnar på {origin}/  (demo: {origin}/ , hälsa: {origin}/healthz)", flush=True)
     if args.dev:
@@ -24,9 +28,9 @@ def _serve(args: argparse.Namespace) -> int:
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             # One process keeps one espeak-ng instance; threads serve streams while audio is made.
-            self.cfg.set("workers", int(os.environ.get("LYSSNA_HTTP_WORKERS", "1")))
+            self.cfg.set("workers", config["HTTP_WORKERS"])
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", int(os.environ.get("LYSSNA_HTTP_THREADS", "16")))
+            self.cfg.set("threads", config["HTTP_THREADS"])
             self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
 
@@ -39,21 +43,10 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_lexicon():
-    from . import config as config_mod
-    from service.store.lexicon import Lexicon
+def _lexicon(args: argparse.Namespace, config: dict) -> int:
+    from .store.lexicon import Lexicon
 
-    config = dict(config_mod.DEFAULTS)
-    for name in ("CACHE_DIR", "LEXICON"):
-        if os.environ.get(f"LYSSNA_{name}"):
-            config[name] = os.environ[f"LYSSNA_{name}"]
-    config["CACHE_DIR"] = os.path.abspath(os.path.expanduser(str(config["CACHE_DIR"])))
-    os.makedirs(config["CACHE_DIR"], exist_ok=True)
-    return Lexicon(config_mod.lexicon_path(config))
-
-
-def _lexicon(args: argparse.Namespace) -> int:
-    lexicon = _open_lexicon()
+    lexicon = Lexicon(config["LEXICON"])
     if args.action == "add":
         try:
             entry = lexicon.add(args.written, args.spoken, lang=args.lang, case_sensitive=args.case_sensitive,
@@ -78,11 +71,9 @@ def _lexicon(args: argparse.Namespace) -> int:
     return 0
 
 
-def _worker(args: argparse.Namespace) -> int:
-    from . import config as config_mod
-    from service.work.worker import run_worker
+def _worker(args: argparse.Namespace, config: dict) -> int:
+    from .work.worker import run_worker
 
-    config = config_mod.load_config()
     workers = args.workers or os.cpu_count() or 1
     print(f"Lyssna worker: {workers} process(es), queue "
           f"{'redis' if config.get('REDIS_URL') else config['CACHE_DIR'] + '/jobs.sqlite3'}"
@@ -91,21 +82,20 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pregenerate(args: argparse.Namespace) -> int:
-    from service.work.pregenerate import pregenerate
+def _pregenerate(args: argparse.Namespace, config: dict) -> int:
+    from .work.pregenerate import pregenerate
 
     return pregenerate(sitemap=args.sitemap, urls_file=args.urls, extra_sites=args.site or [],
                        workers=args.workers, enqueue_only=args.enqueue_only, progress=not args.quiet,
                        content=args.content, skip=args.skip)
 
 
-def _refresh(args: argparse.Namespace) -> int:
+def _refresh(args: argparse.Namespace, config: dict) -> int:
     """One refresh pass now (for cron): conditional GETs, regenerate what changed, purge what is gone."""
-    from . import config as config_mod
-    from service.reading.services import build_services
-    from service.work.refresh import run_pass
+    from .reading.services import build_services
+    from .work.refresh import run_pass
 
-    services = build_services(config_mod.load_config())
+    services = build_services(config)
 
     def show(url: str, outcome: str) -> None:
         print(f"  {outcome}: {url}", flush=True)
@@ -159,17 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     ref.add_argument("--url", action="append", help="only this page (repeatable)")
     ref.add_argument("--quiet", action="store_true", help="only the summary")
     args = parser.parse_args(argv)
-    if args.command == "refresh":
-        return _refresh(args)
-    if args.command == "worker":
-        return _worker(args)
-    if args.command == "pregenerate":
-        return _pregenerate(args)
-    if args.command == "serve":
-        return _serve(args)
-    if args.command == "lexicon":
-        return _lexicon(args)
-    return 2
+    try:
+        config = config_mod.load_config()
+    except config_mod.ConfigError as e:
+        print(f"lyssna: {e}", file=sys.stderr)
+        return 2
+    commands = {"serve": _serve, "lexicon": _lexicon, "worker": _worker, "pregenerate": _pregenerate,
+                "refresh": _refresh}
+    return commands[args.command](args, config)
 
 
 if __name__ == "__main__":

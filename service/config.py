@@ -1,75 +1,165 @@
-"""Configuration defaults and normalisation; values come from LYSSNA_* environment variables."""
+"""Configuration: every LYSSNA_* setting in one table, and the one place the environment is read.
+
+The web app, the command line, the job workers and the engines all get their settings from
+`load_config` (or, for an engine created without a configuration, `setting`), so a setting means
+the same thing everywhere and a bad value is refused with its name in the message. The README's
+configuration table lists exactly these settings (a test keeps the two in step).
+"""
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-DEFAULTS: dict = {
-    "SITES": "",  # comma separated origins whose pages may be read
-    "CACHE_DIR": "audio_cache",
-    "CACHE_MAX_MB": None,  # size cap; least-recently-used audio is evicted beyond it
-    "LEXICON": None,  # pronunciation lexicon (SQLite); default <CACHE_DIR>/lexicon.sqlite3
-    "ENGINE": "espeak",
-    "VOICE": None,  # engine's default voice when unset
-    "RATE": 1.0,
-    "PAGE_MEMO_S": 30,  # a page read this recently is served without fetching it again  # speech rate when a request gives none (0.5–2.0)
-    "PIPER_VOICE": None,
-    "REDIS_URL": None,
-    "REFRESH_HOURS": None,  # `lyssna worker` re-checks every known page this often (unset: never)
-    "ADMIN_PASSWORD": None,
-    "HOST": "127.0.0.1",
-    "PORT": 8000,
-    "WORKERS": 2,  # generation threads per process
-    "FETCH_MAX_BYTES": 5_000_000,
-    "FETCH_CONNECT_TIMEOUT": 5.0,
-    "FETCH_TIMEOUT": 15.0,
-    "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,  # request bodies (pages sent as html)
-    "DEMO": True,  # serve the demo page at /
-}
+PREFIX = "LYSSNA_"
 
 
-def normalise(config: dict) -> None:
-    """Turn env-style strings into the types the app uses, in place."""
-    sites = config.get("SITES") or []
-    if isinstance(sites, str):
-        sites = [s.strip() for s in sites.split(",") if s.strip()]
-    config["SITES"] = list(sites)
-    config["CACHE_DIR"] = str(Path(os.path.expanduser(str(config["CACHE_DIR"]))).resolve())
-    config["LEXICON"] = lexicon_path(config)
-    for name in ("PORT", "WORKERS", "FETCH_MAX_BYTES", "MAX_CONTENT_LENGTH"):
-        config[name] = int(config[name])
-    for name in ("FETCH_CONNECT_TIMEOUT", "FETCH_TIMEOUT", "RATE", "PAGE_MEMO_S"):
-        config[name] = float(config[name])
-    hours = config.get("REFRESH_HOURS")
-    config["REFRESH_HOURS"] = float(hours) if hours not in (None, "", 0, "0") else None
-    if config["REFRESH_HOURS"] is not None and config["REFRESH_HOURS"] <= 0:
-        raise ValueError("LYSSNA_REFRESH_HOURS must be a positive number of hours")
-    if not 0.5 <= config["RATE"] <= 2.0:
-        raise ValueError("LYSSNA_RATE must be between 0.5 and 2.0")
-    if isinstance(config.get("DEMO"), str):
-        config["DEMO"] = config["DEMO"].lower() not in ("0", "false", "no", "off")
+class ConfigError(ValueError):
+    """A setting has a value the service cannot use; the message names the variable."""
 
 
-def lexicon_path(config: dict) -> str:
-    """Where the pronunciation lexicon lives: LYSSNA_LEXICON, else inside the cache directory."""
-    if config.get("LEXICON"):
-        return str(Path(os.path.expanduser(str(config["LEXICON"]))).resolve())
-    return str(Path(config["CACHE_DIR"]) / "lexicon.sqlite3")
+def _text(raw: str) -> str:
+    return raw
 
 
-def load_config(overrides: dict | None = None) -> dict:
-    """Defaults, then LYSSNA_* environment variables (JSON-parsed where they parse, as Flask's
-    from_prefixed_env does), then `overrides`; normalised. For processes without Flask (workers, CLI)."""
+def _whole(raw: str) -> int:
+    return int(raw.strip())
+
+
+def _number(raw: str) -> float:
+    return float(raw.strip().replace(",", "."))
+
+
+def _flag(raw: str) -> bool:
+    return raw.strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def _origins(raw: str) -> list[str]:
+    """Comma separated, or a JSON array."""
+    raw = raw.strip()
+    if raw.startswith("["):
+        value = json.loads(raw)
+        if isinstance(value, list):
+            return [str(v) for v in value]
+    return [s.strip() for s in raw.split(",") if s.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # without the prefix: "SITES" is LYSSNA_SITES
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = _text  # from the environment's string
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SITES", "", "Origins whose pages may be read (and the CORS allow-list), comma separated.", _origins),
+    Setting("CACHE_DIR", "audio_cache", "Where audio, readings, the lexicon and the job queue are kept."),
+    Setting("CACHE_MAX_MB", None, "Size cap of the audio cache; least-recently-used audio goes beyond it.", _number),
+    Setting("LEXICON", None, "The pronunciation lexicon (SQLite); default <cache dir>/lexicon.sqlite3."),
+    Setting("ENGINE", "espeak", "Speech engine: espeak, piper or gtts."),
+    Setting("VOICE", None, "Default voice (the engine's own default when unset)."),
+    Setting("RATE", 1.0, "Default speech rate, 0.5–2.0, when a request gives none.", _number),
+    Setting("PAGE_MEMO_S", 30, "A page read this recently is answered without fetching it again.", _number),
+    Setting("HOST", "127.0.0.1", "Where `lyssna serve` listens."),
+    Setting("PORT", 8000, "The port `lyssna serve` listens on.", _whole),
+    Setting("WORKERS", 2, "Audio generation threads per process.", _whole),
+    Setting("HTTP_WORKERS", 1, "gunicorn processes of `lyssna serve` (each has its own espeak-ng).", _whole),
+    Setting("HTTP_THREADS", 16, "gunicorn threads per process.", _whole),
+    Setting("FETCH_MAX_BYTES", 5_000_000, "Largest page fetched, counted after decompression.", _whole),
+    Setting("FETCH_CONNECT_TIMEOUT", 5.0, "Seconds to connect to a site.", _number),
+    Setting("FETCH_TIMEOUT", 15.0, "Seconds for a whole fetch, redirects included.", _number),
+    Setting("MAX_CONTENT_LENGTH", 6 * 1024 * 1024, "Largest request body (a page sent as html).", _whole),
+    Setting("DEMO", True, "Serve the demo page at /.", _flag),
+    Setting("ADMIN_PASSWORD", None, "Turns the admin UI and API on; unset: no admin at all."),
+    Setting("SECRET_KEY", None, "Signs admin sessions; default a random key in <cache dir>/admin_secret.key."),
+    Setting("PIPER_VOICE", None, "Path to a Piper .onnx voice (its .onnx.json beside it)."),
+    Setting("PIPER_THREADS", None, "onnxruntime threads per sentence (default: all cores).", _whole),
+    Setting("GTTS_TIMEOUT", 0.8, "Seconds Google gets per sentence before espeak takes over.", _number),
+    Setting("GTTS_BREAKER_FAILURES", 3, "Failures in a row after which Google is not called for a while.", _whole),
+    Setting("GTTS_BREAKER_COOLDOWN", 30.0, "Seconds Google is left alone after those failures.", _number),
+    Setting("GTTS_TLD", "com", "Google domain used by gTTS."),
+    Setting("REDIS_URL", None, "A shared Redis queue for workers on several machines."),
+    Setting("REFRESH_HOURS", None, "`lyssna worker` re-checks every known page this often (unset: never).",
+            _number),
+)
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+
+
+def from_environment(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """The value of LYSSNA_<name> read with its setting's type, or None when it is unset or empty."""
+    raw = (os.environ if environ is None else environ).get(PREFIX + name)
+    if raw is None or raw == "":
+        return None
+    setting = BY_NAME.get(name)
+    if setting is None:
+        return raw
+    try:
+        return setting.parse(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name}={raw!r} kan inte användas: {setting.help} / "
+                          f"{PREFIX}{name}={raw!r} is not a valid value: {setting.help}") from None
+
+
+def setting(config: Mapping[str, Any] | None, name: str, default: Any = None) -> Any:
+    """One setting: from `config` when it holds a value, else the environment, else `default`
+    (for code that may run without a loaded configuration, such as an engine created on its own)."""
+    if config is not None and config.get(name) not in (None, ""):
+        return config[name]
+    value = from_environment(name)
+    return default if value is None else value
+
+
+def load_config(overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> dict:
+    """The defaults, then the LYSSNA_* environment, then `overrides`; checked and normalised.
+
+    Raises ConfigError (a ValueError) naming the setting when a value cannot be used."""
     config = dict(DEFAULTS)
-    for key, value in os.environ.items():
-        if key.startswith("LYSSNA_"):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                pass
-            config[key[len("LYSSNA_"):]] = value
+    for s in SETTINGS:
+        value = from_environment(s.name, environ)
+        if value is not None:
+            config[s.name] = value
     if overrides:
         config.update(overrides)
     normalise(config)
     return config
+
+
+def normalise(config: dict) -> None:
+    """Turn values into the types the service uses, in place; ConfigError for what cannot be used."""
+    sites = config.get("SITES") or []
+    if isinstance(sites, str):
+        sites = _origins(sites)
+    config["SITES"] = list(sites)
+    config["CACHE_DIR"] = str(Path(os.path.expanduser(str(config["CACHE_DIR"]))).resolve())
+    config["LEXICON"] = lexicon_path(config)
+    for name, kind in (("PORT", int), ("WORKERS", int), ("HTTP_WORKERS", int), ("HTTP_THREADS", int),
+                       ("FETCH_MAX_BYTES", int), ("MAX_CONTENT_LENGTH", int), ("FETCH_CONNECT_TIMEOUT", float),
+                       ("FETCH_TIMEOUT", float), ("RATE", float), ("PAGE_MEMO_S", float)):
+        try:
+            config[name] = kind(config[name])
+        except (TypeError, ValueError):
+            raise ConfigError(f"{PREFIX}{name} måste vara ett tal / must be a number: {config[name]!r}") from None
+    hours = config.get("REFRESH_HOURS")
+    config["REFRESH_HOURS"] = float(hours) if hours not in (None, "", 0, "0") else None
+    if config["REFRESH_HOURS"] is not None and config["REFRESH_HOURS"] <= 0:
+        raise ConfigError("LYSSNA_REFRESH_HOURS must be a positive number of hours")
+    if not 0.5 <= config["RATE"] <= 2.0:
+        raise ConfigError("LYSSNA_RATE must be between 0.5 and 2.0")
+    if isinstance(config.get("DEMO"), str):
+        config["DEMO"] = _flag(config["DEMO"])
+    for name in ("ADMIN_PASSWORD", "SECRET_KEY"):  # secrets are text, whatever they look like
+        if config.get(name) is not None and not isinstance(config[name], (str, bytes)):
+            config[name] = str(config[name])
+
+
+def lexicon_path(config: Mapping[str, Any]) -> str:
+    """Where the pronunciation lexicon lives: LYSSNA_LEXICON, else inside the cache directory."""
+    if config.get("LEXICON"):
+        return str(Path(os.path.expanduser(str(config["LEXICON"]))).resolve())
+    return str(Path(config["CACHE_DIR"]) / "lexicon.sqlite3")

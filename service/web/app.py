@@ -20,11 +20,7 @@ SERVICE_DIR = Path(__file__).resolve().parent.parent  # templates/ and static/ l
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, root_path=str(SERVICE_DIR))
-    app.config.update(config_mod.DEFAULTS)
-    app.config.from_prefixed_env("LYSSNA")
-    if config:
-        app.config.update(config)
-    config_mod.normalise(app.config)
+    app.config.update(config_mod.load_config(config))  # LYSSNA_* settings, then `config`
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO)

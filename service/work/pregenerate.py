@@ -54,10 +54,10 @@ def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list
     except LyssnaError as e:
         print(e.message, file=sys.stderr)
         return 2
-    if extra_sites:
-        current = [s for s in os.environ.get("LYSSNA_SITES", "").split(",") if s.strip()]
-        os.environ["LYSSNA_SITES"] = ",".join(current + extra_sites)  # workers inherit it
     config = config_mod.load_config()
+    if extra_sites:
+        config["SITES"] = config["SITES"] + list(extra_sites)
+        os.environ["LYSSNA_SITES"] = ",".join(config["SITES"])  # the workers started below inherit it
     urls, problems = _urls(sitemap, urls_file, config)
     for p in problems:
         print(f"varning / warning: {p}", file=sys.stderr)

@@ -7,8 +7,6 @@ timings; assembling sentences into a file is `service.reading.audio`'s job.
 from __future__ import annotations
 
 import abc
-import os
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -54,14 +52,6 @@ class EngineStatus:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def setting(config: Mapping[str, Any] | None, key: str, default: Any = None) -> Any:
-    """An engine setting: ``config[key]`` (the app config) if set, else ``$LYSSNA_<key>``, else default."""
-    if config is not None and config.get(key) not in (None, ""):
-        return config[key]
-    value = os.environ.get(f"LYSSNA_{key}")
-    return default if value in (None, "") else value
 
 
 class Engine(abc.ABC):
