@@ -165,11 +165,91 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
   let playingNow = null; // one player sounds at a time
 
+  /** Talks to the reading service: asks for a reading and polls it while it is being made. Failures become
+   * Errors whose message the player shows. Its options come from the host element's attributes. */
+  class ReadingClient {
+    constructor(host, texts, onReading) {
+      this.host = host;
+      this.texts = texts;
+      this.onReading = onReading; // gets each newer state of the reading being followed
+      this.readingId = null;
+      this.pollTimer = 0;
+      this.pollErrors = 0;
+    }
+
+    origin() {
+      const c = conf(this.host, "api");
+      if (c) return new URL(c, location.href).origin;
+      if (scriptOrigin) return scriptOrigin;
+      const link = this.host.querySelector("a[href]");
+      return link ? new URL(link.href).origin : location.origin;
+    }
+
+    /** A URL of the service (the audio file of a reading, say). */
+    url(path) { return new URL(path, this.origin()); }
+
+    /** What to read: this page (its address, options, maybe its HTML), or a text such as a selection. */
+    body(text, lang) {
+      const body = { url: location.href.split("#")[0] };
+      for (const name of ["content", "skip", "voice"]) { const v = conf(this.host, name); if (v) body[name] = v; }
+      const rate = conf(this.host, "rate");
+      if (rate) body.rate = isNaN(Number(rate)) ? rate : Number(rate);
+      const send = conf(this.host, "send-html");
+      if (text) { body.text = text; if (lang) body.lang = lang; }
+      else if (send !== undefined && !/^(false|0|no)$/.test(send)) body.html = document.documentElement.outerHTML;
+      return body;
+    }
+
+    /** POST a new reading, which from now on is the one followed. */
+    async create(body) {
+      this.readingId = null; // a late answer about the previous reading is dropped
+      const reading = await this.request("POST", "/api/v1/readings", body);
+      this.readingId = reading.id;
+      this.pollErrors = 0;
+      return reading;
+    }
+
+    async request(method, path, body) {
+      let res, data = null;
+      try {
+        res = await fetch(this.url(path).href, {
+          method, credentials: "omit",
+          headers: body ? { "Content-Type": "application/json" } : {},
+          body: body ? JSON.stringify(body) : undefined,
+        });
+      } catch (_) {
+        throw new Error(this.texts.network);
+      }
+      try { data = await res.json(); } catch (_) { /* a proxy's error page */ }
+      if (!res.ok || !data || !data.id) throw new Error((data && data.message) || this.texts.failed);
+      return data;
+    }
+
+    poll() {
+      clearTimeout(this.pollTimer);
+      const id = this.readingId;
+      if (id == null) return;
+      this.pollTimer = setTimeout(async () => {
+        if (!this.host.isConnected) return;
+        try {
+          const reading = await this.request("GET", `/api/v1/readings/${encodeURIComponent(id)}`);
+          if (this.readingId === id) this.onReading(reading);
+          this.pollErrors = 0;
+        } catch (_) {
+          if (++this.pollErrors < 5) this.poll(); // a hiccup: the audio keeps streaming meanwhile
+        }
+      }, 400);
+    }
+
+    stopPolling() { clearTimeout(this.pollTimer); }
+  }
+
   class LyssnaPlayer extends HTMLElement {
     connectedCallback() {
       if (this.shadowRoot) return; // moved in the DOM: keep its state
       const lang = (conf(this, "lang") || document.documentElement.lang || "sv").toLowerCase().startsWith("en") ? "en" : "sv";
       this.t = TEXTS[lang];
+      this.client = new ReadingClient(this, this.t, (reading) => this.update(reading));
       this.reading = null;
       this.entries = []; // every sentence in time order: {b, i, start, end, words: [{start, o, n}]}
       this.located = new Map();
@@ -190,7 +270,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     disconnectedCallback() {
       if (this.audio) this.audio.pause();
       this.clearHL();
-      clearTimeout(this.pollTimer);
+      this.client.stopPolling();
     }
 
     build(lang) {
@@ -331,17 +411,15 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.want = null;
       this.say(this.t.preparing);
       this.toggle.setAttribute("aria-busy", "true");
-      const body = this.body();
-      if (opts.text) { delete body.html; body.text = opts.text; if (opts.lang) body.lang = opts.lang; }
-      this.load(body, opts.at);
+      this.load(this.client.body(opts.text, opts.lang), opts.at);
     }
 
     async load(body, at) {
       try {
-        const reading = await this.request("POST", "/api/v1/readings", body);
+        const reading = await this.client.create(body);
         this.reloaded = reading.status === "ready"; // a finished file is seekable at once
         this.update(reading);
-        this.audio.src = new URL(reading.audio_url, this.api()).href;
+        this.audio.src = this.client.url(reading.audio_url).href;
         this.openUp(true);
         this.free = false;
         const saved = this.mode === "page" && !at && store("sessionStorage", this.key());
@@ -467,15 +545,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.follow();
     }
 
-    // --- the service ---
-    api() {
-      const c = conf(this, "api");
-      if (c) return new URL(c, location.href).origin;
-      if (scriptOrigin) return scriptOrigin;
-      const link = this.querySelector("a[href]");
-      return link ? new URL(link.href).origin : location.origin;
-    }
-
+    // --- the reading, where it was left, and what the player shows of it ---
     key() { return `lyssna:${location.href.split("#")[0]}`; }
 
     save() {
@@ -483,61 +553,19 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       if (this.mode === "page" && this.audio && this.reading && this.want == null) store("sessionStorage", this.key(), { ms: Math.round(this.audio.currentTime * 1000) });
     }
 
-    body() {
-      const body = { url: location.href.split("#")[0] };
-      for (const name of ["content", "skip", "voice"]) { const v = conf(this, name); if (v) body[name] = v; }
-      const rate = conf(this, "rate");
-      if (rate) body.rate = isNaN(Number(rate)) ? rate : Number(rate);
-      const send = conf(this, "send-html");
-      if (send !== undefined && !/^(false|0|no)$/.test(send)) body.html = document.documentElement.outerHTML;
-      return body;
-    }
-
-    async request(method, path, body) {
-      let res, data = null;
-      try {
-        res = await fetch(new URL(path, this.api()).href, {
-          method, credentials: "omit",
-          headers: body ? { "Content-Type": "application/json" } : {},
-          body: body ? JSON.stringify(body) : undefined,
-        });
-      } catch (_) {
-        throw new Error(this.t.network);
-      }
-      try { data = await res.json(); } catch (_) { /* a proxy's error page */ }
-      if (!res.ok || !data || !data.id) throw new Error((data && data.message) || this.t.failed);
-      return data;
-    }
-
-    poll() {
-      clearTimeout(this.pollTimer);
-      const id = this.reading.id;
-      this.pollTimer = setTimeout(async () => {
-        if (!this.isConnected) return;
-        try {
-          const r = await this.request("GET", `/api/v1/readings/${encodeURIComponent(id)}`);
-          if (this.reading && this.reading.id === id) this.update(r);
-          this.pollErrors = 0;
-        } catch (_) {
-          if (++this.pollErrors < 5) this.poll(); // a hiccup: the audio keeps streaming meanwhile
-        }
-      }, 400);
-    }
-
     update(reading) {
       this.reading = reading;
-      this.pollErrors = 0;
       this.entries = [];
       (reading.blocks || []).forEach((block, b) => (block.sentences || []).forEach((s, i) => this.entries.push({
         b, i, start: +s.start_ms || 0, end: +s.end_ms || 0,
         words: (s.words || []).map((w) => ({ start: +w.start_ms || 0, o: w.offset, n: w.length })),
       })));
       this.entries.sort((x, y) => x.start - y.start);
-      const file = new URL(reading.audio_url, this.api());
+      const file = this.client.url(reading.audio_url);
       file.searchParams.set("download", "1");
       this.download.href = file.href;
       if (reading.status === "failed") this.fail(new Error(reading.message || reading.error || this.t.failed));
-      else if (reading.status !== "ready") this.poll();
+      else if (reading.status !== "ready") this.client.poll();
       else if (this.want != null) this.seekTo(this.want);
       this.showTime();
     }
@@ -586,7 +614,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
     fail(error) {
       this.failed = true;
-      clearTimeout(this.pollTimer);
+      this.client.stopPolling();
       if (this.audio) this.audio.pause();
       this.clearHL();
       this.setToggle(false);
