@@ -165,8 +165,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
   let playingNow = null; // one player sounds at a time
 
-  /** Talks to the reading service: asks for a reading and polls it while it is being made. Failures become
-   * Errors whose message the player shows. Its options come from the host element's attributes. */
+  /** Talks to the service: asks for a reading, polls it while it is made; failures become Errors to show. */
   class ReadingClient {
     constructor(host, texts, onReading) {
       this.host = host;
@@ -185,10 +184,9 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       return link ? new URL(link.href).origin : location.origin;
     }
 
-    /** A URL of the service (the audio file of a reading, say). */
     url(path) { return new URL(path, this.origin()); }
 
-    /** What to read: this page (its address, options, maybe its HTML), or a text such as a selection. */
+    /** What to read: this page, or a text (a selection). */
     body(text, lang) {
       const body = { url: location.href.split("#")[0] };
       for (const name of ["content", "skip", "voice"]) { const v = conf(this.host, name); if (v) body[name] = v; }
@@ -200,7 +198,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       return body;
     }
 
-    /** POST a new reading, which from now on is the one followed. */
+    /** POST a new reading: from now on the one followed. */
     async create(body) {
       this.readingId = null; // a late answer about the previous reading is dropped
       const reading = await this.request("POST", "/api/v1/readings", body);
@@ -244,6 +242,119 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     stopPolling() { clearTimeout(this.pollTimer); }
   }
 
+  /** Shows in the page where the reading is: finds blocks by locator, marks the sentence and word, scrolls. */
+  class Highlighter {
+    constructor() {
+      this.reset(null);
+      this.sentence = null; // the sentence marked with the Highlight API: {found, start, text}
+      this.markedElement = null; // the block marked with a class instead
+      this.userScrolledAway = false;
+    }
+
+    reset(selectionRange) {
+      this.blocks = [];
+      this.located = new Map(); // block index → {element, text, map, spans}
+      this.selectionRange = selectionRange;
+    }
+
+    locate(blockIndex) {
+      let found = this.located.get(blockIndex);
+      if (!found || !found.element.isConnected) {
+        const block = this.blocks[blockIndex];
+        let element = query(block.locator), range = null;
+        if (!element && this.selectionRange && !block.locator) { // a selection: search inside what was selected
+          range = this.selectionRange;
+          const common = range.commonAncestorContainer;
+          element = common.nodeType === 1 ? common : common.parentElement;
+        }
+        if (!element) return null;
+        found = { element, ...squashNodes(element, range), spans: [] };
+        this.located.set(blockIndex, found);
+      }
+      return found;
+    }
+
+    /** The innermost block containing node, or -1. */
+    blockAt(node) {
+      let best = -1, bestElement = null;
+      this.blocks.forEach((_, blockIndex) => {
+        const found = this.locate(blockIndex);
+        if (found && found.element.contains(node) && (!bestElement || bestElement.contains(found.element))) {
+          best = blockIndex;
+          bestElement = found.element;
+        }
+      });
+      return best;
+    }
+
+    /** [start, end) in the squashed text of a sentence of the block; searched in order so repeats map right. */
+    span(found, blockIndex, sentenceIndex) {
+      const sentences = this.blocks[blockIndex].sentences;
+      let from = 0;
+      for (let k = 0; k <= sentenceIndex; k++) {
+        if (found.spans[k] === undefined) {
+          const needle = squash(sentences[k].text), at = needle ? found.text.indexOf(needle, from) : -1;
+          found.spans[k] = at < 0 ? null : [at, at + needle.length];
+        }
+        if (found.spans[k]) from = found.spans[k][1];
+      }
+      return found.spans[sentenceIndex];
+    }
+
+    rangeOf(found, start, end) {
+      const map = found.map, range = document.createRange();
+      range.setStart(map[start * 2], map[start * 2 + 1]);
+      range.setEnd(map[(end - 1) * 2], map[(end - 1) * 2 + 1] + 1);
+      return range;
+    }
+
+    markSentence(blockIndex, sentenceIndex) {
+      this.clear();
+      if (!pageStyled) adopt(document, PAGE_CSS);
+      pageStyled = true;
+      const found = this.locate(blockIndex);
+      if (!found) return;
+      let range = null, span = null;
+      try { span = this.span(found, blockIndex, sentenceIndex); if (span) range = this.rangeOf(found, span[0], span[1]); } catch (_) { range = null; }
+      if (range && hasHL) {
+        CSS.highlights.set(SENT, new Highlight(range));
+        this.sentence = { found, start: span[0], text: this.blocks[blockIndex].sentences[sentenceIndex].text };
+      } else {
+        found.element.classList.add(MARK);
+        this.markedElement = found.element;
+        range = null;
+      }
+      this.reveal(found.element, range);
+    }
+
+    /** A word of the marked sentence: its offsets count characters of the written sentence, spaces included. */
+    markWord(word) {
+      CSS.highlights.delete(WORD);
+      const sentence = this.sentence;
+      if (!word) return;
+      const before = squash(sentence.text.slice(0, word.offset)).length, start = sentence.start + before;
+      const length = squash(sentence.text.slice(word.offset, word.offset + word.length)).length;
+      if (!length || start + length > sentence.found.text.length) return;
+      try { CSS.highlights.set(WORD, new Highlight(this.rangeOf(sentence.found, start, start + length))); } catch (_) { /* ignore */ }
+    }
+
+    /** Scroll the sentence into view, unless the visitor scrolled away on purpose. */
+    reveal(element, range) {
+      const rect = (range || element).getBoundingClientRect();
+      if (visible(rect)) { this.userScrolledAway = false; if (rect.top >= 0 && rect.bottom <= innerHeight) return; }
+      if (this.userScrolledAway) return;
+      const behavior = smooth() ? "smooth" : "auto";
+      if (element.getBoundingClientRect().height < innerHeight * 0.8) element.scrollIntoView({ block: "center", behavior });
+      else scrollBy({ top: rect.top - innerHeight / 3, behavior });
+    }
+
+    clear() {
+      if (hasHL) { CSS.highlights.delete(SENT); CSS.highlights.delete(WORD); }
+      if (this.markedElement) { this.markedElement.classList.remove(MARK); this.markedElement = null; }
+      this.sentence = null;
+    }
+  }
+
   class LyssnaPlayer extends HTMLElement {
     connectedCallback() {
       if (this.shadowRoot) return; // moved in the DOM: keep its state
@@ -251,8 +362,8 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.t = TEXTS[lang];
       this.client = new ReadingClient(this, this.t, (reading) => this.update(reading));
       this.reading = null;
-      this.entries = []; // every sentence in time order: {b, i, start, end, words: [{start, o, n}]}
-      this.located = new Map();
+      this.entries = []; // every sentence in time order: {b, i, start, end, words: [{start, offset, length}]}
+      this.highlighter = new Highlighter();
       this.cur = this.word = -1;
       this.build(lang);
       this.first = document.querySelector(TAG) === this; // page-wide listeners: the first player only
@@ -260,7 +371,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
         document.addEventListener("selectionchange", () => { clearTimeout(this.selTimer); this.selTimer = setTimeout(() => this.onSelect(), 250); });
         document.addEventListener("keydown", (e) => this.onKey(e));
         document.addEventListener("click", (e) => this.onPageClick(e));
-        const away = () => { if (this.audio && !this.audio.paused) this.free = true; }; // never caused by us
+        const away = () => { if (this.audio && !this.audio.paused) this.highlighter.userScrolledAway = true; }; // never caused by us
         addEventListener("wheel", away, { passive: true });
         addEventListener("touchmove", away, { passive: true });
         addEventListener("keydown", (e) => { if (/^(Page|Arrow(Up|Down)|Home|End)/.test(e.key) && !editable(e.target)) away(); });
@@ -286,7 +397,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.toggle = el("button", { type: "button", part: "button", "aria-keyshortcuts": "Alt+Shift+L", title: "Alt+Shift+L" }, this.icon, this.label);
       this.toggle.addEventListener("click", () => this.onToggle());
       this.seek = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": t.seek, part: "seek" });
-      this.seek.addEventListener("input", () => { this.free = false; this.seekTo(this.seek.value * 1000); });
+      this.seek.addEventListener("input", () => { this.highlighter.userScrolledAway = false; this.seekTo(this.seek.value * 1000); });
       this.time = el("span", { class: "t", "aria-hidden": "true" });
       this.speed = el("select", { part: "speed" });
       const saved = Number(store("localStorage", "lyssna-speed")) || 1;
@@ -374,7 +485,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     /** Start reading at the block containing node: jump there, or read the whole page from there. */
     startAt(node) {
       if (this.mode === "page" && this.reading) {
-        const b = this.blockOf(node);
+        const b = this.highlighter.blockAt(node);
         if (b < 0) return false;
         const k = this.entries.findIndex((x) => x.b === b);
         if (k < 0) return false;
@@ -386,15 +497,6 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       return true;
     }
 
-    blockOf(node) {
-      let best = -1, bestEl = null;
-      (this.reading.blocks || []).forEach((_, b) => {
-        const f = this.locate(b);
-        if (f && f.element.contains(node) && (!bestEl || bestEl.contains(f.element))) { best = b; bestEl = f.element; }
-      });
-      return best;
-    }
-
     // --- playing ---
     start(opts = {}) {
       this.unlock(); // inside the click: phones allow this element to play later
@@ -402,8 +504,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.failed = false;
       this.clearHL();
       this.mode = opts.text ? "text" : "page";
-      this.range = opts.range || null;
-      this.located = new Map();
+      this.highlighter.reset(opts.range || null);
       this.reading = null;
       this.entries = [];
       this.audio.pause();
@@ -421,7 +522,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
         this.update(reading);
         this.audio.src = this.client.url(reading.audio_url).href;
         this.openUp(true);
-        this.free = false;
+        this.highlighter.userScrolledAway = false;
         const saved = this.mode === "page" && !at && store("sessionStorage", this.key());
         if (at) this.startAt(at);
         else if (saved && saved.ms > 1000 && (!reading.duration_ms || saved.ms < reading.duration_ms - 1000)) {
@@ -476,7 +577,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     play() {
       if (playingNow && playingNow !== this && playingNow.audio) playingNow.audio.pause();
       playingNow = this;
-      this.free = false;
+      this.highlighter.userScrolledAway = false;
       this.audio.playbackRate = Number(this.speed.value);
       const p = this.audio.play();
       if (p) p.catch((e) => { if (e.name !== "AbortError") this.fail(new Error(this.t.media)); });
@@ -520,7 +621,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       const e = this.entries[k];
       if (!e) return;
       this.cur = -1;
-      this.free = false; // the visitor chose a place: follow it again
+      this.highlighter.userScrolledAway = false; // the visitor chose a place: follow it again
       this.seekTo(e.start);
       if (this.audio.paused) this.play();
     }
@@ -555,10 +656,11 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
     update(reading) {
       this.reading = reading;
+      this.highlighter.blocks = reading.blocks || [];
       this.entries = [];
       (reading.blocks || []).forEach((block, b) => (block.sentences || []).forEach((s, i) => this.entries.push({
         b, i, start: +s.start_ms || 0, end: +s.end_ms || 0,
-        words: (s.words || []).map((w) => ({ start: +w.start_ms || 0, o: w.offset, n: w.length })),
+        words: (s.words || []).map((w) => ({ start: +w.start_ms || 0, offset: w.offset, length: w.length })),
       })));
       this.entries.sort((x, y) => x.start - y.start);
       const file = this.client.url(reading.audio_url);
@@ -626,102 +728,22 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       const a = this.audio;
       if (!a || !this.isOpen || a.ended || (a.paused && !a.currentTime) || this.want != null) return;
       const ms = a.currentTime * 1000, k = find(this.entries, ms);
+      const entry = this.entries[k];
       if (k !== this.cur) {
         this.cur = k;
         this.word = -1;
-        this.mark(k);
+        if (entry) this.highlighter.markSentence(entry.b, entry.i); else this.highlighter.clear();
       }
-      const e = this.entries[k];
-      if (e && this.found) {
-        const w = find(e.words, ms);
-        if (w !== this.word) { this.word = w; this.markWord(e, w); }
+      if (entry && this.highlighter.sentence) {
+        const w = find(entry.words, ms);
+        if (w !== this.word) { this.word = w; this.highlighter.markWord(entry.words[w]); }
       }
     }
 
-    locate(b) {
-      let f = this.located.get(b);
-      if (!f || !f.element.isConnected) {
-        const block = this.reading.blocks[b];
-        let element = query(block.locator), range = null;
-        if (!element && this.range && !block.locator) { // a selection: search inside what was selected
-          range = this.range;
-          const c = range.commonAncestorContainer;
-          element = c.nodeType === 1 ? c : c.parentElement;
-        }
-        if (!element) return null;
-        f = { element, ...squashNodes(element, range), spans: [] };
-        this.located.set(b, f);
-      }
-      return f;
-    }
-
-    /** [start, end) in the squashed text of sentence i of block b; searched in order so repeats map right. */
-    span(f, b, i) {
-      const sentences = this.reading.blocks[b].sentences;
-      let from = 0;
-      for (let k = 0; k <= i; k++) {
-        if (f.spans[k] === undefined) {
-          const needle = squash(sentences[k].text), at = needle ? f.text.indexOf(needle, from) : -1;
-          f.spans[k] = at < 0 ? null : [at, at + needle.length];
-        }
-        if (f.spans[k]) from = f.spans[k][1];
-      }
-      return f.spans[i];
-    }
-
-    rangeOf(f, a, z) {
-      const m = f.map, r = document.createRange();
-      r.setStart(m[a * 2], m[a * 2 + 1]);
-      r.setEnd(m[(z - 1) * 2], m[(z - 1) * 2 + 1] + 1);
-      return r;
-    }
-
-    mark(k) {
-      this.clearHL(true);
-      this.found = null;
-      const e = this.entries[k];
-      if (!e) return;
-      if (!pageStyled) adopt(document, PAGE_CSS);
-      pageStyled = true;
-      const f = this.locate(e.b);
-      if (!f) return;
-      let range = null;
-      try { const sp = this.span(f, e.b, e.i); if (sp) range = this.rangeOf(f, sp[0], sp[1]); } catch (_) { range = null; }
-      if (range && hasHL) {
-        CSS.highlights.set(SENT, new Highlight(range));
-        this.found = { f, start: this.span(f, e.b, e.i)[0], text: this.reading.blocks[e.b].sentences[e.i].text };
-      } else {
-        f.element.classList.add(MARK);
-        this.marked = f.element;
-        range = null;
-      }
-      this.reveal(f.element, range);
-    }
-
-    /** Word w of sentence e: its offsets count characters of the written sentence, spaces included. */
-    markWord(e, w) {
-      CSS.highlights.delete(WORD);
-      const word = e.words[w], x = this.found;
-      if (!word) return;
-      const before = squash(x.text.slice(0, word.o)).length, len = squash(x.text.slice(word.o, word.o + word.n)).length;
-      if (!len || x.start + before + len > x.f.text.length) return;
-      try { CSS.highlights.set(WORD, new Highlight(this.rangeOf(x.f, x.start + before, x.start + before + len))); } catch (_) { /* ignore */ }
-    }
-
-    /** Scroll the sentence into view, unless the visitor scrolled away on purpose. */
-    reveal(element, range) {
-      const r = (range || element).getBoundingClientRect();
-      if (visible(r)) { this.free = false; if (r.top >= 0 && r.bottom <= innerHeight) return; }
-      if (this.free) return;
-      const behavior = smooth() ? "smooth" : "auto";
-      if (element.getBoundingClientRect().height < innerHeight * 0.8) element.scrollIntoView({ block: "center", behavior });
-      else scrollBy({ top: r.top - innerHeight / 3, behavior });
-    }
-
-    clearHL(keepWordIndex) {
-      if (!keepWordIndex) this.cur = this.word = -1;
-      if (hasHL) { CSS.highlights.delete(SENT); CSS.highlights.delete(WORD); }
-      if (this.marked) { this.marked.classList.remove(MARK); this.marked = null; }
+    /** Unmark the page; the next frame marks the sentence afresh. */
+    clearHL() {
+      this.cur = this.word = -1;
+      this.highlighter.clear();
     }
   }
 
