@@ -13,25 +13,25 @@
   const SENT = "lyssna-sentence", WORD = "lyssna-word", MARK = "lyssna-reading";
   const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2];
   const script = document.currentScript;
-  const sdata = (script && script.dataset) || {};
-  const gconf = window.lyssnaConf || {};
+  const scriptData = (script && script.dataset) || {};
+  const globalConf = window.lyssnaConf || {};
   const scriptOrigin = script && script.src ? new URL(script.src, location.href).origin : "";
-  const hasHL = !!(window.CSS && CSS.highlights && window.Highlight);
+  const hasHighlights = !!(window.CSS && CSS.highlights && window.Highlight);
 
   /** Option from the element's attribute, the script's data-*, then window.lyssnaConf. */
-  function conf(el, name) {
+  function conf(element, name) {
     const camel = name.replace(/-(\w)/g, (_, c) => c.toUpperCase());
-    if (el && el.hasAttribute(name)) return el.getAttribute(name);
-    if (sdata[camel] !== undefined) return sdata[camel];
-    const v = gconf[camel];
-    return v == null ? undefined : String(v);
+    if (element && element.hasAttribute(name)) return element.getAttribute(name);
+    if (scriptData[camel] !== undefined) return scriptData[camel];
+    const value = globalConf[camel];
+    return value == null ? undefined : String(value);
   }
   /** Storage that never throws (private mode, blocked storage). */
   function store(kind, key, value) {
     try {
-      const s = window[kind];
-      if (value === undefined) return JSON.parse(s.getItem(key));
-      if (value === null) s.removeItem(key); else s.setItem(key, JSON.stringify(value));
+      const storage = window[kind];
+      if (value === undefined) return JSON.parse(storage.getItem(key));
+      if (value === null) storage.removeItem(key); else storage.setItem(key, JSON.stringify(value));
     } catch (_) { /* unavailable */ }
     return null;
   }
@@ -71,7 +71,7 @@
     }
   }
 
-  const A = "var(--lyssna-accent,#0b4f8a)";
+  const ACCENT = "var(--lyssna-accent,#0b4f8a)";
   const PLAYER_CSS = `
 :host{display:block;min-height:2.75rem;font:inherit;color:inherit}
 :host([hidden]){display:none}:host([docked]){min-height:0}
@@ -81,13 +81,13 @@
 .dock.open{left:.5rem}
 .c{display:contents}[hidden]{display:none!important}
 button,select,a{font:inherit;font-size:1rem;line-height:1.2;box-sizing:border-box;min-height:2.75rem;min-width:2.75rem;border-radius:.375rem;cursor:pointer}
-button{display:inline-flex;align-items:center;justify-content:center;gap:.4rem;margin:0;padding:0 .9rem;border:2px solid ${A};background:${A};color:var(--lyssna-accent-text,#fff);font-weight:600}
+button{display:inline-flex;align-items:center;justify-content:center;gap:.4rem;margin:0;padding:0 .9rem;border:2px solid ${ACCENT};background:${ACCENT};color:var(--lyssna-accent-text,#fff);font-weight:600}
 button:hover{filter:brightness(1.15)}
-button.i{padding:0 .5rem;background:#fff;color:${A}}
+button.i{padding:0 .5rem;background:#fff;color:${ACCENT}}
 select{padding:0 .3rem;border:1px solid #767676;background:#fff;color:#1a1a1a}
 label{display:inline-flex;align-items:center;gap:.4rem}
-a{display:inline-flex;align-items:center;gap:.3rem;padding:0 .3rem;color:${A};font-weight:600}
-input{flex:1 1 7rem;min-width:5rem;max-width:22rem;height:2.75rem;margin:0;accent-color:${A};cursor:pointer}
+a{display:inline-flex;align-items:center;gap:.3rem;padding:0 .3rem;color:${ACCENT};font-weight:600}
+input{flex:1 1 7rem;min-width:5rem;max-width:22rem;height:2.75rem;margin:0;accent-color:${ACCENT};cursor:pointer}
 .t{font-variant-numeric:tabular-nums;white-space:nowrap}
 .s{margin:0;padding:.2rem .4rem;background:#fff;color:#1a1a1a}.s:empty{display:none}
 .s.e{color:#b00020;font-weight:600}
@@ -122,7 +122,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
   }
   function el(tag, props, ...children) {
     const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) k === "text" ? (node.textContent = v) : node.setAttribute(k, v);
+    for (const [name, value] of Object.entries(props || {})) name === "text" ? (node.textContent = value) : node.setAttribute(name, value);
     node.append(...children);
     return node;
   }
@@ -137,31 +137,31 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     while (lo <= hi) { const mid = (lo + hi) >> 1; if (list[mid].start <= ms) { at = mid; lo = mid + 1; } else hi = mid - 1; }
     return at;
   }
-  const gap = (c) => c === "\u00ad" || /\s/.test(c);
-  const squash = (s) => String(s || "").replace(/[\s\u00ad]+/g, "");
+  const gap = (char) => char === "\u00ad" || /\s/.test(char);
+  const squash = (text) => String(text || "").replace(/[\s\u00ad]+/g, "");
   /** The text under root (within range, if given) without whitespace, and where each char came from. */
   function squashNodes(root, range) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
-      acceptNode: (n) => /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(n.parentNode.nodeName) ||
-        (range && !range.intersectsNode(n)) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+      acceptNode: (node) => /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(node.parentNode.nodeName) ||
+        (range && !range.intersectsNode(node)) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
     });
     let text = "";
     const map = [];
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const d = n.data;
-      const from = range && n === range.startContainer ? range.startOffset : 0;
-      const to = range && n === range.endContainer ? range.endOffset : d.length;
-      for (let i = from; i < to; i++) if (!gap(d[i])) { text += d[i]; map.push(n, i); }
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const data = node.data;
+      const from = range && node === range.startContainer ? range.startOffset : 0;
+      const to = range && node === range.endContainer ? range.endOffset : data.length;
+      for (let i = from; i < to; i++) if (!gap(data[i])) { text += data[i]; map.push(node, i); }
     }
     return { text, map };
   }
-  function query(sel) {
-    if (!sel) return null;
-    try { return document.querySelector(sel); } catch (_) { return null; }
+  function query(selector) {
+    if (!selector) return null;
+    try { return document.querySelector(selector); } catch (_) { return null; }
   }
   const smooth = () => !(window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches);
-  const visible = (r) => r.bottom > 0 && r.top < innerHeight;
-  const editable = (n) => n && n.closest && n.closest("input,textarea,select,[contenteditable]:not([contenteditable=false])");
+  const visible = (rect) => rect.bottom > 0 && rect.top < innerHeight;
+  const editable = (node) => node && node.closest && node.closest("input,textarea,select,[contenteditable]:not([contenteditable=false])");
 
   let playingNow = null; // one player sounds at a time
 
@@ -177,8 +177,8 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     origin() {
-      const c = conf(this.host, "api");
-      if (c) return new URL(c, location.href).origin;
+      const api = conf(this.host, "api");
+      if (api) return new URL(api, location.href).origin;
       if (scriptOrigin) return scriptOrigin;
       const link = this.host.querySelector("a[href]");
       return link ? new URL(link.href).origin : location.origin;
@@ -189,7 +189,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     /** What to read: this page, or a text (a selection). */
     body(text, lang) {
       const body = { url: location.href.split("#")[0] };
-      for (const name of ["content", "skip", "voice"]) { const v = conf(this.host, name); if (v) body[name] = v; }
+      for (const name of ["content", "skip", "voice"]) { const value = conf(this.host, name); if (value) body[name] = value; }
       const rate = conf(this.host, "rate");
       if (rate) body.rate = isNaN(Number(rate)) ? rate : Number(rate);
       const send = conf(this.host, "send-html");
@@ -316,7 +316,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       if (!found) return;
       let range = null, span = null;
       try { span = this.span(found, blockIndex, sentenceIndex); if (span) range = this.rangeOf(found, span[0], span[1]); } catch (_) { range = null; }
-      if (range && hasHL) {
+      if (range && hasHighlights) {
         CSS.highlights.set(SENT, new Highlight(range));
         this.sentence = { found, start: span[0], text: this.blocks[blockIndex].sentences[sentenceIndex].text };
       } else {
@@ -349,26 +349,26 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     clear() {
-      if (hasHL) { CSS.highlights.delete(SENT); CSS.highlights.delete(WORD); }
+      if (hasHighlights) { CSS.highlights.delete(SENT); CSS.highlights.delete(WORD); }
       if (this.markedElement) { this.markedElement.classList.remove(MARK); this.markedElement = null; }
       this.sentence = null;
     }
   }
 
+  /** The <lyssna-player> element: its controls, the audio and what the visitor does. */
   class LyssnaPlayer extends HTMLElement {
     connectedCallback() {
       if (this.shadowRoot) return; // moved in the DOM: keep its state
       const lang = (conf(this, "lang") || document.documentElement.lang || "sv").toLowerCase().startsWith("en") ? "en" : "sv";
-      this.t = TEXTS[lang];
-      this.client = new ReadingClient(this, this.t, (reading) => this.update(reading));
+      this.texts = TEXTS[lang];
+      this.client = new ReadingClient(this, this.texts, (reading) => this.update(reading));
       this.reading = null;
       this.entries = []; // every sentence in time order: {b, i, start, end, words: [{start, offset, length}]}
       this.highlighter = new Highlighter();
-      this.cur = this.word = -1;
+      this.cur = this.wordIndex = -1; // the sentence (index in entries) and word marked in the page
       this.build(lang);
-      this.first = document.querySelector(TAG) === this; // page-wide listeners: the first player only
-      if (this.first) {
-        document.addEventListener("selectionchange", () => { clearTimeout(this.selTimer); this.selTimer = setTimeout(() => this.onSelect(), 250); });
+      if (document.querySelector(TAG) === this) { // page-wide listeners: the first player only
+        document.addEventListener("selectionchange", () => { clearTimeout(this.selectionTimer); this.selectionTimer = setTimeout(() => this.onSelect(), 250); });
         document.addEventListener("keydown", (e) => this.onKey(e));
         document.addEventListener("click", (e) => this.onPageClick(e));
         const away = () => { if (this.audio && !this.audio.paused) this.highlighter.userScrolledAway = true; }; // never caused by us
@@ -380,55 +380,55 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
     disconnectedCallback() {
       if (this.audio) this.audio.pause();
-      this.clearHL();
+      this.unmark();
       this.client.stopPolling();
     }
 
     build(lang) {
-      const t = this.t, root = this.attachShadow({ mode: "open" });
+      const t = this.texts, root = this.attachShadow({ mode: "open" });
       adopt(root, PLAYER_CSS);
-      const btn = (name, cls, label, fn) => {
-        const b = el("button", { type: "button", class: cls, part: name, "aria-label": label, title: label }, icon(name));
-        b.addEventListener("click", fn);
-        return b;
+      const button = (name, className, label, onClick) => {
+        const node = el("button", { type: "button", class: className, part: name, "aria-label": label, title: label }, icon(name));
+        node.addEventListener("click", onClick);
+        return node;
       };
-      this.label = el("span", { text: t.listen });
-      this.icon = icon("play");
-      this.toggle = el("button", { type: "button", part: "button", "aria-keyshortcuts": "Alt+Shift+L", title: "Alt+Shift+L" }, this.icon, this.label);
-      this.toggle.addEventListener("click", () => this.onToggle());
-      this.seek = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": t.seek, part: "seek" });
-      this.seek.addEventListener("input", () => { this.highlighter.userScrolledAway = false; this.seekTo(this.seek.value * 1000); });
-      this.time = el("span", { class: "t", "aria-hidden": "true" });
-      this.speed = el("select", { part: "speed" });
+      this.toggleLabel = el("span", { text: t.listen });
+      this.toggleIcon = icon("play");
+      this.toggleButton = el("button", { type: "button", part: "button", "aria-keyshortcuts": "Alt+Shift+L", title: "Alt+Shift+L" }, this.toggleIcon, this.toggleLabel);
+      this.toggleButton.addEventListener("click", () => this.onToggle());
+      this.seekSlider = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": t.seek, part: "seek" });
+      this.seekSlider.addEventListener("input", () => { this.highlighter.userScrolledAway = false; this.seekTo(this.seekSlider.value * 1000); });
+      this.timeText = el("span", { class: "t", "aria-hidden": "true" });
+      this.speedSelect = el("select", { part: "speed" });
       const saved = Number(store("localStorage", "lyssna-speed")) || 1;
-      for (const v of SPEEDS) {
-        const o = el("option", { value: String(v), text: `${String(v).replace(".", t.decimal)}×` });
-        o.selected = v === saved;
-        this.speed.appendChild(o);
+      for (const speed of SPEEDS) {
+        const option = el("option", { value: String(speed), text: `${String(speed).replace(".", t.decimal)}×` });
+        option.selected = speed === saved;
+        this.speedSelect.appendChild(option);
       }
-      this.speed.addEventListener("change", () => {
-        store("localStorage", "lyssna-speed", Number(this.speed.value));
-        if (this.audio) this.audio.playbackRate = Number(this.speed.value);
+      this.speedSelect.addEventListener("change", () => {
+        store("localStorage", "lyssna-speed", Number(this.speedSelect.value));
+        if (this.audio) this.audio.playbackRate = Number(this.speedSelect.value);
       });
-      this.download = el("a", { part: "download", download: "", "aria-label": t.downloadLabel }, icon("download"), el("span", { text: t.download }));
+      this.downloadLink = el("a", { part: "download", download: "", "aria-label": t.downloadLabel }, icon("download"), el("span", { text: t.download }));
       this.controls = el("div", { class: "c", hidden: "" },
-        btn("prev", "i", t.prev, () => this.step(-1)), btn("next", "i", t.next, () => this.step(1)),
-        btn("stop", "i", t.stop, () => this.stop()), this.seek, this.time,
-        el("label", {}, el("span", { text: t.speed }), this.speed), this.download,
-        btn("close", "i", t.close, () => this.close()));
-      this.status = el("p", { class: "s", role: "status", "aria-live": "polite", part: "status" });
-      this.pick = el("button", { type: "button", class: "sel", part: "selection", "aria-label": t.selection, hidden: "" }, icon("play"), el("span", { text: t.listen }));
-      this.pick.addEventListener("mousedown", (e) => e.preventDefault()); // keep the selection
-      this.pick.addEventListener("click", () => this.readSelection());
-      this.bar = el("div", { class: "bar", role: "group", "aria-label": t.player, lang }, this.toggle, this.controls, this.status);
+        button("prev", "i", t.prev, () => this.step(-1)), button("next", "i", t.next, () => this.step(1)),
+        button("stop", "i", t.stop, () => this.stop()), this.seekSlider, this.timeText,
+        el("label", {}, el("span", { text: t.speed }), this.speedSelect), this.downloadLink,
+        button("close", "i", t.close, () => this.close()));
+      this.statusLine = el("p", { class: "s", role: "status", "aria-live": "polite", part: "status" });
+      this.selectionButton = el("button", { type: "button", class: "sel", part: "selection", "aria-label": t.selection, hidden: "" }, icon("play"), el("span", { text: t.listen }));
+      this.selectionButton.addEventListener("mousedown", (e) => e.preventDefault()); // keep the selection
+      this.selectionButton.addEventListener("click", () => this.readSelection());
+      this.bar = el("div", { class: "bar", role: "group", "aria-label": t.player, lang }, this.toggleButton, this.controls, this.statusLine);
       if (conf(this, "position") === "fixed") { this.bar.classList.add("dock"); this.setAttribute("docked", ""); }
-      root.append(this.bar, this.pick);
+      root.append(this.bar, this.selectionButton);
       this.showTime();
     }
 
     // --- what the visitor does ---
     onToggle() {
-      if (this.busy) return;
+      if (this.requesting) return;
       if (!this.audio || this.failed || !this.audio.src) this.start();
       else if (this.audio.paused || this.audio.ended) this.play();
       else this.audio.pause();
@@ -438,58 +438,58 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       if (!(e.altKey && e.shiftKey && !e.ctrlKey && !e.metaKey && e.code === "KeyL") || e.defaultPrevented) return;
       if (editable(e.target) || query('[accesskey="l" i]')) return; // the page's own accesskey wins
       e.preventDefault();
-      if (this.picked) this.readSelection(); else this.onToggle();
+      if (this.selection) this.readSelection(); else this.onToggle();
     }
 
     onPageClick(e) {
       if (!this.isOpen || e.button || e.defaultPrevented || e.composedPath().includes(this)) return;
       if (e.target.closest && e.target.closest("a,button,input,select,textarea,label,summary,[role=button],[role=link]")) return;
-      const s = getSelection();
-      if (s && !s.isCollapsed) return; // selecting text, not choosing a place
+      const sel = getSelection();
+      if (sel && !sel.isCollapsed) return; // selecting text, not choosing a place
       this.startAt(e.target);
     }
 
     /** Enter with the caret or focus inside a paragraph (caret browsing, screen readers). */
     onEnter(e) {
-      const s = getSelection(), at = document.activeElement !== document.body ? document.activeElement : s && s.anchorNode;
+      const sel = getSelection(), at = document.activeElement !== document.body ? document.activeElement : sel && sel.anchorNode;
       if (!at || editable(at) || (at.closest && at.closest("a,button,summary,[role=button],[role=link]"))) return false;
       return this.startAt(at.nodeType === 3 ? at.parentNode : at, e);
     }
 
     onSelect() {
-      const s = getSelection();
-      const text = s && s.rangeCount ? s.toString().trim() : "";
-      if (text.length < 2 || text.length > 5000 || this.contains(s.anchorNode) || editable(s.anchorNode && s.anchorNode.parentElement)) {
-        this.picked = null;
-        this.pick.hidden = true;
+      const sel = getSelection();
+      const text = sel && sel.rangeCount ? sel.toString().trim() : "";
+      if (text.length < 2 || text.length > 5000 || this.contains(sel.anchorNode) || editable(sel.anchorNode && sel.anchorNode.parentElement)) {
+        this.selection = null;
+        this.selectionButton.hidden = true;
         return;
       }
-      const range = s.getRangeAt(0), rects = range.getClientRects();
-      const r = rects[rects.length - 1] || range.getBoundingClientRect();
-      this.picked = { range: range.cloneRange(), text };
-      this.pick.style.top = `${Math.max(4, Math.min(r.bottom + 6, innerHeight - 48))}px`;
-      this.pick.style.left = `${Math.max(4, Math.min(r.right - 40, innerWidth - 120))}px`;
-      this.pick.hidden = false;
+      const range = sel.getRangeAt(0), rects = range.getClientRects();
+      const rect = rects[rects.length - 1] || range.getBoundingClientRect();
+      this.selection = { range: range.cloneRange(), text };
+      this.selectionButton.style.top = `${Math.max(4, Math.min(rect.bottom + 6, innerHeight - 48))}px`;
+      this.selectionButton.style.left = `${Math.max(4, Math.min(rect.right - 40, innerWidth - 120))}px`;
+      this.selectionButton.hidden = false;
     }
 
     readSelection() {
-      const p = this.picked;
-      if (!p) return;
-      this.pick.hidden = true;
-      const node = p.range.commonAncestorContainer, elem = node.nodeType === 1 ? node : node.parentElement;
-      const lang = elem && elem.closest("[lang]");
-      this.start({ text: p.text, range: p.range, lang: lang ? lang.lang : undefined });
+      const selection = this.selection;
+      if (!selection) return;
+      this.selectionButton.hidden = true;
+      const node = selection.range.commonAncestorContainer, element = node.nodeType === 1 ? node : node.parentElement;
+      const lang = element && element.closest("[lang]");
+      this.start({ text: selection.text, range: selection.range, lang: lang ? lang.lang : undefined });
       getSelection().removeAllRanges(); // the browser's selection colour would hide the highlight
     }
 
     /** Start reading at the block containing node: jump there, or read the whole page from there. */
     startAt(node) {
       if (this.mode === "page" && this.reading) {
-        const b = this.highlighter.blockAt(node);
-        if (b < 0) return false;
-        const k = this.entries.findIndex((x) => x.b === b);
-        if (k < 0) return false;
-        this.jump(k);
+        const blockIndex = this.highlighter.blockAt(node);
+        if (blockIndex < 0) return false;
+        const entryIndex = this.entries.findIndex((entry) => entry.b === blockIndex);
+        if (entryIndex < 0) return false;
+        this.jump(entryIndex);
         return true;
       }
       if (!this.isOpen) return false;
@@ -500,108 +500,108 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     // --- playing ---
     start(opts = {}) {
       this.unlock(); // inside the click: phones allow this element to play later
-      this.busy = true;
+      this.requesting = true;
       this.failed = false;
-      this.clearHL();
+      this.unmark();
       this.mode = opts.text ? "text" : "page";
       this.highlighter.reset(opts.range || null);
       this.reading = null;
       this.entries = [];
       this.audio.pause();
       this.audio.removeAttribute("src");
-      this.want = null;
-      this.say(this.t.preparing);
-      this.toggle.setAttribute("aria-busy", "true");
+      this.pendingSeekMs = null;
+      this.say(this.texts.preparing);
+      this.toggleButton.setAttribute("aria-busy", "true");
       this.load(this.client.body(opts.text, opts.lang), opts.at);
     }
 
     async load(body, at) {
       try {
         const reading = await this.client.create(body);
-        this.reloaded = reading.status === "ready"; // a finished file is seekable at once
+        this.finishedFileLoaded = reading.status === "ready"; // a finished file is seekable at once
         this.update(reading);
         this.audio.src = this.client.url(reading.audio_url).href;
         this.openUp(true);
         this.highlighter.userScrolledAway = false;
-        const saved = this.mode === "page" && !at && store("sessionStorage", this.key());
+        const saved = this.mode === "page" && !at && store("sessionStorage", this.positionKey());
         if (at) this.startAt(at);
         else if (saved && saved.ms > 1000 && (!reading.duration_ms || saved.ms < reading.duration_ms - 1000)) {
           this.seekTo(saved.ms);
-          this.resumeNote = `${this.t.resume} ${clock(saved.ms)}`;
+          this.resumeNote = `${this.texts.resume} ${clock(saved.ms)}`;
         }
-        this.media();
+        this.setUpMediaSession();
         this.play();
       } catch (error) {
         this.fail(error);
       } finally {
-        this.busy = false;
-        this.toggle.removeAttribute("aria-busy");
+        this.requesting = false;
+        this.toggleButton.removeAttribute("aria-busy");
       }
     }
 
     unlock() {
       if (this.audio) return;
-      const a = this.audio = new Audio();
-      a.preload = "auto";
-      const p = a.play(); // no source yet: rejects, but marks the element as started by the visitor
-      if (p) p.catch(() => {});
-      const on = (type, fn) => a.addEventListener(type, fn);
+      const audio = this.audio = new Audio();
+      audio.preload = "auto";
+      const started = audio.play(); // no source yet: rejects, but marks the element as started by the visitor
+      if (started) started.catch(() => {});
+      const on = (type, listener) => audio.addEventListener(type, listener);
       on("playing", () => {
         this.setToggle(true);
-        if (!this.quiet || this.resumeNote) this.say(this.resumeNote || this.t.playing); // once per start
-        if (this.want == null) this.resumeNote = null; // kept until the jump back is done
-        this.quiet = true;
-        const tick = () => { this.ticking = !a.paused; if (this.ticking) { this.follow(); requestAnimationFrame(tick); } };
+        if (!this.playingAnnounced || this.resumeNote) this.say(this.resumeNote || this.texts.playing); // once per start
+        if (this.pendingSeekMs == null) this.resumeNote = null; // kept until the jump back is done
+        this.playingAnnounced = true;
+        const tick = () => { this.ticking = !audio.paused; if (this.ticking) { this.follow(); requestAnimationFrame(tick); } };
         if (!this.ticking) requestAnimationFrame(tick);
       });
       on("pause", () => {
         this.setToggle(false);
-        this.quiet = false;
-        if (!a.ended && !this.reloading && a.currentTime > 0 && this.isOpen) this.say(this.t.paused);
+        this.playingAnnounced = false;
+        if (!audio.ended && !this.reloading && audio.currentTime > 0 && this.isOpen) this.say(this.texts.paused);
         this.save();
       });
       on("ended", () => {
         this.setToggle(false);
-        this.clearHL();
-        this.say(this.t.ended);
-        if (this.mode === "page") store("sessionStorage", this.key(), null);
+        this.unmark();
+        this.say(this.texts.ended);
+        if (this.mode === "page") store("sessionStorage", this.positionKey(), null);
       });
-      on("timeupdate", () => { this.showTime(); this.follow(); if (Date.now() - (this.savedAt || 0) > 1000) this.save(); });
+      on("timeupdate", () => { this.showTime(); this.follow(); if (Date.now() - (this.lastSavedAt || 0) > 1000) this.save(); });
       for (const type of ["durationchange", "progress", "loadedmetadata", "canplay"]) on(type, () => {
         this.showTime();
-        if (this.want != null) this.seekTo(this.want);
+        if (this.pendingSeekMs != null) this.seekTo(this.pendingSeekMs);
       });
-      on("error", () => { if (a.getAttribute("src")) this.fail(new Error(this.t.media)); });
+      on("error", () => { if (audio.getAttribute("src")) this.fail(new Error(this.texts.media)); });
     }
 
     play() {
       if (playingNow && playingNow !== this && playingNow.audio) playingNow.audio.pause();
       playingNow = this;
       this.highlighter.userScrolledAway = false;
-      this.audio.playbackRate = Number(this.speed.value);
-      const p = this.audio.play();
-      if (p) p.catch((e) => { if (e.name !== "AbortError") this.fail(new Error(this.t.media)); });
+      this.audio.playbackRate = Number(this.speedSelect.value);
+      const started = this.audio.play();
+      if (started) started.catch((error) => { if (error.name !== "AbortError") this.fail(new Error(this.texts.media)); });
     }
 
     stop() {
-      const a = this.audio;
-      if (!a) return;
-      a.pause();
-      this.want = null;
-      if (a.readyState > 0) a.currentTime = 0;
-      this.clearHL();
+      const audio = this.audio;
+      if (!audio) return;
+      audio.pause();
+      this.pendingSeekMs = null;
+      if (audio.readyState > 0) audio.currentTime = 0;
+      this.unmark();
       this.showTime();
       this.save();
-      this.say(this.t.stopped);
+      this.say(this.texts.stopped);
     }
 
     close() {
       const inside = this.shadowRoot.activeElement;
       if (this.audio) { this.audio.pause(); this.save(); }
-      this.clearHL();
+      this.unmark();
       this.openUp(false);
-      this.say(this.t.closed);
-      if (inside) this.toggle.focus(); // the focused button went away: give focus to the next best
+      this.say(this.texts.closed);
+      if (inside) this.toggleButton.focus(); // the focused button went away: give focus to the next best
     }
 
     openUp(open) {
@@ -613,136 +613,135 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     /** Back or forward one sentence. */
     step(delta) {
       if (!this.audio || !this.entries.length) return;
-      const k = this.cur >= 0 ? this.cur : find(this.entries, this.audio.currentTime * 1000);
-      this.jump(Math.max(0, Math.min(this.entries.length - 1, k + delta)));
+      const from = this.cur >= 0 ? this.cur : find(this.entries, this.audio.currentTime * 1000);
+      this.jump(Math.max(0, Math.min(this.entries.length - 1, from + delta)));
     }
 
-    jump(k) {
-      const e = this.entries[k];
-      if (!e) return;
+    jump(entryIndex) {
+      const entry = this.entries[entryIndex];
+      if (!entry) return;
       this.cur = -1;
       this.highlighter.userScrolledAway = false; // the visitor chose a place: follow it again
-      this.seekTo(e.start);
+      this.seekTo(entry.start);
       if (this.audio.paused) this.play();
     }
 
     seekTo(ms) {
-      const a = this.audio, s = ms / 1000;
-      if (!a || !isFinite(s)) return;
-      const r = a.seekable;
-      if (!(r.length && s >= r.start(0) && s <= r.end(r.length - 1))) {
-        this.want = ms; // applied once that part can be reached
-        if (this.reading && this.reading.status === "ready" && !this.reloaded) {
+      const audio = this.audio, seconds = ms / 1000;
+      if (!audio || !isFinite(seconds)) return;
+      const seekable = audio.seekable;
+      if (!(seekable.length && seconds >= seekable.start(0) && seconds <= seekable.end(seekable.length - 1))) {
+        this.pendingSeekMs = ms; // applied once that part can be reached
+        if (this.reading && this.reading.status === "ready" && !this.finishedFileLoaded) {
           // We streamed the MP3 while it was made; the finished file takes Range requests: reload once.
-          this.reloaded = this.reloading = true;
-          const resume = !a.paused;
-          a.addEventListener("loadedmetadata", () => { this.reloading = false; if (resume) this.play(); }, { once: true });
-          a.load();
+          this.finishedFileLoaded = this.reloading = true;
+          const resume = !audio.paused;
+          audio.addEventListener("loadedmetadata", () => { this.reloading = false; if (resume) this.play(); }, { once: true });
+          audio.load();
         }
         return;
       }
-      this.want = null;
-      a.currentTime = s;
+      this.pendingSeekMs = null;
+      audio.currentTime = seconds;
       this.follow();
     }
 
-    // --- the reading, where it was left, and what the player shows of it ---
-    key() { return `lyssna:${location.href.split("#")[0]}`; }
+    // --- the reading and what the player shows of it ---
+    positionKey() { return `lyssna:${location.href.split("#")[0]}`; }
 
     save() {
-      this.savedAt = Date.now();
-      if (this.mode === "page" && this.audio && this.reading && this.want == null) store("sessionStorage", this.key(), { ms: Math.round(this.audio.currentTime * 1000) });
+      this.lastSavedAt = Date.now();
+      if (this.mode === "page" && this.audio && this.reading && this.pendingSeekMs == null) store("sessionStorage", this.positionKey(), { ms: Math.round(this.audio.currentTime * 1000) });
     }
 
     update(reading) {
       this.reading = reading;
       this.highlighter.blocks = reading.blocks || [];
       this.entries = [];
-      (reading.blocks || []).forEach((block, b) => (block.sentences || []).forEach((s, i) => this.entries.push({
-        b, i, start: +s.start_ms || 0, end: +s.end_ms || 0,
-        words: (s.words || []).map((w) => ({ start: +w.start_ms || 0, offset: w.offset, length: w.length })),
+      (reading.blocks || []).forEach((block, b) => (block.sentences || []).forEach((sentence, i) => this.entries.push({
+        b, i, start: +sentence.start_ms || 0, end: +sentence.end_ms || 0,
+        words: (sentence.words || []).map((word) => ({ start: +word.start_ms || 0, offset: word.offset, length: word.length })),
       })));
       this.entries.sort((x, y) => x.start - y.start);
       const file = this.client.url(reading.audio_url);
       file.searchParams.set("download", "1");
-      this.download.href = file.href;
-      if (reading.status === "failed") this.fail(new Error(reading.message || reading.error || this.t.failed));
+      this.downloadLink.href = file.href;
+      if (reading.status === "failed") this.fail(new Error(reading.message || reading.error || this.texts.failed));
       else if (reading.status !== "ready") this.client.poll();
-      else if (this.want != null) this.seekTo(this.want);
+      else if (this.pendingSeekMs != null) this.seekTo(this.pendingSeekMs);
       this.showTime();
     }
 
-    media() {
-      const ms = navigator.mediaSession;
-      if (!ms || !window.MediaMetadata) return;
+    setUpMediaSession() {
+      const session = navigator.mediaSession;
+      if (!session || !window.MediaMetadata) return;
       try {
-        ms.metadata = new MediaMetadata({ title: this.reading.title || document.title, artist: location.hostname, album: this.t.player });
-        const acts = {
+        session.metadata = new MediaMetadata({ title: this.reading.title || document.title, artist: location.hostname, album: this.texts.player });
+        const actions = {
           play: () => this.play(), pause: () => this.audio.pause(), stop: () => this.stop(),
-          previoustrack: () => this.step(-1), nexttrack: () => this.step(1), seekto: (d) => this.seekTo(d.seekTime * 1000),
+          previoustrack: () => this.step(-1), nexttrack: () => this.step(1), seekto: (details) => this.seekTo(details.seekTime * 1000),
         };
-        for (const name in acts) ms.setActionHandler(name, acts[name]);
+        for (const name in actions) session.setActionHandler(name, actions[name]);
       } catch (_) { /* an action this browser lacks */ }
     }
 
     totalMs() {
-      const r = this.reading, a = this.audio;
-      if (r && r.status === "ready" && r.duration_ms) return r.duration_ms;
+      const reading = this.reading, audio = this.audio;
+      if (reading && reading.status === "ready" && reading.duration_ms) return reading.duration_ms;
       const last = this.entries.length ? this.entries[this.entries.length - 1].end : 0;
-      return Math.max(last, a && isFinite(a.duration) ? a.duration * 1000 : 0, (r && r.duration_ms) || 0);
+      return Math.max(last, audio && isFinite(audio.duration) ? audio.duration * 1000 : 0, (reading && reading.duration_ms) || 0);
     }
 
     showTime() {
-      const a = this.audio, now = a ? a.currentTime * 1000 : 0, total = this.totalMs();
-      this.seek.max = String(Math.ceil(total / 1000));
-      this.seek.value = String(Math.floor(now / 1000));
-      this.seek.setAttribute("aria-valuetext", `${clock(now)} ${this.t.of} ${clock(total)}`);
-      this.time.textContent = `${clock(now)} / ${clock(total)}`;
-      const ms = navigator.mediaSession;
-      if (ms && ms.setPositionState && a && total && !a.paused) {
-        try { ms.setPositionState({ duration: total / 1000, playbackRate: a.playbackRate, position: Math.min(a.currentTime, total / 1000) }); } catch (_) { /* ignore */ }
+      const audio = this.audio, now = audio ? audio.currentTime * 1000 : 0, total = this.totalMs();
+      this.seekSlider.max = String(Math.ceil(total / 1000));
+      this.seekSlider.value = String(Math.floor(now / 1000));
+      this.seekSlider.setAttribute("aria-valuetext", `${clock(now)} ${this.texts.of} ${clock(total)}`);
+      this.timeText.textContent = `${clock(now)} / ${clock(total)}`;
+      const session = navigator.mediaSession;
+      if (session && session.setPositionState && audio && total && !audio.paused) {
+        try { session.setPositionState({ duration: total / 1000, playbackRate: audio.playbackRate, position: Math.min(audio.currentTime, total / 1000) }); } catch (_) { /* ignore */ }
       }
     }
 
     setToggle(playing) {
-      this.label.textContent = playing ? this.t.pause : this.t.listen;
-      this.icon.replaceWith(this.icon = icon(playing ? "pause" : "play"));
+      this.toggleLabel.textContent = playing ? this.texts.pause : this.texts.listen;
+      this.toggleIcon.replaceWith(this.toggleIcon = icon(playing ? "pause" : "play"));
     }
 
     say(message, isError) {
-      this.status.classList.toggle("e", !!isError);
-      if (this.status.textContent !== message) this.status.textContent = message; // text, never HTML
+      this.statusLine.classList.toggle("e", !!isError);
+      if (this.statusLine.textContent !== message) this.statusLine.textContent = message; // text, never HTML
     }
 
     fail(error) {
       this.failed = true;
       this.client.stopPolling();
       if (this.audio) this.audio.pause();
-      this.clearHL();
+      this.unmark();
       this.setToggle(false);
-      this.say((error && error.message) || this.t.failed, true);
+      this.say((error && error.message) || this.texts.failed, true);
     }
 
     // --- following along in the page ---
     follow() {
-      const a = this.audio;
-      if (!a || !this.isOpen || a.ended || (a.paused && !a.currentTime) || this.want != null) return;
-      const ms = a.currentTime * 1000, k = find(this.entries, ms);
-      const entry = this.entries[k];
+      const audio = this.audio;
+      if (!audio || !this.isOpen || audio.ended || (audio.paused && !audio.currentTime) || this.pendingSeekMs != null) return;
+      const ms = audio.currentTime * 1000, k = find(this.entries, ms), entry = this.entries[k];
       if (k !== this.cur) {
         this.cur = k;
-        this.word = -1;
+        this.wordIndex = -1;
         if (entry) this.highlighter.markSentence(entry.b, entry.i); else this.highlighter.clear();
       }
       if (entry && this.highlighter.sentence) {
-        const w = find(entry.words, ms);
-        if (w !== this.word) { this.word = w; this.highlighter.markWord(entry.words[w]); }
+        const wordIndex = find(entry.words, ms);
+        if (wordIndex !== this.wordIndex) { this.wordIndex = wordIndex; this.highlighter.markWord(entry.words[wordIndex]); }
       }
     }
 
     /** Unmark the page; the next frame marks the sentence afresh. */
-    clearHL() {
-      this.cur = this.word = -1;
+    unmark() {
+      this.cur = this.wordIndex = -1;
       this.highlighter.clear();
     }
   }
@@ -751,9 +750,9 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
   // Enter on a paragraph (caret or focus in it) while the player is open starts reading there.
   document.addEventListener("keydown", (e) => {
-    const p = document.querySelector(TAG);
-    if (e.key === "Enter" && !e.altKey && !e.ctrlKey && !e.metaKey && !e.defaultPrevented && p && p.isOpen &&
-        !e.composedPath().includes(p) && p.onEnter && p.onEnter(e)) e.preventDefault();
+    const player = document.querySelector(TAG);
+    if (e.key === "Enter" && !e.altKey && !e.ctrlKey && !e.metaKey && !e.defaultPrevented && player && player.isOpen &&
+        !e.composedPath().includes(player) && player.onEnter && player.onEnter(e)) e.preventDefault();
   });
 
   /** Pages without <lyssna-player>: add one at the start (or end) of the reading area. */
