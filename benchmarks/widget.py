@@ -38,7 +38,7 @@ CLICK_SPY = """document.addEventListener('click', () => {
 }, true);"""
 # Each frame: when the highlighted sentence changes, how far past its start the audio is.
 DRIFT_SPY = """() => { window.__drift = []; let shown = -2; const p = document.querySelector('lyssna-player');
-  const tick = () => { if (p.cur !== shown) { shown = window.__shown = p.cur; const e = p.entries[shown];
+  const tick = () => { if (p.entryIndex !== shown) { shown = window.__shown = p.entryIndex; const e = p.entries[shown];
       if (e && !p.audio.paused && window.__measure) window.__drift.push(p.audio.currentTime * 1000 - e.start); }
     requestAnimationFrame(tick); };
   requestAnimationFrame(tick); }"""

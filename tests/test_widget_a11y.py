@@ -127,9 +127,9 @@ def test_does_not_scroll_back_when_the_visitor_scrolled_away(site, page):
     page.mouse.wheel(0, -20000)  # the visitor goes back to the top on purpose
     page.wait_for_function("() => scrollY === 0")
     scrolls = page.evaluate("() => window.__scrolls.length")
-    k = page.evaluate(f"() => {P}.cur")
+    k = page.evaluate(f"() => {P}.entryIndex")
     page.evaluate(f"k => {P}.seekTo({P}.entries[k].start)", k + 1)  # the reading moves on by itself
-    page.wait_for_function(f"k => {P}.cur === k", arg=k + 1)
+    page.wait_for_function(f"k => {P}.entryIndex === k", arg=k + 1)
     assert page.evaluate("() => window.__scrolls.length") == scrolls and page.evaluate("() => scrollY") == 0
     control(page, "Nästa mening").click()  # asking the player to move: follow again
     page.wait_for_function("n => window.__scrolls.length > n", arg=scrolls)

@@ -29,7 +29,7 @@ def page_01_text() -> str:
 
 
 def current(page) -> int:
-    return page.evaluate(f"() => {P}.cur")
+    return page.evaluate(f"() => {P}.entryIndex")
 
 
 def test_click_plays_and_highlights_the_sentence_and_the_word(site, page):
@@ -99,10 +99,10 @@ def test_next_and_previous_sentence(site, page):
     page.goto(f"{site.origin}/01.html")
     player(page).click()
     wait_ready(page)
-    page.wait_for_function(f"() => {P}.cur >= 1")
+    page.wait_for_function(f"() => {P}.entryIndex >= 1")
     control(page, "Pausa").click()
     k = current(page)
-    texts = page.evaluate(f"""() => {P}.entries.map(e => {P}.reading.blocks[e.b].sentences[e.i].text)""")
+    texts = page.evaluate(f"""() => {P}.entries.map(e => {P}.reading.blocks[e.block].sentences[e.sentence].text)""")
     control(page, "Nästa mening").click()
     assert current(page) == k + 1 and not audio_state(page)["paused"]
     assert squash(page.evaluate(HIGHLIGHTED_JS)["texts"][0]) in squash(texts[k + 1])
@@ -185,7 +185,7 @@ def test_click_or_enter_on_a_paragraph_starts_reading_there(site, page):
     page.keyboard.press("Enter")
     page.wait_for_function(f"""sel => {{ const h = CSS.highlights.get('lyssna-sentence');
         return h && h.size && document.querySelector(sel).contains([...h][0].startContainer); }}""", arg=other)
-    assert page.evaluate(f"() => {P}.entries[{P}.cur].b") == 3
+    assert page.evaluate(f"() => {P}.entries[{P}.entryIndex].block") == 3
 
 
 def test_selected_text_is_read_with_its_own_button(site, page):

@@ -363,9 +363,9 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.texts = TEXTS[lang];
       this.client = new ReadingClient(this, this.texts, (reading) => this.update(reading));
       this.reading = null;
-      this.entries = []; // every sentence in time order: {b, i, start, end, words: [{start, offset, length}]}
+      this.entries = []; // every sentence in time order: {block, sentence, start, end, words: [{start, offset, length}]}
       this.highlighter = new Highlighter();
-      this.cur = this.wordIndex = -1; // the sentence (index in entries) and word marked in the page
+      this.entryIndex = this.wordIndex = -1; // the sentence (index in entries) and word marked in the page
       this.build(lang);
       if (document.querySelector(TAG) === this) { // page-wide listeners: the first player only
         document.addEventListener("selectionchange", () => { clearTimeout(this.selectionTimer); this.selectionTimer = setTimeout(() => this.onSelect(), 250); });
@@ -487,7 +487,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       if (this.mode === "page" && this.reading) {
         const blockIndex = this.highlighter.blockAt(node);
         if (blockIndex < 0) return false;
-        const entryIndex = this.entries.findIndex((entry) => entry.b === blockIndex);
+        const entryIndex = this.entries.findIndex((entry) => entry.block === blockIndex);
         if (entryIndex < 0) return false;
         this.jump(entryIndex);
         return true;
@@ -613,14 +613,14 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     /** Back or forward one sentence. */
     step(delta) {
       if (!this.audio || !this.entries.length) return;
-      const from = this.cur >= 0 ? this.cur : find(this.entries, this.audio.currentTime * 1000);
+      const from = this.entryIndex >= 0 ? this.entryIndex : find(this.entries, this.audio.currentTime * 1000);
       this.jump(Math.max(0, Math.min(this.entries.length - 1, from + delta)));
     }
 
     jump(entryIndex) {
       const entry = this.entries[entryIndex];
       if (!entry) return;
-      this.cur = -1;
+      this.entryIndex = -1;
       this.highlighter.userScrolledAway = false; // the visitor chose a place: follow it again
       this.seekTo(entry.start);
       if (this.audio.paused) this.play();
@@ -659,7 +659,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.highlighter.blocks = reading.blocks || [];
       this.entries = [];
       (reading.blocks || []).forEach((block, b) => (block.sentences || []).forEach((sentence, i) => this.entries.push({
-        b, i, start: +sentence.start_ms || 0, end: +sentence.end_ms || 0,
+        block: b, sentence: i, start: +sentence.start_ms || 0, end: +sentence.end_ms || 0,
         words: (sentence.words || []).map((word) => ({ start: +word.start_ms || 0, offset: word.offset, length: word.length })),
       })));
       this.entries.sort((x, y) => x.start - y.start);
@@ -728,10 +728,10 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       const audio = this.audio;
       if (!audio || !this.isOpen || audio.ended || (audio.paused && !audio.currentTime) || this.pendingSeekMs != null) return;
       const ms = audio.currentTime * 1000, k = find(this.entries, ms), entry = this.entries[k];
-      if (k !== this.cur) {
-        this.cur = k;
+      if (k !== this.entryIndex) {
+        this.entryIndex = k;
         this.wordIndex = -1;
-        if (entry) this.highlighter.markSentence(entry.b, entry.i); else this.highlighter.clear();
+        if (entry) this.highlighter.markSentence(entry.block, entry.sentence); else this.highlighter.clear();
       }
       if (entry && this.highlighter.sentence) {
         const wordIndex = find(entry.words, ms);
@@ -741,7 +741,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
     /** Unmark the page; the next frame marks the sentence afresh. */
     unmark() {
-      this.cur = this.wordIndex = -1;
+      this.entryIndex = this.wordIndex = -1;
       this.highlighter.clear();
     }
   }
