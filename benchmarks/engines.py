@@ -42,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.first_audio import first_audio_ms  # noqa: E402
 from service.models import Document  # noqa: E402
 from service.reading import audio  # noqa: E402
 from service.reading import readings as readings_mod  # noqa: E402
@@ -51,9 +52,7 @@ from service.reading.plan import plan_reading, segments  # noqa: E402
 from service.reading.readings import Readings  # noqa: E402
 from service.store.audio_cache import AudioCache  # noqa: E402
 from service.store.reading_store import ReadingStore  # noqa: E402
-from benchmarks.first_audio import first_audio_ms  # noqa: E402
 from tests.conftest import PAGES, serve_directory  # noqa: E402
-
 
 
 def load_pages() -> list[tuple[str, str]]:

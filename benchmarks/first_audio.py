@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from service.reading import audio
 from service import create_app  # noqa: E402
+from service.reading import audio
 from service.reading.engines import get_engine  # noqa: E402
 from tests.conftest import PAGES, serve_directory  # noqa: E402
 

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from service.reading.engines import get_engine  # noqa: E402
-from service.store.lexicon import Lexicon  # noqa: E402
 from service.reading.speech import normalize, normalize_mapped, split_sentences  # noqa: E402
+from service.store.lexicon import Lexicon  # noqa: E402
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 

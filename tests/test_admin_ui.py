@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from service.web import admin
 from service import create_app
 from service.store.activity import Activity
+from service.web import admin
 
 from .conftest import page_names, serve_directory
 from .helpers import decode_mp3

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from service.web import admin
 from service import create_app
+from service.web import admin
 
 from .conftest import page_names
 

@@ -10,10 +10,20 @@ from pathlib import Path
 import miniaudio
 import pytest
 
-from service.reading.audio import PAUSE_BLOCK_MS, PAUSE_HEADING_MS, LEAD_IN_MS, PAUSE_SENTENCE_MS, MP3_DELAY_SAMPLES, AudioSegment, Mp3Assembler, encode_segment, level
-from service.store.mp3 import mp3_duration_ms
-from service.reading.engines import get_engine
 from service.models import Speech
+from service.reading.audio import (
+    LEAD_IN_MS,
+    MP3_DELAY_SAMPLES,
+    PAUSE_BLOCK_MS,
+    PAUSE_HEADING_MS,
+    PAUSE_SENTENCE_MS,
+    AudioSegment,
+    Mp3Assembler,
+    encode_segment,
+    level,
+)
+from service.reading.engines import get_engine
+from service.store.mp3 import mp3_duration_ms
 
 SENTENCES = [
     ("Öppettider för biblioteket", PAUSE_HEADING_MS),

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from service import create_app
-from service.work.batches import Batches
 from service.store.audio_cache import AudioCache
+from service.work.batches import Batches
 
 from .helpers import decode_mp3
 from .test_admin_ui import PASSWORD, fixture_url, login, token_of, wire

@@ -12,11 +12,11 @@ import re
 
 import pytest
 
+from service.errors import EngineError
+from service.models import Speech
 from service.reading import audio
 from service.reading.engines import ENGINES, engine_status, get_engine
 from service.reading.engines.base import MAX_RATE, MIN_RATE, Engine, EngineUnavailable
-from service.errors import EngineError
-from service.models import Speech
 from service.store.mp3 import mp3_duration_ms
 from tests.fakes import fake_google, make_piper_voice
 

@@ -8,10 +8,10 @@ import threading
 
 import pytest
 
-from service.reading.engines import available_engines, get_engine
-from service.reading.engines.base import Engine
 from service.errors import EngineError
 from service.models import Speech
+from service.reading.engines import available_engines, get_engine
+from service.reading.engines.base import Engine
 
 SENTENCE = "Kommunen erbjuder förskola och fritidshem för alla barn mellan ett och tolv år."
 UMLAUTS = "Åtta älgar åt smörgåsar på ön, sedan gick de över ängen till Göteborg."

@@ -8,10 +8,17 @@ import time
 import numpy as np
 import pytest
 
+from service.errors import EngineError
 from service.reading.engines import engine_status, fallback_engine, get_engine, synthesize_with_fallback
 from service.reading.engines.base import EngineUnavailable
-from service.reading.engines.gtts import MAX_PIECE, CircuitBreaker, GttsEngine, create, split_pieces, time_stretch
-from service.errors import EngineError
+from service.reading.engines.gtts import (
+    MAX_PIECE,
+    CircuitBreaker,
+    GttsEngine,
+    create,
+    split_pieces,
+    time_stretch,
+)
 from tests.fakes import fake_google
 
 FILLER = "Kommunen informerar om nya regler för sophämtning och återvinning i hela området"

@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
+from service.errors import EngineError
+from service.models import Speech
 from service.reading.engines import engine_status, get_engine
 from service.reading.engines.base import EngineUnavailable
 from service.reading.engines.piper import PiperEngine, create
-from service.errors import EngineError
-from service.models import Speech
 from tests.fakes import make_piper_voice
 
 SENTENCE = "Åtta älgar åt smörgåsar på ön."

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from service.errors import BadRequest, ExtractError
-from service.reading.extract import css_escape, extract, extract_text, parse
 from service.models import BLOCK_KINDS
+from service.reading.extract import css_escape, extract, extract_text, parse
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 MANIFEST = {p["file"][:-5]: p for p in json.loads((PAGES / "MANIFEST.json").read_text("utf-8"))["pages"]}

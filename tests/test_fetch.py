@@ -20,10 +20,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import PAGES, free_port, page_names
 from service.errors import BadRequest, FetchError, SiteNotAllowed, TooLarge
 from service.reading.fetch import FetchLimits, decode_html, fetch, is_public_address
 from service.reading.sites import SitePattern, is_allowed_origin, match_site, origin_of, parse_sites
+
+from .conftest import PAGES, free_port, page_names
 
 SWEDISH = "Välkommen till Åre kommun – öppettider för återvinningscentralen och ärenden på Öland"
 PAGE = f"""<!doctype html><html lang="sv"><head><title>Test</title></head>

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from service.store.lexicon import Lexicon, LexiconEntry, fingerprint
 from service.reading.speech import normalize, normalize_mapped, written_span
+from service.store.lexicon import Lexicon, LexiconEntry, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 

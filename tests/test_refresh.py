@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from service import config as config_mod
-from service.reading.services import build_services
-from service.reading.fetch import fetch_if_changed
 from service.reading.create import generate_page
+from service.reading.fetch import fetch_if_changed
+from service.reading.services import build_services
 from service.work.refresh import PageStates, last_summary, run_pass
 
 from .conftest import serve_directory

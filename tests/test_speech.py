@@ -11,8 +11,9 @@ import re
 
 import pytest
 
-from service.reading.speech import normalize, normalize_mapped, split_sentences, written_span
+from service.reading.speech import normalize, normalize_mapped
 from service.reading.speech import numbers as nw
+from service.reading.speech import split_sentences, written_span
 from tests.conftest import expected_lines, page_names
 
 # --- sentence splitting ---------------------------------------------------------------------

@@ -13,8 +13,20 @@ from pathlib import Path
 import pytest
 
 from .browser import (  # noqa: F401 - fixtures
-    HIGHLIGHTED_JS, P, WORD_JS, context, control, other_site, page, page_site, player, site,
-    wait_error, wait_highlight, wait_playing, wait_ready,
+    HIGHLIGHTED_JS,
+    WORD_JS,
+    P,
+    context,
+    control,
+    other_site,
+    page,
+    page_site,
+    player,
+    site,
+    wait_error,
+    wait_highlight,
+    wait_playing,
+    wait_ready,
 )
 
 WIDGET = Path(__file__).resolve().parents[1] / "service" / "static" / "widget.js"

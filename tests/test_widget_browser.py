@@ -14,12 +14,27 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import expected_lines
 from .browser import (  # noqa: F401 - fixtures
-    HIGHLIGHTED_JS, P, WORD_JS, audio_state, context, control, other_site, page, page_site,
-    player, site, squash, status_text, wait_error, wait_highlight, wait_playing, wait_ready,
+    HIGHLIGHTED_JS,
+    WORD_JS,
+    P,
+    audio_state,
+    context,
+    control,
+    other_site,
+    page,
+    page_site,
+    player,
+    site,
+    squash,
+    status_text,
+    wait_error,
+    wait_highlight,
+    wait_playing,
+    wait_ready,
     wait_status,
 )
+from .conftest import expected_lines
 
 pytestmark = pytest.mark.browser
 

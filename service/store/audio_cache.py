@@ -24,6 +24,7 @@ from pathlib import Path
 from .files import read_json, valid_key, write_atomic, write_json_atomic
 from .mp3 import mp3_duration_ms
 
+
 def _truncated(mp3: Path, duration_ms: float) -> bool:
     """A finished file that decodes shorter than its recorded duration lost its tail (disk full,
     a copy cut short); counting MP3 frames tells without decoding."""

@@ -168,13 +168,18 @@ def regenerate_page():
     return reading_response(_body(), use_memo=False)  # the page changed: fetch it again
 
 
+def _url_argument() -> str:
+    url = request.args.get("url", "")
+    if not url:
+        raise BadRequest("Ange url. / Give a url.", code="missing_url")
+    return url
+
+
 @bp.get("/pages")
 @admin_required
 def list_pages():
     """Readings of one page (`?url=`), newest first, with their status."""
-    url = request.args.get("url", "")
-    if not url:
-        raise BadRequest("Ange url. / Give a url.", code="missing_url")
+    url = _url_argument()
     readings = services().readings
     out = []
     for stored in services().store.for_url(url):
@@ -188,10 +193,7 @@ def list_pages():
 @bp.delete("/pages")
 @admin_required
 def purge_page():
-    url = request.args.get("url", "")
-    if not url:
-        raise BadRequest("Ange url. / Give a url.", code="missing_url")
-    n = services().readings.purge_url(url)
+    n = services().readings.purge_url(_url_argument())
     return jsonify({"purged_readings": n})
 
 

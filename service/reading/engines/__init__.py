@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .base import STATE_ERROR, STATE_NOT_INSTALLED, STATE_OK, Engine, EngineStatus, EngineUnavailable
 from service.config import setting
 from service.errors import EngineError
 from service.models import Speech
+
+from .base import STATE_ERROR, STATE_NOT_INSTALLED, STATE_OK, Engine, EngineStatus, EngineUnavailable
 
 # name -> module; order is the order of preference shown to operators.
 ENGINES: dict[str, str] = {

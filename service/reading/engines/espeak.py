@@ -23,9 +23,10 @@ import ctypes
 import os
 import threading
 
-from .base import Engine
 from service.errors import EngineError
 from service.models import Speech, WordEvent
+
+from .base import Engine
 
 # espeak_AUDIO_OUTPUT / options / flags / events / parameters (speak_lib.h)
 _AUDIO_OUTPUT_SYNCHRONOUS = 2

@@ -36,10 +36,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .base import STATE_CIRCUIT_OPEN, STATE_NOT_INSTALLED, STATE_OK, Engine, EngineStatus, EngineUnavailable
 from service.config import setting
 from service.errors import EngineError
 from service.models import Speech, WordEvent
+
+from .base import STATE_CIRCUIT_OPEN, STATE_NOT_INSTALLED, STATE_OK, Engine, EngineStatus, EngineUnavailable
 
 CONFIG_KEYS = ("GTTS_TLD", "GTTS_TIMEOUT", "GTTS_BREAKER_FAILURES", "GTTS_BREAKER_COOLDOWN")
 MAX_PIECE = 100  # Google's limit per request

@@ -32,10 +32,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .base import STATE_ERROR, STATE_MISSING_VOICE, STATE_NOT_INSTALLED, Engine, EngineUnavailable
 from service.config import setting
 from service.errors import EngineError
 from service.models import Speech, WordEvent
+
+from .base import STATE_ERROR, STATE_MISSING_VOICE, STATE_NOT_INSTALLED, Engine, EngineUnavailable
 
 CONFIG_KEYS = ("PIPER_VOICE", "PIPER_THREADS")
 INSTALL_HINT = "pip install 'lyssna[piper]'"

@@ -152,12 +152,7 @@ def _get(url: str, sites, read, limits: FetchLimits, *, accept: str, ssl_context
                     continue
                 return read(target.url, response, deadline, limits.max_bytes)
             except (OSError, http.client.HTTPException) as exc:
-                if deadline.expired:
-                    raise deadline.error() from exc
-                raise FetchError(
-                    "Sidan kunde inte hämtas (anslutningen bröts). / "
-                    "The page could not be fetched (the connection failed).",
-                ) from exc
+                raise deadline.connection_failed() from exc
             finally:
                 conn.close()
     raise AssertionError("unreachable")  # pragma: no cover

@@ -12,6 +12,7 @@ from ..sites import origin_of
 from .deadline import Deadline
 from .vet import Target
 
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """An HTTPConnection that connects to an address we already checked, never re-resolving."""
 
@@ -119,12 +120,7 @@ def open_request(target: Target, deadline: Deadline, connect_timeout: float, con
         ) from None
     except (OSError, http.client.HTTPException) as exc:
         conn.close()
-        if deadline.expired:
-            raise deadline.error() from exc
-        raise FetchError(
-            "Sidan kunde inte hämtas (anslutningen bröts). / "
-            "The page could not be fetched (the connection failed).",
-        ) from exc
+        raise deadline.connection_failed() from exc
     return conn
 
 

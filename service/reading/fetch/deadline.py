@@ -7,6 +7,7 @@ import time
 
 from service.errors import FetchError
 
+
 class Deadline:
     """One deadline for the whole fetch; when it passes, the current socket is shut down.
 
@@ -52,6 +53,13 @@ class Deadline:
             f"The page did not respond in time (the limit is {self.seconds:g} s).",
             code="fetch_timeout",
         )
+
+    def connection_failed(self) -> FetchError:
+        """What a broken connection means: the deadline, if it passed (it shut the socket down)."""
+        if self.expired:
+            return self.error()
+        return FetchError("Sidan kunde inte hämtas (anslutningen bröts). / "
+                          "The page could not be fetched (the connection failed).")
 
     def watch(self, sock: socket.socket) -> None:
         with self._lock:

@@ -15,6 +15,7 @@ from service.errors import BadRequest, FetchError, SiteNotAllowed
 from ..sites import DEFAULT_PORTS, SitePattern, match_site, normalize_host, origin_of
 from .deadline import Deadline
 
+
 @dataclass(frozen=True)
 class Target:
     """A URL that passed the checks: where to connect and what to ask for."""

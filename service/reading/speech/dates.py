@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from . import numbers as nw
-from .abbreviations import MONTH_SHORT, WEEKDAYS, WEEKDAY_SHORT
+from .abbreviations import MONTH_SHORT, WEEKDAY_SHORT, WEEKDAYS
 from .common import MONTHS, capitalised_like
 from .tracked import Tracked
 

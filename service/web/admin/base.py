@@ -19,8 +19,18 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import (Blueprint, Flask, Response, abort, current_app, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 
 from service.errors import BadRequest, NotAuthenticated
