@@ -19,11 +19,11 @@ from bs4 import BeautifulSoup, Tag
 from service.errors import ExtractError
 from service.models import Document
 
-from .area import _Auto, _h1_outside, _readspeaker_roots, _select, _top_most
+from .area import AutoArea, hero_h1, outermost, readspeaker_roots, select_elements
 from .locators import css_escape
 from .rules import NOTHING_TO_READ
 from .tree import parse
-from .walker import _Found, _Walker, _clean, _lang_of
+from .walker import FoundBlock, Walker, clean_text, lang_of
 
 
 __all__ = ["extract", "extract_text", "check_selector", "parse", "css_escape", "ExtractError", "NOTHING_TO_READ"]
@@ -34,22 +34,22 @@ def extract(html: str, url: str, *, content: str | None = None, skip: str | None
     """Extract the readable blocks of a page, in reading order, each with a locator into the page."""
     soup = parse(html if isinstance(html, str) else "")
     html_el = soup.find("html")
-    doc_lang = (_lang_of(html_el) if html_el is not None else None) or "sv"
+    doc_lang = (lang_of(html_el) if html_el is not None else None) or "sv"
 
     skip_ids: set[int] = set()
     if skip and skip.strip():
-        skip_ids = {id(e) for e in _select(soup, skip.strip(), "skip")}
+        skip_ids = {id(e) for e in select_elements(soup, skip.strip(), "skip")}
     content_roots: list[Tag] = []
     if content and content.strip():
-        content_roots = _top_most(_select(soup, content.strip(), "content"))
+        content_roots = outermost(select_elements(soup, content.strip(), "content"))
 
-    walker = _Walker(soup, skip_ids, doc_lang)
-    found: list[_Found] = []
+    walker = Walker(soup, skip_ids, doc_lang)
+    found: list[FoundBlock] = []
     if content_roots:
         for root in content_roots:
             found.extend(walker.walk(root, soft=True))
     if not found:
-        for root in _readspeaker_roots(walker.elements, walker.locate.by_id):
+        for root in readspeaker_roots(walker.elements, walker.locate.by_id):
             found.extend(walker.walk(root, soft=False))
     if not found:
         found = _auto(soup, walker)
@@ -60,22 +60,23 @@ def extract(html: str, url: str, *, content: str | None = None, skip: str | None
     title = next((f.block.text for f in found if f.tag == "h1"), "")
     if not title:
         t = soup.find("title")
-        title = _clean(t.get_text(" ")).replace("\n", " ") if t is not None else ""
+        title = clean_text(t.get_text(" ")).replace("\n", " ") if t is not None else ""
     return Document(url=url, title=title, lang=doc_lang, blocks=blocks)
 
 
 def check_selector(selector: str, field: str) -> None:
     """BadRequest for a CSS selector extraction could not use: checked before work is queued with it."""
-    _select(parse(""), selector.strip(), field)
+    select_elements(parse(""), selector.strip(), field)
 
 
-def _auto(soup: BeautifulSoup, walker: _Walker) -> list[_Found]:
-    auto = _Auto(soup, walker)
+def _auto(soup: BeautifulSoup, walker: Walker) -> list[FoundBlock]:
+    auto = AutoArea(soup, walker)
     root = auto.root()
     return _tidy_auto(soup, root, auto, walker, walker.walk(root, soft=True))
 
 
-def _tidy_auto(soup: BeautifulSoup, root: Tag, auto: _Auto, walker: _Walker, found: list[_Found]) -> list[_Found]:
+def _tidy_auto(soup: BeautifulSoup, root: Tag, auto: AutoArea, walker: Walker,
+               found: list[FoundBlock]) -> list[FoundBlock]:
     """Automatic mode only: start at the h1 (drop a short lead-in such as kickers), or add a hero h1."""
     first_h1 = next((i for i, f in enumerate(found) if f.tag == "h1"), None)
     if first_h1 is not None:
@@ -83,7 +84,7 @@ def _tidy_auto(soup: BeautifulSoup, root: Tag, auto: _Auto, walker: _Walker, fou
         if 0 < first_h1 and lead_words <= 25:
             found = found[first_h1:]
     else:
-        h1 = _h1_outside(soup, root, auto)
+        h1 = hero_h1(soup, root, auto)
         if h1 is not None:
             found = walker.walk(h1, soft=False) + found
     return found

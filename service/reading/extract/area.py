@@ -11,11 +11,12 @@ from bs4 import BeautifulSoup, Tag
 from service.errors import BadRequest
 
 from .rules import BAD_SELECTOR, BOILERPLATE, CHROME, CHROME_COST, CONTENT_IDS, MAX_SELECTOR_LEN, NEGATIVE, NEUTRAL_GAIN, POSITIVE, SOFT_SKIP_ROLES, VOTERS
-from .walker import _Walker, _classes, _inside, _names
+from .walker import Walker, class_and_id, class_words
 
 
 # ----------------------------------------------------------------------------------- content areas ---
-def _select(soup: BeautifulSoup, selector: str, field: str) -> list[Tag]:
+def select_elements(soup: BeautifulSoup, selector: str, field: str) -> list[Tag]:
+    """The elements a caller's CSS selector matches; BadRequest naming `field` for one we cannot use."""
     if len(selector) > MAX_SELECTOR_LEN:
         raise BadRequest(BAD_SELECTOR.format(field=field), code="bad_selector")
     try:
@@ -24,7 +25,8 @@ def _select(soup: BeautifulSoup, selector: str, field: str) -> list[Tag]:
         raise BadRequest(BAD_SELECTOR.format(field=field), code="bad_selector") from exc
 
 
-def _top_most(els: list[Tag]) -> list[Tag]:
+def outermost(els: list[Tag]) -> list[Tag]:
+    """Those of `els` that are not inside another of them."""
     chosen = {id(e) for e in els}
     out = []
     for e in els:
@@ -33,7 +35,7 @@ def _top_most(els: list[Tag]) -> list[Tag]:
     return out
 
 
-def _readspeaker_roots(elements: list[Tag], by_id: dict[str, Tag]) -> list[Tag]:
+def readspeaker_roots(elements: list[Tag], by_id: dict[str, Tag]) -> list[Tag]:
     """Elements named by the page's own ReadSpeaker link (readid=... or readclass=...)."""
     for link in elements:
         href = link.attrs.get("href")
@@ -47,13 +49,17 @@ def _readspeaker_roots(elements: list[Tag], by_id: dict[str, Tag]) -> list[Tag]:
                     roots.append(by_id[rid])
         for value in query.get("readclass", []):
             wanted = {c for c in re.split(r"[,\s]+", value) if c}
-            roots.extend(e for e in elements if wanted.intersection(_classes(e)))
+            roots.extend(e for e in elements if wanted.intersection(class_words(e)))
         if roots:
-            return _top_most(roots)
+            return outermost(roots)
     return []
 
 
 _READ_PARAM = re.compile(r"read(id|class)=", re.I)
+
+
+def _inside(el: Tag, ancestor: Tag) -> bool:
+    return any(p is ancestor for p in el.parents)
 
 
 LISTING_MIN_ITEMS = 4
@@ -61,10 +67,10 @@ LISTING_MIN_CHARS = 400
 LISTING_GAIN = 1.5  # a listing wins when its items hold this many times the text of the best prose area
 
 
-class _Auto:
+class AutoArea:
     """The automatic content-area choice: semantic containers first, text density as fallback."""
 
-    def __init__(self, soup: BeautifulSoup, walker: _Walker):
+    def __init__(self, soup: BeautifulSoup, walker: Walker):
         self.soup = soup
         self.w = walker
         self.stats = walker.stats
@@ -235,7 +241,7 @@ class _Auto:
 
     @staticmethod
     def _weight(el: Tag) -> float:
-        names = _names(el)
+        names = class_and_id(el)
         if not names:
             return 1.0
         good, bad = bool(POSITIVE.search(names)), bool(NEGATIVE.search(names))
@@ -247,7 +253,7 @@ class _Auto:
         "related") only when the element is mostly links or short lines, not running text."""
         if _chrome_by_kind(el):
             return True
-        names = _names(el)
+        names = class_and_id(el)
         if not names:
             return False
         if CHROME.search(names):
@@ -261,7 +267,7 @@ class _Auto:
             return False
         if _chrome_by_kind(el):
             return True
-        names = _names(el)
+        names = class_and_id(el)
         return bool(names and (BOILERPLATE.search(names) or CHROME.search(names)))
 
 
@@ -273,7 +279,7 @@ def _chrome_by_kind(el: Tag) -> bool:
     return isinstance(role, str) and role.strip().lower() in SOFT_SKIP_ROLES
 
 
-def _h1_outside(soup: BeautifulSoup, root: Tag, auto: _Auto) -> Tag | None:
+def hero_h1(soup: BeautifulSoup, root: Tag, auto: AutoArea) -> Tag | None:
     """The page h1 when it sits before the chosen area (a hero heading), not in a site header."""
     for h1 in soup.find_all("h1"):
         if _inside(h1, root) or not auto.visible(h1):

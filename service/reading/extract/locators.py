@@ -29,7 +29,7 @@ def css_escape(ident: str) -> str:
     return "".join(out)
 
 
-class _Locator:
+class Locator:
     """Builds `#unique-id > tag:nth-of-type(n) > ...` selectors, caching sibling positions."""
 
     def __init__(self, elements: list[Tag]):

@@ -59,7 +59,7 @@ LAYOUT_HIDDEN = frozenset({"hidden", "d-none", "is-hidden", "u-hidden", "hide"})
 REVEAL_CHARS = 1000
 # React streaming SSR parks server-rendered text in <div hidden id="S:0"> until a script swaps it in: it is
 # what visitors see, so it is read (its locators point at the parked copy, which the swap moves).
-_STREAM_BOUNDARY = re.compile(r"^S:\d+$")
+STREAM_BOUNDARY = re.compile(r"^S:\d+$")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 LISTEN_TEXT = re.compile(r"^(lyssna|lyssna på sidan|lyssna och översätt|listen|listen to this page)$", re.I)
 LISTEN_HREF = re.compile(r"readspeaker\.com|/rsent\b|insipio\.com|browsealoud|talandewebb", re.I)

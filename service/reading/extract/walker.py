@@ -11,12 +11,13 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from service.models import Block
 
-from .rules import BLOCK_TAGS, BOILERPLATE, BYLINE, COPYRIGHT_LINE, CREDIT_LINE, CHROME_WALK, DATE_LINE, HARD_SKIP_CLASSES, HARD_SKIP_ROLES, HARD_SKIP_TAGS, HEADINGS, HIDDEN_STYLE, INVISIBLE, LABEL_LINE, LAYOUT_HIDDEN, LISTEN_HREF, LISTEN_TEXT, LONG_TEXT, META_LINE, NAV_LINE, REVEAL_CHARS, SKIP_STRINGS, SOFT_SKIP_ROLES, WORD, WS, _STREAM_BOUNDARY
-from .locators import _Locator
+from .rules import BLOCK_TAGS, BOILERPLATE, BYLINE, COPYRIGHT_LINE, CREDIT_LINE, CHROME_WALK, DATE_LINE, HARD_SKIP_CLASSES, HARD_SKIP_ROLES, HARD_SKIP_TAGS, HEADINGS, HIDDEN_STYLE, INVISIBLE, LABEL_LINE, LAYOUT_HIDDEN, LISTEN_HREF, LISTEN_TEXT, LONG_TEXT, META_LINE, NAV_LINE, REVEAL_CHARS, SKIP_STRINGS, SOFT_SKIP_ROLES, STREAM_BOUNDARY, WORD, WS
+from .locators import Locator
 
 
 # --------------------------------------------------------------------------------------- visibility ---
-def _classes(el: Tag) -> list[str]:
+def class_words(el: Tag) -> list[str]:
+    """The words of an element's class attribute."""
     c = el.get("class")
     if isinstance(c, str):
         return c.split()
@@ -28,16 +29,17 @@ _TAXONOMY = re.compile(r"^(?:tag|tags|category|categories|post_tag|format|status
                        r"single|wp|parent-pageid|page-template|term|topic)-", re.I)
 
 
-def _names(el: Tag) -> str:
+def class_and_id(el: Tag) -> str:
     """Class words and id of an element, without CMS taxonomy classes, for the boilerplate patterns."""
-    words = [c for c in _classes(el) if not _TAXONOMY.match(c)]
+    words = [c for c in class_words(el) if not _TAXONOMY.match(c)]
     i = el.attrs.get("id")
     if isinstance(i, str) and i and not _TAXONOMY.match(i):
         words.append(i)
     return " ".join(words)
 
 
-def _lang_of(el: Tag) -> str | None:
+def lang_of(el: Tag) -> str | None:
+    """The primary language an element's own lang / xml:lang names ("en-GB" -> "en"), if any."""
     v = el.get("lang") or el.get("xml:lang")
     return _primary(v) if isinstance(v, str) and v.strip() else None
 
@@ -84,10 +86,6 @@ class _Stats:
                 self.has_table.add(p)
 
 
-def _inside(el: Tag, ancestor: Tag) -> bool:
-    return any(p is ancestor for p in el.parents)
-
-
 # ---------------------------------------------------------------------------------------- the walk ---
 @dataclass
 class _Ctx:
@@ -97,13 +95,13 @@ class _Ctx:
     quote_figure: bool = False
 
 
-class _Walker:
+class Walker:
     def __init__(self, soup: BeautifulSoup, skip_ids: set[int], default_lang: str):
         self.soup = soup
         self.skip_ids = skip_ids
         self.default_lang = default_lang
         self.elements: list[Tag] = [e for e in soup.descendants if isinstance(e, Tag)]
-        self.locate = _Locator(self.elements)
+        self.locate = Locator(self.elements)
         self._hidden_cache: dict[int, bool] = {}
         self._area_plain = 0
         self.listing = False  # set by the area choice on listing pages
@@ -128,11 +126,11 @@ class _Walker:
         running text is a script's reveal-on-load, not hiding (the text is what visitors see)."""
         if not self.hard_hidden(el):
             return False
-        if plain_chars >= REVEAL_CHARS and LAYOUT_HIDDEN.intersection(_classes(el)):
+        if plain_chars >= REVEAL_CHARS and LAYOUT_HIDDEN.intersection(class_words(el)):
             attrs = el.attrs
             if not ("hidden" in attrs or str(attrs.get("aria-hidden", "")).strip().lower() == "true"
                     or HIDDEN_STYLE.search(str(attrs.get("style", "")))
-                    or (HARD_SKIP_CLASSES - LAYOUT_HIDDEN).intersection(_classes(el))):
+                    or (HARD_SKIP_CLASSES - LAYOUT_HIDDEN).intersection(class_words(el))):
                 self._hidden_cache[id(el)] = False
                 return False
         return True
@@ -173,14 +171,14 @@ class _Walker:
         attrs = el.attrs
         if id(el) in self.panels:  # collapsed answers: read, whatever hides them until clicked
             return False
-        if "hidden" in attrs and not _STREAM_BOUNDARY.match(str(attrs.get("id", ""))):
+        if "hidden" in attrs and not STREAM_BOUNDARY.match(str(attrs.get("id", ""))):
             return True
         if str(attrs.get("aria-hidden", "")).strip().lower() == "true":
             return True
         style = attrs.get("style")
         if isinstance(style, str) and HIDDEN_STYLE.search(style):
             return True
-        if HARD_SKIP_CLASSES.intersection(_classes(el)):
+        if HARD_SKIP_CLASSES.intersection(class_words(el)):
             return True
         role = attrs.get("role")
         if isinstance(role, str) and role.strip().lower() in HARD_SKIP_ROLES:
@@ -198,7 +196,7 @@ class _Walker:
             if isinstance(href, str) and LISTEN_HREF.search(href):
                 return True
             label = el.get_text(" ")
-            if len(label) < 80 and LISTEN_TEXT.match(_clean(label)):
+            if len(label) < 80 and LISTEN_TEXT.match(clean_text(label)):
                 return True
         return False
 
@@ -215,7 +213,7 @@ class _Walker:
         role = attrs.get("role")
         if isinstance(role, str) and role.strip().lower() in SOFT_SKIP_ROLES:
             return True
-        names = _names(el)
+        names = class_and_id(el)
         if names and CHROME_WALK.search(names):
             return True
         if names and BOILERPLATE.search(names):
@@ -232,8 +230,8 @@ class _Walker:
         return False
 
     # -- walking -----------------------------------------------------------------------------------
-    def walk(self, root: Tag, *, soft: bool) -> list[_Found]:
-        out: list[_Found] = []
+    def walk(self, root: Tag, *, soft: bool) -> list[FoundBlock]:
+        out: list[FoundBlock] = []
         self._root = root
         self._area_plain = self.stats.text.get(id(root), 0) - self.stats.link.get(id(root), 0)
         ctx = _Ctx(lang=self._lang_at(root))
@@ -288,7 +286,7 @@ class _Walker:
         return self.soft_hidden(el)
 
     def _enter(self, el: Tag, c: _Ctx) -> _Ctx:
-        lang = _lang_of(el) or c.lang
+        lang = lang_of(el) or c.lang
         quote = c.quote or el.name == "blockquote"
         figure = c.figure or el.name == "figure"
         quote_figure = c.quote_figure or (el.name == "figure" and el.find("blockquote") is not None)
@@ -299,7 +297,7 @@ class _Walker:
     def _lang_at(self, el: Tag) -> str:
         cur: Tag | None = el
         while isinstance(cur, Tag) and not isinstance(cur, BeautifulSoup):
-            lang = _lang_of(cur)
+            lang = lang_of(cur)
             if lang:
                 return lang
             cur = cur.parent
@@ -318,12 +316,12 @@ class _Walker:
             return "list-item"
         return "paragraph"
 
-    def _leaf(self, el: Tag, c: _Ctx, out: list[_Found], soft: bool) -> None:
+    def _leaf(self, el: Tag, c: _Ctx, out: list[FoundBlock], soft: bool) -> None:
         text, plain, imgs = self._gather(list(el.children), c)
         self._images(imgs, c, out)
         self._emit(el, el.name, text, plain, c, out, soft)
 
-    def _flush(self, container: Tag, run: list, c: _Ctx, out: list[_Found], soft: bool) -> None:
+    def _flush(self, container: Tag, run: list, c: _Ctx, out: list[FoundBlock], soft: bool) -> None:
         if not run:
             return
         text, plain, imgs = self._gather(run, c)
@@ -335,11 +333,11 @@ class _Walker:
         target, lang = container, c.lang
         if len(tags) == 1 and not loose:
             target = tags[0]
-            lang = _lang_of(target) or c.lang
+            lang = lang_of(target) or c.lang
         c2 = c if lang == c.lang else _Ctx(lang, c.quote, c.figure, c.quote_figure)
         self._emit(target, container.name, text, plain, c2, out, soft)
 
-    def _emit(self, el: Tag, tag: str, text: str, plain: str, c: _Ctx, out: list[_Found], soft: bool) -> None:
+    def _emit(self, el: Tag, tag: str, text: str, plain: str, c: _Ctx, out: list[FoundBlock], soft: bool) -> None:
         if not text:
             return
         kind = self._kind(tag, c)
@@ -354,10 +352,10 @@ class _Walker:
                 return
             if len(text) < 400 and COPYRIGHT_LINE.search(text):
                 return
-        lang = _lang_of(el) or c.lang
+        lang = lang_of(el) or c.lang
         number = self._list_number(el, text) if kind != "heading" else None
         cues = [(0, number)] if number else []
-        out.append(_Found(Block(kind, text, lang, self.locate(el), cues), tag))
+        out.append(FoundBlock(Block(kind, text, lang, self.locate(el), cues), tag))
 
     # -- ordered lists -----------------------------------------------------------------------------
     def _list_number(self, el: Tag, text: str) -> str | None:
@@ -375,7 +373,7 @@ class _Walker:
         ol = li.parent
         if not isinstance(ol, Tag) or ol.name != "ol" or OWN_NUMBER.match(text):
             return None
-        if any(UNNUMBERED.search(str(x.get("style") or "")) or UNNUMBERED_CLASS.search(" ".join(_classes(x)))
+        if any(UNNUMBERED.search(str(x.get("style") or "")) or UNNUMBERED_CLASS.search(" ".join(class_words(x)))
                for x in (ol, li)):
             return None
         n = self._ol_numbers(ol).get(id(li))
@@ -401,11 +399,11 @@ class _Walker:
             self._numbers[id(ol)] = numbers
         return numbers
 
-    def _images(self, imgs: list[Tag], c: _Ctx, out: list[_Found]) -> None:
+    def _images(self, imgs: list[Tag], c: _Ctx, out: list[FoundBlock]) -> None:
         for img in imgs:
-            alt = _clean(img.get("alt") if isinstance(img.get("alt"), str) else "")
+            alt = clean_text(img.get("alt") if isinstance(img.get("alt"), str) else "")
             if alt:
-                out.append(_Found(Block("caption", alt, _lang_of(img) or c.lang, self.locate(img)), "img"))
+                out.append(FoundBlock(Block("caption", alt, lang_of(img) or c.lang, self.locate(img)), "img"))
 
     def _gather(self, nodes: list, c: _Ctx) -> tuple[str, str, list[Tag]]:
         """Text of inline content: <br> -> newline; returns (text, text outside links, figure images)."""
@@ -442,7 +440,7 @@ class _Walker:
                 plain.append(" ")
             link = in_link or name == "a"
             stack.extend((ch, link) for ch in reversed(list(node.children)))
-        return _clean("".join(parts)), _clean("".join(plain)), imgs
+        return clean_text("".join(parts)), clean_text("".join(plain)), imgs
 
     # -- tables ------------------------------------------------------------------------------------
     def _is_data_table(self, t: Tag) -> bool:
@@ -476,12 +474,12 @@ class _Walker:
     def _cells(row: Tag) -> list[Tag]:
         return [c for c in row.children if isinstance(c, Tag) and c.name in ("td", "th")]
 
-    def _table(self, t: Tag, c: _Ctx, out: list[_Found]) -> None:
+    def _table(self, t: Tag, c: _Ctx, out: list[FoundBlock]) -> None:
         for cap in t.find_all("caption", recursive=False):
             if not self.hard_hidden(cap):
                 text, _, _ = self._gather(list(cap.children), c)
                 if text:
-                    out.append(_Found(Block("caption", text.replace("\n", " "), _lang_of(cap) or c.lang,
+                    out.append(FoundBlock(Block("caption", text.replace("\n", " "), lang_of(cap) or c.lang,
                                             self.locate(cap)), "caption"))
         rows = [r for r in self._rows(t)
                 if not (self.hard_hidden(r) or (r.parent is not t and self.hard_hidden(r.parent)))]
@@ -498,7 +496,7 @@ class _Walker:
                 col += span
             if cells:
                 text, cues = self._row_text(cells, headers if row is not headers.row else None)
-                out.append(_Found(Block("table-row", text, _lang_of(row) or c.lang, self.locate(row), cues), "tr"))
+                out.append(FoundBlock(Block("table-row", text, lang_of(row) or c.lang, self.locate(row), cues), "tr"))
 
     def _column_headers(self, t: Tag, rows: list[Tag], c: _Ctx) -> "_Headers":
         """The header row (in <thead>, or a first row of <th> only) and its text per column."""
@@ -559,7 +557,7 @@ UNNUMBERED = re.compile(r"list-style(?:-type)?\s*:\s*none", re.I)
 UNNUMBERED_CLASS = re.compile(r"(?:^|\s)(?:list-unstyled|list-none|unstyled|no-?bullets?|list-reset|plain-list)(?:\s|$)", re.I)
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     """Collapse whitespace (NBSP included) per line, drop soft hyphens and zero-width characters."""
     text = INVISIBLE.sub("", text)
     if "\n" not in text:
@@ -575,7 +573,7 @@ class _Headers:
 
 
 @dataclass
-class _Found:
+class FoundBlock:
     """A block plus the element it came from (kept only while extracting)."""
 
     block: Block
