@@ -10,7 +10,8 @@ Content area, in priority: the caller's `content` selector; the page's own ReadS
 `readclass`; an automatic choice (the subtree that best separates running text from links and page
 chrome, widened to <main> and narrowed to the <article> holding the h1 where those exist).
 Only this package imports BeautifulSoup. Modules: rules (patterns), tree (parsing), locators,
-walker (blocks from an area), area (where the content is); this file is the public API.
+page (elements' text, language and visibility), walker (blocks from an area), area (where the content
+is); this file is the public API.
 """
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from service.models import Document
 
 from .area import AutoArea, hero_h1, outermost, readspeaker_roots, select_elements
 from .locators import css_escape
+from .page import Page, clean_text, lang_of
 from .rules import NOTHING_TO_READ
 from .tree import parse
-from .walker import FoundBlock, Walker, clean_text, lang_of
+from .walker import FoundBlock, Walker
 
 
 __all__ = ["extract", "extract_text", "check_selector", "parse", "css_escape", "ExtractError", "NOTHING_TO_READ"]
@@ -43,16 +45,17 @@ def extract(html: str, url: str, *, content: str | None = None, skip: str | None
     if content and content.strip():
         content_roots = outermost(select_elements(soup, content.strip(), "content"))
 
-    walker = Walker(soup, skip_ids, doc_lang)
+    page = Page(soup, skip_ids)
+    walker = Walker(page, doc_lang)
     found: list[FoundBlock] = []
     if content_roots:
         for root in content_roots:
             found.extend(walker.walk(root, soft=True))
     if not found:
-        for root in readspeaker_roots(walker.elements, walker.locate.by_id):
+        for root in readspeaker_roots(page.elements, page.locate.by_id):
             found.extend(walker.walk(root, soft=False))
     if not found:
-        found = _auto(soup, walker)
+        found = _auto(soup, page, walker)
     if not found:
         raise ExtractError(NOTHING_TO_READ)
 
@@ -69,10 +72,10 @@ def check_selector(selector: str, field: str) -> None:
     select_elements(parse(""), selector.strip(), field)
 
 
-def _auto(soup: BeautifulSoup, walker: Walker) -> list[FoundBlock]:
-    auto = AutoArea(soup, walker)
+def _auto(soup: BeautifulSoup, page: Page, walker: Walker) -> list[FoundBlock]:
+    auto = AutoArea(soup, page)
     root = auto.root()
-    return _tidy_auto(soup, root, auto, walker, walker.walk(root, soft=True))
+    return _tidy_auto(soup, root, auto, walker, walker.walk(root, soft=True, listing=auto.listing))
 
 
 def _tidy_auto(soup: BeautifulSoup, root: Tag, auto: AutoArea, walker: Walker,

@@ -10,8 +10,8 @@ from bs4 import BeautifulSoup, Tag
 
 from service.errors import BadRequest
 
+from .page import Page, class_and_id, class_words
 from .rules import BAD_SELECTOR, BOILERPLATE, CHROME, CHROME_COST, CONTENT_IDS, MAX_SELECTOR_LEN, NEGATIVE, NEUTRAL_GAIN, POSITIVE, SOFT_SKIP_ROLES, VOTERS
-from .walker import Walker, class_and_id, class_words
 
 
 # ----------------------------------------------------------------------------------- content areas ---
@@ -70,15 +70,16 @@ LISTING_GAIN = 1.5  # a listing wins when its items hold this many times the tex
 class AutoArea:
     """The automatic content-area choice: semantic containers first, text density as fallback."""
 
-    def __init__(self, soup: BeautifulSoup, walker: Walker):
+    def __init__(self, soup: BeautifulSoup, page: Page):
         self.soup = soup
-        self.w = walker
-        self.stats = walker.stats
+        self.page = page
+        self.stats = page.stats
+        self.listing = False  # set by root() when the area is a listing page's list of headline links
 
     def visible(self, el: Tag) -> bool:
         cur: Tag | None = el
         while isinstance(cur, Tag) and not isinstance(cur, BeautifulSoup):
-            if self.w.hard_hidden(cur):
+            if self.page.hard_hidden(cur):
                 return False
             cur = cur.parent
         return True
@@ -93,13 +94,13 @@ class AutoArea:
         listing, listed = self.listing_best()
         if (listing is not None and listed >= LISTING_MIN_CHARS and listed > LISTING_GAIN * self.plain(best)
                 and not _inside(listing, best)):
-            self.w.listing = True  # headline links are the content: keep link-only lines of a few words
+            self.listing = True  # headline links are the content: keep link-only lines of a few words
             return listing
-        mains = [m for m in self.w.elements if (m.name == "main" or m.get("role") == "main") and self.visible(m)]
+        mains = [m for m in self.page.elements if (m.name == "main" or m.get("role") == "main") and self.visible(m)]
         cands = sorted(mains, key=self.plain, reverse=True)[:1]
         if not cands:
             for cid in CONTENT_IDS:
-                el = self.w.locate.by_id.get(cid)
+                el = self.page.locate.by_id.get(cid)
                 if el is not None and self.visible(el) and self.plain(el) > 0:
                     cands.append(el)
                     break
@@ -115,7 +116,7 @@ class AutoArea:
         class) that each carry a headline-sized link, outside page chrome. Returns it and its text size."""
         text, link = self.stats.text, self.stats.link
         found: list[tuple[int, Tag]] = []
-        for el in self.w.elements:
+        for el in self.page.elements:
             if len(el.contents) < LISTING_MIN_ITEMS:
                 continue
             groups: dict[tuple[str, str], list[int]] = {}
@@ -166,8 +167,8 @@ class AutoArea:
         best, best_score = None, 0.0
         in_link: set[int] = set()
         in_hidden: set[int] = set()
-        hard_hidden = self.w.hard_hidden
-        for el in self.w.elements:  # parents before children
+        hard_hidden = self.page.hard_hidden
+        for el in self.page.elements:  # parents before children
             parent = el.parent
             if parent is None or isinstance(parent, BeautifulSoup):
                 continue
@@ -175,7 +176,7 @@ class AutoArea:
                 in_link.add(id(el))
             if id(parent) in in_hidden or hard_hidden(parent):
                 in_hidden.add(id(el))
-        for el in reversed(self.w.elements):  # children before parents
+        for el in reversed(self.page.elements):  # children before parents
             k = id(el)
             t = text.get(k, 0)
             if t == 0:
@@ -208,7 +209,7 @@ class AutoArea:
         scores: dict[int, float] = {}
         els: dict[int, Tag] = {}
         text, link, has_block = self.stats.text, self.stats.link, self.stats.has_block
-        for p in self.w.elements:
+        for p in self.page.elements:
             if p.name not in VOTERS or (p.name in ("div", "section") and id(p) in has_block):
                 continue
             n = text.get(id(p), 0)
