@@ -27,7 +27,6 @@ from .rules import NOTHING_TO_READ
 from .tree import parse
 from .walker import FoundBlock, Walker
 
-
 __all__ = ["extract", "extract_text", "check_selector", "parse", "css_escape", "ExtractError", "NOTHING_TO_READ"]
 
 

@@ -11,7 +11,19 @@ from bs4 import BeautifulSoup, Tag
 from service.errors import BadRequest
 
 from .page import Page, class_and_id, class_words
-from .rules import BAD_SELECTOR, BOILERPLATE, CHROME, CHROME_COST, CONTENT_IDS, MAX_SELECTOR_LEN, NEGATIVE, NEUTRAL_GAIN, POSITIVE, SOFT_SKIP_ROLES, VOTERS
+from .rules import (
+    BAD_SELECTOR,
+    BOILERPLATE,
+    CHROME,
+    CHROME_COST,
+    CONTENT_IDS,
+    MAX_SELECTOR_LEN,
+    NEGATIVE,
+    NEUTRAL_GAIN,
+    POSITIVE,
+    SOFT_SKIP_ROLES,
+    VOTERS,
+)
 
 
 # ----------------------------------------------------------------------------------- content areas ---

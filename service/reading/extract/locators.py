@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup, Tag
 
-
 from .rules import MAX_LOCATOR_DEPTH
 
 

@@ -12,7 +12,20 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .locators import Locator
-from .rules import BLOCK_TAGS, HARD_SKIP_CLASSES, HARD_SKIP_ROLES, HARD_SKIP_TAGS, HIDDEN_STYLE, INVISIBLE, LAYOUT_HIDDEN, LISTEN_HREF, LISTEN_TEXT, REVEAL_CHARS, STREAM_BOUNDARY, WS
+from .rules import (
+    BLOCK_TAGS,
+    HARD_SKIP_CLASSES,
+    HARD_SKIP_ROLES,
+    HARD_SKIP_TAGS,
+    HIDDEN_STYLE,
+    INVISIBLE,
+    LAYOUT_HIDDEN,
+    LISTEN_HREF,
+    LISTEN_TEXT,
+    REVEAL_CHARS,
+    STREAM_BOUNDARY,
+    WS,
+)
 
 
 # ----------------------------------------------------------------------------------------- elements ---

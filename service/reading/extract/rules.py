@@ -8,7 +8,6 @@ import re
 
 from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
-
 NOTHING_TO_READ = "Sidan har ingen text att läsa upp. / The page has no text to read aloud."
 BAD_SELECTOR = "Ogiltig CSS-väljare i {field}. / Invalid CSS selector in {field}."
 MAX_SELECTOR_LEN = 1000

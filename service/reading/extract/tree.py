@@ -9,7 +9,6 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-
 from .rules import CLOSES_P, HEAD_TAGS, SKIP_STRINGS, TABLE_OK
 
 

@@ -14,7 +14,24 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from service.models import Block
 
 from .page import Page, class_and_id, class_words, clean_text, lang_of
-from .rules import BLOCK_TAGS, BOILERPLATE, BYLINE, COPYRIGHT_LINE, CREDIT_LINE, CHROME_WALK, DATE_LINE, HEADINGS, LABEL_LINE, LONG_TEXT, META_LINE, NAV_LINE, SKIP_STRINGS, SOFT_SKIP_ROLES, WORD, WS
+from .rules import (
+    BLOCK_TAGS,
+    BOILERPLATE,
+    BYLINE,
+    CHROME_WALK,
+    COPYRIGHT_LINE,
+    CREDIT_LINE,
+    DATE_LINE,
+    HEADINGS,
+    LABEL_LINE,
+    LONG_TEXT,
+    META_LINE,
+    NAV_LINE,
+    SKIP_STRINGS,
+    SOFT_SKIP_ROLES,
+    WORD,
+    WS,
+)
 
 
 # ---------------------------------------------------------------------------------------- the walk ---
