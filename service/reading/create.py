@@ -9,7 +9,6 @@ the engine, fetch (or take the sent HTML or text), extract, plan, synthesize.
 from __future__ import annotations
 
 import json
-import logging
 import os
 
 from service.errors import EngineError, LyssnaError, SiteNotAllowed
@@ -25,7 +24,6 @@ from .services import Services
 from .sites import match_site
 from .speech import normalize
 
-log = logging.getLogger(__name__)
 
 
 def choose_engine(voice: str | None, config: dict, engine_for) -> tuple[Engine, str | None]:

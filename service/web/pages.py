@@ -5,6 +5,7 @@ from importlib import resources
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
+from service.models import PageOptions
 from service.reading.engines import engine_statuses
 
 from .api import reading_for
@@ -38,7 +39,7 @@ def listen():
 
     Errors (a site not allowed, nothing to read) become the plain error page in `errors`."""
     params = {"url": request.args.get("url", "")}
-    for name in ("content", "skip", "voice"):
+    for name in PageOptions.FIELDS:
         if request.args.get(name):
             params[name] = request.args[name]
     reading = reading_for(params)
