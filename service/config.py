@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("SITES", "", "Origins whose pages may be read (and the CORS allow-list), comma separated.", _origins),
     Setting("CACHE_DIR", "audio_cache", "Where audio, readings, the lexicon and the job queue are kept."),
-    Setting("CACHE_MAX_MB", None, "Size cap of the audio cache; least-recently-used audio goes beyond it.", _number),
+    Setting("CACHE_MAX_MB", 2048, "Size cap of the audio cache in MB; least-recently-used audio goes beyond it "
+                                  "(0: no cap).", _number),
     Setting("LEXICON", None, "The pronunciation lexicon (SQLite); default <cache dir>/lexicon.sqlite3."),
     Setting("ENGINE", "espeak", "Speech engine: espeak, piper or gtts."),
     Setting("VOICE", None, "Default voice (the engine's own default when unset)."),
@@ -73,7 +75,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FETCH_CONNECT_TIMEOUT", 5.0, "Seconds to connect to a site.", _number),
     Setting("FETCH_TIMEOUT", 15.0, "Seconds for a whole fetch, redirects included.", _number),
     Setting("MAX_CONTENT_LENGTH", 6 * 1024 * 1024, "Largest request body (a page sent as html).", _whole),
-    Setting("DEMO", True, "Serve the demo page at /.", _flag),
+    Setting("DEMO", None, "Serve the demo page at /demo/ (default: only while LYSSNA_SITES is empty).", _flag),
+    Setting("PUBLIC_URL", None, "The service's own public address, e.g. https://lyssna.kommun.se "
+                                "(default http://HOST:PORT); never taken from a request's Host header."),
+    Setting("TRUSTED_PROXIES", "", "Addresses or networks of reverse proxies whose X-Forwarded-* headers are "
+                                   "believed, comma separated.", _origins),
+    Setting("VOICES", None, "Engines or voices a request may choose, comma separated (espeak, piper:sv, gtts); "
+                            "default the offline engines and LYSSNA_ENGINE.", _origins),
+    Setting("POSTED_HTML_SITES", "", "Origins (also in LYSSNA_SITES) whose pages may be read from the HTML they "
+                                     "send when the service cannot fetch them.", _origins),
+    Setting("MAX_READING_MINUTES", 120, "Longest reading in minutes of speech; a longer page is read this far, "
+                                        "then a notice says it stops.", _number),
+    Setting("CLIENT_READINGS_PER_MINUTE", 60, "New readings one client address may start per minute (cached "
+                                              "ones are not counted); 0: no limit.", _whole),
+    Setting("CLIENT_POSTED_MB_PER_MINUTE", 20, "Request bodies one client address may post per minute, in MB; "
+                                               "0: no limit.", _number),
     Setting("ADMIN_PASSWORD", None, "Turns the admin UI and API on; unset: no admin at all."),
     Setting("SECRET_KEY", None, "Signs admin sessions; default a random key in <cache dir>/admin_secret.key."),
     Setting("PIPER_VOICE", None, "Path to a Piper .onnx voice (its .onnx.json beside it)."),
@@ -132,15 +148,18 @@ def load_config(overrides: Mapping[str, Any] | None = None,
 
 def normalise(config: dict) -> None:
     """Turn values into the types the service uses, in place; ConfigError for what cannot be used."""
-    sites = config.get("SITES") or []
-    if isinstance(sites, str):
-        sites = _origins(sites)
-    config["SITES"] = list(sites)
+    for name in ("SITES", "TRUSTED_PROXIES", "POSTED_HTML_SITES"):
+        value = config.get(name) or []
+        config[name] = _origins(value) if isinstance(value, str) else list(value)
+    if isinstance(config.get("VOICES"), str):
+        config["VOICES"] = _origins(config["VOICES"])
     config["CACHE_DIR"] = str(Path(os.path.expanduser(str(config["CACHE_DIR"]))).resolve())
     config["LEXICON"] = lexicon_path(config)
     for name, kind in (("PORT", int), ("WORKERS", int), ("HTTP_WORKERS", int), ("HTTP_THREADS", int),
                        ("FETCH_MAX_BYTES", int), ("MAX_CONTENT_LENGTH", int), ("FETCH_CONNECT_TIMEOUT", float),
-                       ("FETCH_TIMEOUT", float), ("RATE", float), ("PAGE_MEMO_S", float)):
+                       ("FETCH_TIMEOUT", float), ("RATE", float), ("PAGE_MEMO_S", float),
+                       ("MAX_READING_MINUTES", float), ("CLIENT_READINGS_PER_MINUTE", int),
+                       ("CLIENT_POSTED_MB_PER_MINUTE", float)):
         try:
             config[name] = kind(config[name])
         except (TypeError, ValueError):
@@ -153,9 +172,26 @@ def normalise(config: dict) -> None:
         raise ConfigError("LYSSNA_RATE must be between 0.5 and 2.0")
     if isinstance(config.get("DEMO"), str):
         config["DEMO"] = _flag(config["DEMO"])
+    if config.get("DEMO") is None:  # the one-command demo, not a site's service
+        config["DEMO"] = not config["SITES"]
+    config["DEMO"] = bool(config["DEMO"])
+    config["PUBLIC_URL"] = public_url(config)
     for name in ("ADMIN_PASSWORD", "SECRET_KEY"):  # secrets are text, whatever they look like
         if config.get(name) is not None and not isinstance(config[name], (str, bytes)):
             config[name] = str(config[name])
+
+
+def public_url(config: Mapping[str, Any]) -> str:
+    """The service's own address (scheme://host[:port] and a path prefix when it sits under one),
+    from LYSSNA_PUBLIC_URL or HOST/PORT; without a trailing slash."""
+    given = str(config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if not given:
+        host = str(config.get("HOST") or "127.0.0.1")
+        host = "localhost" if host in ("0.0.0.0", "::", "") else host
+        return f"http://{host}:{int(config.get('PORT') or 8000)}"
+    if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", given):
+        raise ConfigError(f"LYSSNA_PUBLIC_URL must be an address such as https://lyssna.kommun.se, not {given!r}")
+    return given
 
 
 def lexicon_path(config: Mapping[str, Any]) -> str:

@@ -75,3 +75,21 @@ class NotFound(LyssnaError):
 
     code = "not_found"
     status = 404
+
+
+class SelectionNotOnPage(LyssnaError):
+    """A visitor's selection must be text of the page it is read for (no free text-to-speech)."""
+
+    code = "selection_not_on_page"
+    status = 403
+
+
+class TooManyRequests(LyssnaError):
+    """A client is over its share (new readings, posted bytes); `retry_after` seconds until it is not."""
+
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int = 60, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = max(1, int(retry_after))

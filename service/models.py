@@ -101,6 +101,11 @@ class Plan:
     voice: str
     rate: float
     blocks: list[PlannedBlock]
+    # Where the text came from: "page" (the service fetched the URL, or an admin pre-generated it),
+    # "sent" (HTML the page sent because the service could not fetch it), "selection" (text a
+    # visitor selected). Only "page" readings are a URL's reading: listed, refreshed, remembered.
+    source: str = "page"
+    truncated: bool = False  # the page was longer than LYSSNA_MAX_READING_MINUTES: a notice ends it
 
     @property
     def voice_id(self) -> str:
@@ -112,14 +117,16 @@ class Plan:
         return sum(len(b.sentences) for b in self.blocks)
 
     @property
-    def is_selection(self) -> bool:
-        """Text a visitor selected, not a page: no block is tied to an element."""
-        return all(not b.locator for b in self.blocks)
+    def is_page(self) -> bool:
+        """The URL's own reading, made from what the service fetched (readings kept before sources
+        were recorded count as pages unless they are selections: no block tied to an element)."""
+        return self.source == "page" and any(b.locator for b in self.blocks)
 
     def to_dict(self) -> dict:
         """The stored form (what `dataclasses.asdict` gives, without its deep copies: the dict is
-        serialized at once, so sharing the plan's lists is safe and saves ~5 ms a page)."""
-        out = dict(vars(self))
+        serialized at once, so sharing the plan's lists is safe and saves ~5 ms a page). Fields at
+        their defaults are left out, so a page's stored form is the one earlier versions wrote."""
+        out = {k: v for k, v in vars(self).items() if not (k == "source" and v == "page" or k == "truncated" and not v)}
         out["blocks"] = [{**vars(b), "sentences": [dict(vars(s)) for s in b.sentences]}
                          for b in self.blocks]
         return out

@@ -116,3 +116,41 @@ def chromium():
         browser = launch(playwright)
         yield browser
         browser.close()
+
+
+class PageSite:
+    """A loopback site whose pages a test writes (`put`), allowed by the app under test."""
+
+    def __init__(self, root: Path, origin: str):
+        self.root, self.origin = root, origin
+
+    def put(self, name: str, html: str) -> str:
+        """Write (or rewrite) a page; returns its URL."""
+        (self.root / name).write_text(html, encoding="utf-8")
+        return f"{self.origin}/{name}"
+
+
+@pytest.fixture
+def page_site_factory(tmp_path):
+    """make(app) -> a PageSite on its own loopback server, allowed by `app`."""
+    from service.reading.sites import parse_sites
+
+    servers = []
+
+    def make(app) -> PageSite:
+        root = tmp_path / f"site{len(servers)}"
+        root.mkdir()
+        server, origin = serve_directory(root)
+        servers.append(server)
+        app.extensions["lyssna"].services.sites.extend(parse_sites(origin))
+        return PageSite(root, origin)
+
+    yield make
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def page_site(app, page_site_factory):
+    return page_site_factory(app)

@@ -166,8 +166,7 @@ def test_range_etag_and_caching_headers(client, page01_url):
         ('{"url": "@SITE@/01-sormland-jobbar-smartare.html", "voice": "espeak:xx-nope"}', 400, "unknown_voice"),
         ('{"url": "@SITE@/does-not-exist.html"}', 502, "http_error"),
         ('{"url": "@SITE@/MANIFEST.json"}', 502, "not_html"),
-        ('{"url": "@SITE@/x", "html": "<html><body><nav>Meny</nav><p hidden>Dold</p></body></html>"}',
-         422, "nothing_to_read"),
+        ('{"url": "@SITE@/x", "html": "<html><body><p>Inte sidan</p></body></html>"}', 502, "http_error"),
     ],
 )
 def test_errors_are_json_with_the_right_status(client, fixture_site, body, status, code):
@@ -179,6 +178,12 @@ def test_errors_are_json_with_the_right_status(client, fixture_site, body, statu
     assert isinstance(err["message"], str) and len(err["message"]) > 10
 
 
+def test_a_page_with_nothing_to_read_is_422(client, page_site):
+    url = page_site.put("tom.html", "<html><body><nav>Meny</nav><p hidden>Dold</p></body></html>")
+    r = post(client, url=url)
+    assert r.status_code == 422 and r.get_json()["error"] == "nothing_to_read"
+
+
 def test_body_too_large_is_413(client, fixture_site):
     big = json.dumps({"url": f"{fixture_site}/x", "html": "<p>" + "å" * (7 * 1024 * 1024) + "</p>"})
     r = client.post("/api/v1/readings", data=big, content_type="application/json")
@@ -186,12 +191,16 @@ def test_body_too_large_is_413(client, fixture_site):
     assert r.get_json()["error"] == "too_large"
 
 
-def test_page_sent_as_html_is_read(client, fixture_site):
+def test_page_sent_as_html_is_read(app, client, fixture_site):
+    """A page the service cannot fetch (an intranet page; here a 404) is read from the HTML it
+    sends, when its site may send its own (LYSSNA_POSTED_HTML_SITES), and the reading says so."""
+    app.config["POSTED_HTML_SITES"] = [fixture_site]
     html = ("<html lang='sv'><body><main><h1>Öppettider</h1>"
             "<p>Vi har öppet kl. 8–17, t.ex. på måndagar.</p></main></body></html>")
     r = post(client, url=f"{fixture_site}/intranat.html", html=html)
     assert r.status_code == 202
     reading = wait_ready(client, r.get_json()["id"])
+    assert reading["source"] == "sent"
     spoken = " ".join(s["spoken"] for s in all_sentences(reading))
     assert "till exempel" in spoken and "klockan" in spoken
 
@@ -245,14 +254,17 @@ def test_healthz_reports_engine_and_voices(client):
     assert "espeak:sv" in body["voices"]
 
 
-def test_demo_page_embeds_the_player_and_can_be_read(client):
-    r = client.get("/")
+def test_demo_page_embeds_the_player_and_can_be_read(app, client):
+    app.config["DEMO"] = True  # on by default only while LYSSNA_SITES is empty
+    assert client.get("/").headers["Location"].endswith("/demo/")
+    r = client.get("/demo/")
     assert r.status_code == 200
     html = r.get_data(as_text=True)
-    assert "<lyssna-player>" in html and 'src="/widget.js"' in html
+    page_url = app.config["PUBLIC_URL"] + "/demo/"
+    assert f'<lyssna-player url="{page_url}">' in html and 'src="/widget.js"' in html
     assert "/listen?url=" in html
     assert "readspeaker.com/script" not in html  # no third-party scripts in the demo
-    reading = post(client, url="http://localhost/").get_json()
+    reading = post(client, url=page_url).get_json()
     reading = wait_ready(client, reading["id"])
     assert all_sentences(reading)[0]["text"] == "Jobbar vi smartare i Sörmland, eller?"
     js = client.get("/widget.js")
@@ -269,16 +281,18 @@ def test_rate_changes_the_speech_and_the_reading(client, app, fixture_site):
     assert post(client, url=url).get_json()["id"] == fast["id"]
 
 
-def test_an_edited_page_synthesizes_only_the_changed_sentences(app, client, fixture_site):
+def test_an_edited_page_synthesizes_only_the_changed_sentences(app, client, page_site):
     gen = app.extensions["lyssna"].services.readings.synthesizer
-    url = f"{fixture_site}/nyheter.html"
+    app.config["PAGE_MEMO_S"] = 0  # read the edit at once
     page = ("<html lang='sv'><body><main><h1>Nyheter från kommunen</h1>"
             "<p>Biblioteket har nya öppettider. Simhallen stänger för renovering.</p>"
             "<p>{last}</p></main></body></html>")
-    first = wait_ready(client, post(client, url=url, html=page.format(last="Välkommen in!")).get_json()["id"])
+    url = page_site.put("nyheter.html", page.format(last="Välkommen in!"))
+    first = wait_ready(client, post(client, url=url).get_json()["id"])
     made = gen.stats["sentences"]
     assert made == 4
-    edited = post(client, url=url, html=page.format(last="Välkommen in till oss!"))
+    page_site.put("nyheter.html", page.format(last="Välkommen in till oss!"))
+    edited = post(client, url=url)
     assert edited.status_code == 202
     second = wait_ready(client, edited.get_json()["id"])
     assert second["id"] != first["id"]
@@ -288,9 +302,10 @@ def test_an_edited_page_synthesizes_only_the_changed_sentences(app, client, fixt
     assert abs(duration - second["duration_ms"]) <= 0.02 * second["duration_ms"]
 
 
-def test_words_are_timed_and_point_into_the_written_sentence(client, fixture_site):
-    html = "<html lang='sv'><body><main><p>Ring 070-649 74 88 före kl. 18.30, t.ex. på måndag.</p></main></body></html>"
-    reading = wait_ready(client, post(client, url=f"{fixture_site}/ring.html", html=html).get_json()["id"])
+def test_words_are_timed_and_point_into_the_written_sentence(client, page_site):
+    url = page_site.put("ring.html", "<html lang='sv'><body><main><p>Ring 070-649 74 88 före kl. 18.30, "
+                                     "t.ex. på måndag.</p></main></body></html>")
+    reading = wait_ready(client, post(client, url=url).get_json()["id"])
     sentence = all_sentences(reading)[0]
     words = [sentence["text"][w["offset"]: w["offset"] + w["length"]] for w in sentence["words"]]
     assert words == ["Ring", "070-649 74 88", "före", "kl.", "18.30", "t.ex.", "på", "måndag"]
@@ -301,10 +316,12 @@ def test_words_are_timed_and_point_into_the_written_sentence(client, fixture_sit
 
 def test_a_selection_is_read_on_its_own(client, fixture_site):
     url = f"{fixture_site}/01-sormland-jobbar-smartare.html"
-    r = post(client, url=url, text="Det säger  Birgitta Lundh.\nMed anledning av en ny rapport.", lang="sv")
+    r = post(client, url=url, text="Inte minst att identifiera vilka de är.\n  Men även att identifiera vad de "
+                                   "kan få ut av den regionala nivån", lang="sv")
     reading = wait_ready(client, r.get_json()["id"])
-    assert [s["text"] for s in all_sentences(reading)] == ["Det säger Birgitta Lundh.",
-                                                           "Med anledning av en ny rapport."]
+    assert [s["text"] for s in all_sentences(reading)] == [
+        "Inte minst att identifiera vilka de är.", "Men även att identifiera vad de kan få ut av den regionala nivån"]
+    assert reading["source"] == "selection"
     assert post(client, url="https://www.example.se/", text="Hej").status_code == 403
     assert post(client, url=url, text="x" * 5001).status_code == 413
     assert post(client, url=url, text="Hej", lang="<script>").status_code == 400

@@ -4,66 +4,33 @@ The JSON API, the no-JavaScript listen page and the admin call `create_reading` 
 audio is made in the background and streams as it grows); queued jobs, admin batches and the
 refresh schedule call `generate_page` (audio is made in the calling thread, and a page's own
 problems are reported, not raised). Both read the page the same way: validate the request, choose
-the engine, fetch (or take the sent HTML or text), extract, plan, synthesize.
+the engine, fetch, extract, plan, synthesize.
+
+What a URL's reading says is decided by the service alone: it is made from what the service
+fetched from that URL (or its own bundled demo page). HTML a page posts is used only when the
+service cannot fetch the page and the site is allowed to send it (LYSSNA_POSTED_HTML_SITES); such
+a reading, like a visitor's selection, is kept apart from the page's own reading (another id,
+never listed, refreshed or remembered), so no client can change what another visitor hears.
 """
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 
-from service.errors import EngineError, LyssnaError, SiteNotAllowed
+from service.errors import FetchError, LyssnaError, SelectionNotOnPage, SiteNotAllowed
 from service.models import Block, Document
 
-from . import audio
-from .engines import ENGINES, Engine, fallback_engine
-from .engines.base import EngineUnavailable
-from .extract import extract
+from .engines import Engine
+from .extract import extract, page_text
 from .fetch import FetchLimits, fetch
 from .request import ReadingRequest
 from .services import Services
-from .sites import match_site
+from .sites import match_site, parse_sites
 from .speech import normalize
+from .voices import choose_engine, say
 
-
-
-def choose_engine(voice: str | None, config: dict, engine_for) -> tuple[Engine, str | None]:
-    """The engine and voice for a request: "engine:voice", a bare voice of the default engine, or none.
-
-    An engine that cannot speak right now (Piper voice missing) gives way to the fallback voice.
-    """
-    name, _, bare = (voice or "").rpartition(":")
-    name = name or config["ENGINE"]
-    if name not in ENGINES:
-        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
-                          code="unknown_voice", status=400)
-    try:
-        engine = engine_for(name)
-    except EngineUnavailable:
-        engine = fallback_engine()
-        bare = ""  # the requested voice belongs to the engine that is not there
-    if bare and bare not in engine.voices():
-        raise EngineError(f"Rösten {voice!r} finns inte. / The voice {voice!r} is not available.",
-                          code="unknown_voice", status=400)
-    return engine, bare or None
-
-
-def load_document(req: ReadingRequest, services: Services, demo_html: str | None = None) -> Document:
-    """Fetch (or take) the page's HTML and extract what should be read."""
-    if demo_html is not None:
-        html = demo_html
-    else:
-        if match_site(req.url, services.sites) is None:
-            raise SiteNotAllowed("Den här webbplatsen får inte läsas upp av tjänsten. / "
-                                 "This site is not allowed by the service.")
-        if req.text is not None:
-            lang = (req.lang or "sv").split("-")[0].lower()
-            text = " ".join(req.text.split())
-            return Document(url=req.url, title="", lang=lang, blocks=[Block("paragraph", text, lang, "")])
-        if req.html is not None:
-            html = req.html
-        else:
-            html = fetch(req.url, services.sites, FetchLimits.from_config(services.config)).html
-    return extract(html, req.url, content=req.content, skip=req.skip)
+Admit = Callable[[], None]  # called before new audio is made; raises when a client is over its limit
 
 
 def _request(services: Services, data: object) -> ReadingRequest:
@@ -79,17 +46,55 @@ def _engine(services: Services, req: ReadingRequest) -> tuple[Engine, str | None
                          services.engine_for)
 
 
+def _allowed(services: Services, url: str) -> None:
+    if match_site(url, services.sites) is None:
+        raise SiteNotAllowed("Den här webbplatsen får inte läsas upp av tjänsten. / "
+                             "This site is not allowed by the service.")
+
+
+def _fetch(services: Services, url: str) -> str:
+    return fetch(url, services.sites, FetchLimits.from_config(services.config)).html
+
+
+def page_html(services: Services, req: ReadingRequest) -> tuple[str, str]:
+    """(the page's HTML, its source): fetched by the service ("page"), or the HTML the page sent
+    ("sent") when the service could not fetch it and the site may send its own."""
+    _allowed(services, req.url)
+    try:
+        return _fetch(services, req.url), "page"
+    except FetchError as e:
+        if req.html is None or isinstance(e, SiteNotAllowed) or e.status != 502:
+            raise
+        if match_site(req.url, parse_sites(services.config.get("POSTED_HTML_SITES") or [])) is None:
+            raise
+        return req.html, "sent"
+
+
+def load_document(req: ReadingRequest, services: Services, known_html: str | None = None) -> tuple[Document, str]:
+    """The page's blocks to read, and where the HTML came from ("page" or "sent", see `page_html`).
+
+    `known_html`: the page as the service already has it (the bundled demo page, or a fetch the
+    refresh pass just made); never HTML a client sent."""
+    if known_html is not None:
+        html, source = known_html, "page"
+    else:
+        html, source = page_html(services, req)
+    return extract(html, req.url, content=req.content, skip=req.skip), source
+
+
 def create_reading(services: Services, data: object, *, demo_html: str | None = None,
-                   use_memo: bool = True) -> dict:
+                   use_memo: bool = True, admit: Admit | None = None) -> dict:
     """The Reading for a request (a JSON object as the API takes it): "ready" when its audio is
     cached, else "generating" with the audio made in the background. Raises LyssnaError.
 
-    `demo_html`: the bundled demo page, when the request is for it. `use_memo=False` fetches the
-    page even if it was read moments ago (an admin says it changed).
+    `demo_html`: the bundled demo page, when the request is for the demo's own address.
+    `use_memo=False` fetches the page even if it was read moments ago (an admin says it changed).
     """
     req = _request(services, data)
+    if req.text is not None:
+        return _read_selection(services, req, admit)
     memo_key = None
-    if use_memo and req.html is None and req.text is None:
+    if use_memo:
         # A page read moments ago is not fetched and extracted again: the second visitor's click
         # starts at once. Edits show up after PAGE_MEMO_S seconds.
         memo_key = json.dumps([req.url, req.content, req.skip, req.voice, req.rate])
@@ -98,9 +103,9 @@ def create_reading(services: Services, data: object, *, demo_html: str | None = 
             services.record("hit", url=req.url, reading_id=reading["id"])
             return reading
     engine, voice = _engine(services, req)
-    doc = load_document(req, services, demo_html)
-    reading = services.readings.create(doc, engine, voice, req.rate, req.options)
-    if memo_key is not None:
+    doc, source = load_document(req, services, demo_html)
+    reading = services.readings.create(doc, engine, voice, req.rate, req.options, source=source, admit=admit)
+    if memo_key is not None and source == "page":
         services.memo.remember(memo_key, reading["id"])
     services.record("hit" if reading["status"] == "ready" else "miss", url=req.url, reading_id=reading["id"])
     return reading
@@ -114,20 +119,57 @@ def _remembered(services: Services, key: str) -> dict | None:
     return None
 
 
-def generate_page(services: Services, url: str, options: dict | None = None, shared_lock=None) -> dict:
+def _read_selection(services: Services, req: ReadingRequest, admit: Admit | None) -> dict:
+    """Text a visitor selected: read only when it is on the page as the service fetches it, so
+    the service never speaks arbitrary text on a site's behalf."""
+    _allowed(services, req.url)
+    text = " ".join(req.text.split())
+    if _squash(text) not in _page_words(services, req.url):
+        raise SelectionNotOnPage("Den markerade texten finns inte på sidan. / "
+                                 "The selected text is not on the page.")
+    lang = (req.lang or "sv").split("-")[0].lower()
+    doc = Document(url=req.url, title="", lang=lang, blocks=[Block("paragraph", text, lang, "")])
+    engine, voice = _engine(services, req)
+    reading = services.readings.create(doc, engine, voice, req.rate, None, source="selection", admit=admit)
+    services.record("hit" if reading["status"] == "ready" else "miss", url=req.url, reading_id=reading["id"])
+    return reading
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _squash(text: str) -> str:
+    """Text as compared for a selection: no soft hyphens or zero-width characters, one space, any case."""
+    return " ".join(text.translate(_INVISIBLE).split()).casefold()
+
+
+def _page_words(services: Services, url: str) -> str:
+    """The visible text of the page (squashed), fetched at most once per PAGE_MEMO_S seconds."""
+    ttl = float(services.config.get("PAGE_MEMO_S") or 0)
+    words = services.memo.page_text(url, ttl)
+    if words is None:
+        words = _squash(page_text(_fetch(services, url)))
+        services.memo.remember_page_text(url, words)
+    return words
+
+
+def generate_page(services: Services, url: str, options: dict | None = None, shared_lock=None, *,
+                  fetched_html: str | None = None) -> dict:
     """Fetch, extract, plan and make the audio of one page in this thread; a summary a person can read.
 
-    `options`: the request's other fields (content, skip, voice, rate; html for a page already
-    fetched). `shared_lock(key)`: the job queue's lock across machines (see Synthesizer.run_now).
-    Never raises for a page's own problems (not allowed, not found, nothing to read): those are
-    outcomes to report, not reasons to retry. Anything else propagates, so the queue retries it.
+    `options`: the request's other fields (content, skip, voice, rate). `fetched_html`: the page
+    as the caller just fetched it (the refresh pass). `shared_lock(key)`: the job queue's lock
+    across machines (see Synthesizer.run_now). Never raises for a page's own problems (not
+    allowed, not found, nothing to read): those are outcomes to report, not reasons to retry.
+    Anything else propagates, so the queue retries it.
     """
     stats = services.readings.synthesizer.stats
     before = stats["sentences"]
+    asked = {k: v for k, v in (options or {}).items() if k not in ("html", "text", "lang")}  # pages only
     try:
-        req = _request(services, {"url": url, **(options or {})})
+        req = _request(services, {"url": url, **asked})
         engine, voice = _engine(services, req)
-        doc = load_document(req, services)
+        doc, _source = load_document(req, services, fetched_html)
         outcome, reading = services.readings.create_now(doc, engine, voice, req.rate, shared_lock,
                                                         options=req.options)
     except LyssnaError as e:
@@ -148,5 +190,4 @@ def preview(services: Services, text: str, lang: str = "sv") -> tuple[str, str, 
 def preview_audio(services: Services, spoken: str, lang: str = "sv") -> bytes:
     """The MP3 of an already spoken text in the service's voice ("play this word")."""
     engine, _ = choose_engine(None, services.config, services.engine_for)
-    voice = lang if lang in engine.voices() else None
-    return audio.encode_segment(engine.synthesize(spoken, voice, 1.0), lead_ms=audio.LEAD_IN_MS).mp3
+    return say(engine, spoken, lang)

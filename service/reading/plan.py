@@ -20,6 +20,7 @@ from .engines import Engine
 from .speech import normalize_mapped, split_sentences
 
 FORMAT_VERSION = "3"  # bump when pauses/encoding change, so old audio is not reused
+CHARS_PER_SECOND = 14.0  # Swedish speech at rate 1, to estimate a plan's length before any audio
 
 
 @dataclass
@@ -33,12 +34,19 @@ class SegmentSpec:
 
 
 def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
-                 lexicon=None) -> Plan:
-    """Split blocks into sentences, apply the lexicon and normalize; choose a voice per language."""
+                 lexicon=None, *, source: str = "page", max_minutes: float | None = None) -> Plan:
+    """Split blocks into sentences, apply the lexicon and normalize; choose a voice per language.
+
+    `max_minutes`: past this much (estimated) speech the plan stops, and a last sentence says so:
+    one request must not commit the service to days of audio."""
     base_voice = voice or engine.default_voice
     voices = set(engine.voices())
     blocks: list[PlannedBlock] = []
+    budget = _char_budget(max_minutes, rate)
+    truncated = False
     for block in doc.blocks:
+        if truncated:
+            break
         lang = (block.lang or doc.lang or "sv").split("-")[0].lower()
         block_voice = base_voice
         if lang != base_voice.split("-")[0] and lang in voices and voice is None:
@@ -55,12 +63,35 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
             pos = start + len(sentence)
             spoken, spans = speak_sentence(sentence, cues, lang, lexicon)
             if spoken and any(ch.isalnum() for ch in spoken):
+                budget -= len(spoken)
+                if budget < 0 and (blocks or sentences):
+                    truncated = True
+                    break
                 sentences.append(PlannedSentence(sentence, spoken, spans))
         if sentences:
             blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences))
     if not blocks:
         raise ExtractError("Sidan har ingen text att läsa upp. / The page has no text to read aloud.")
-    return Plan(doc.url, doc.title, doc.lang, engine.name, engine.version, base_voice, rate, blocks)
+    if truncated:
+        blocks.append(_stop_notice(max_minutes or 0, base_voice if "sv" not in voices else "sv"))
+    return Plan(doc.url, doc.title, doc.lang, engine.name, engine.version, base_voice, rate, blocks,
+                source, truncated)
+
+
+def _char_budget(max_minutes: float | None, rate: float) -> float:
+    """How many spoken characters fit in `max_minutes` at `rate` (infinite without a limit)."""
+    if not max_minutes or max_minutes <= 0:
+        return float("inf")
+    return max_minutes * 60 * CHARS_PER_SECOND * rate
+
+
+def _stop_notice(max_minutes: float, voice: str) -> PlannedBlock:
+    """The last sentence of a reading cut short; not on the page, so tied to no element."""
+    minutes = f"{max_minutes:g}".replace(".", ",")
+    text = (f"Uppläsningen slutar här, eftersom sidan är längre än {minutes} minuter. "
+            "Resten av sidan läses inte upp.")
+    spoken = normalize_mapped(text, "sv")
+    return PlannedBlock("paragraph", "sv", "", voice, [PlannedSentence(text, spoken.spoken.strip(), [])])
 
 
 def speak_sentence(sentence: str, cues: list[tuple[int, str]], lang: str,
@@ -150,6 +181,8 @@ def reading_id(plan: Plan) -> str:
     """The audio key plus what the player needs to find the text on this page."""
     h = hashlib.sha256(audio_key(plan).encode())
     h.update(plan.url.encode())
+    if plan.source != "page":  # what a client sent never shares an id with the page's own reading
+        h.update(f"\0{plan.source}".encode())
     for b in plan.blocks:
         h.update(json.dumps([b.kind, b.lang, b.locator, [s.text for s in b.sentences]],
                             ensure_ascii=False).encode())

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import bisect
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from service.models import Document, PageOptions, StoredReading
 from service.store.activity import Activity
@@ -27,37 +29,48 @@ class Readings:
 
     def __init__(self, cache: AudioCache, store: ReadingStore, engine_for, workers: int = 2,
                  lexicon: Lexicon | None = None, max_bytes: int | None = None,
-                 activity: Activity | None = None):
+                 activity: Activity | None = None, config: Mapping[str, Any] | None = None):
         self.cache = cache
         self.store = store
         self.engine_for = engine_for
         self.lexicon = lexicon
+        self.config = config or {}  # read when planning: LYSSNA_MAX_READING_MINUTES
         self.synthesizer = Synthesizer(cache, engine_for, workers, max_bytes, activity)
 
     def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
-               options: PageOptions | None = None) -> dict:
+               options: PageOptions | None = None, *, source: str = "page",
+               admit: Callable[[], None] | None = None) -> dict:
         """The Reading for a Document, its audio made in the background if it is not cached.
 
         `options`: how the page was asked for (selectors and voice), kept with the reading so a
-        refresh pass or a regeneration reads the page the same way again."""
-        stored = self._remember(doc, engine, voice, rate, options)
+        refresh pass or a regeneration reads the page the same way again. `source`: see
+        `Plan.source`. `admit()` is called when new audio would have to be made, and may raise
+        (a client over its limit); cached audio is always served."""
+        stored = self._plan(doc, engine, voice, rate, options, source)
+        if admit is not None and not self.cache.is_complete(stored.audio_key) \
+                and not self.synthesizer.is_running(stored.audio_key):
+            admit()
+        self._keep(stored)
         self.synthesizer.ensure(stored.plan)
         return self.get(stored.id)  # type: ignore[return-value]
 
     def create_now(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
                    shared_lock=None, options: PageOptions | None = None) -> tuple[str, dict]:
         """Like `create`, but makes the audio in this thread; returns ("new" | "unchanged", Reading)."""
-        stored = self._remember(doc, engine, voice, rate, options)
+        stored = self._plan(doc, engine, voice, rate, options, "page")
+        self._keep(stored)
         outcome = self.synthesizer.run_now(stored.plan, shared_lock=shared_lock)
         return outcome, self.get(stored.id)  # type: ignore[return-value]
 
-    def _remember(self, doc: Document, engine: Engine, voice: str | None, rate: float,
-                  options: PageOptions | None) -> StoredReading:
-        plan = plan_reading(doc, engine, voice, rate, self.lexicon)
-        stored = StoredReading(reading_id(plan), plan, audio_key(plan), int(time.time()), options)
+    def _plan(self, doc: Document, engine: Engine, voice: str | None, rate: float,
+              options: PageOptions | None, source: str) -> StoredReading:
+        plan = plan_reading(doc, engine, voice, rate, self.lexicon, source=source,
+                            max_minutes=self.config.get("MAX_READING_MINUTES"))
+        return StoredReading(reading_id(plan), plan, audio_key(plan), int(time.time()), options)
+
+    def _keep(self, stored: StoredReading) -> None:
         if not self.store.exists(stored.id):
             self.store.save(stored)
-        return stored
 
     def stored(self, reading_id: str) -> StoredReading | None:
         return self.store.load(reading_id)
@@ -112,6 +125,8 @@ class Readings:
             "audio_url": f"/audio/{reading_id}.mp3",
             "duration_ms": int(timings.get("duration_ms", 0)),
             "sentence_count": plan.sentence_count,
+            "source": plan.source,
+            "truncated": plan.truncated,
             "blocks": blocks,
         }
         if timings.get("fallback"):

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.config import ConfigError
 from service.store.activity import Activity
 from service.store.audio_cache import AudioCache
 from service.store.lexicon import Lexicon
@@ -19,6 +20,7 @@ from .engines.base import EngineUnavailable
 from .memo import PageMemo
 from .readings import Readings
 from .sites import SitePattern, parse_sites
+from .voices import is_enabled
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,9 @@ def build_services(config: dict, *, check_cache: bool = True) -> Services:
     before starting them (every file is read, so once per process would cost seconds per start).
     """
     if config["ENGINE"] not in ENGINES:
-        raise ValueError(f"LYSSNA_ENGINE={config['ENGINE']!r} is not one of {', '.join(ENGINES)}")
+        raise ConfigError(f"LYSSNA_ENGINE={config['ENGINE']!r} is not one of {', '.join(ENGINES)}")
+    if not is_enabled(config, config["ENGINE"]):
+        raise ConfigError(f"LYSSNA_VOICES does not include LYSSNA_ENGINE={config['ENGINE']!r}")
     cache = AudioCache(config["CACHE_DIR"])
     store = ReadingStore(config["CACHE_DIR"])
     if check_cache:
@@ -83,6 +87,6 @@ def build_services(config: dict, *, check_cache: bool = True) -> Services:
         cache.evict(max_bytes)
     activity = Activity(Path(config["CACHE_DIR"]) / "activity.sqlite3")
     readings = Readings(cache, store, engine_for, config["WORKERS"], lexicon=lexicon,
-                        max_bytes=max_bytes, activity=activity)
+                        max_bytes=max_bytes, activity=activity, config=config)
     return Services(config, cache, store, lexicon, activity, readings, parse_sites(config["SITES"]),
                     PageMemo())

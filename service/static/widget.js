@@ -188,7 +188,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
     /** What to read: this page, or a text (a selection). */
     body(text, lang) {
-      const body = { url: location.href.split("#")[0] };
+      const body = { url: conf(this.host, "url") || location.href.split("#")[0] }; // url: a page's canonical address
       for (const name of ["content", "skip", "voice"]) { const value = conf(this.host, name); if (value) body[name] = value; }
       const rate = conf(this.host, "rate");
       if (rate) body.rate = isNaN(Number(rate)) ? rate : Number(rate);

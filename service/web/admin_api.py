@@ -165,7 +165,7 @@ def preview():
 @admin_required
 def regenerate_page():
     """Fetch the page again and make sure its current text has audio; 200 ready, 202 generating."""
-    return reading_response(_body(), use_memo=False)  # the page changed: fetch it again
+    return reading_response(_body(), use_memo=False, limited=False)  # the page changed: fetch it again
 
 
 def _url_argument() -> str:
@@ -183,6 +183,8 @@ def list_pages():
     readings = services().readings
     out = []
     for stored in services().store.for_url(url):
+        if not stored.plan.is_page:
+            continue  # what clients sent is not the page's reading
         r = readings.get(stored.id)
         if r:
             out.append({k: r[k] for k in ("id", "status", "url", "title", "voice", "duration_ms",

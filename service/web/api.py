@@ -1,29 +1,41 @@
 """The JSON API (DESIGN.md §2): create and read Readings, list the voices."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from service.errors import BadRequest, NotFound
 from service.reading.create import create_reading
 from service.reading.engines import engine_statuses
+from service.reading.voices import is_enabled
 
 from .demo import demo_html_for
-from .state import services
+from .state import services, state
 
 bp = Blueprint("api", __name__)
 
 
-def reading_for(data: object, *, use_memo: bool = True) -> dict:
-    """`create_reading` for this request: the bundled demo page stands in for this service's own
-    address (see service.reading.create)."""
+def client_address() -> str:
+    """The visitor's address (through LYSSNA_TRUSTED_PROXIES only), for per-client limits."""
+    return request.remote_addr or "?"
+
+
+def reading_for(data: object, *, use_memo: bool = True, limited: bool = True) -> dict:
+    """`create_reading` for this request: the demo's own address reads the bundled demo page, and
+    a visitor (`limited`) starts at most LYSSNA_CLIENT_READINGS_PER_MINUTE new readings a minute."""
     url = data.get("url") if isinstance(data, dict) else None
     demo = demo_html_for(url.strip()) if isinstance(url, str) else None
-    return create_reading(services(), data, demo_html=demo, use_memo=use_memo)
+    admit = None
+    if limited:
+        per_minute = int(current_app.config.get("CLIENT_READINGS_PER_MINUTE") or 0)
+        admit = partial(state().limits.admit_reading, client_address(), per_minute)
+    return create_reading(services(), data, demo_html=demo, use_memo=use_memo, admit=admit)
 
 
-def reading_response(data: object, *, use_memo: bool = True) -> Response:
+def reading_response(data: object, *, use_memo: bool = True, limited: bool = True) -> Response:
     """200 with the Reading when its audio is cached, 202 while it is being made."""
-    reading = reading_for(data, use_memo=use_memo)
+    reading = reading_for(data, use_memo=use_memo, limited=limited)
     resp = jsonify(reading)
     resp.status_code = 200 if reading["status"] == "ready" else 202
     resp.headers["Cache-Control"] = "no-store"
@@ -36,10 +48,12 @@ def voices():
     config = current_app.config
     out = []
     for name, status in engine_statuses(config).items():
-        if not status.ok:
+        if not status.ok or not is_enabled(config, name):
             continue
         engine = services().engine_for(name)
         for v in status.voices:
+            if not is_enabled(config, name, v):
+                continue
             out.append({"id": f"{name}:{v}", "engine": name, "voice": v,
                         "default": name == config["ENGINE"] and v == engine.default_voice,
                         "online": bool(getattr(engine, "online", False))})
@@ -53,6 +67,8 @@ def voices():
 def post_reading():
     if request.method == "OPTIONS":
         return Response(status=204)
+    state().limits.admit_bytes(client_address(), request.content_length or 0,
+                               float(current_app.config.get("CLIENT_POSTED_MB_PER_MINUTE") or 0))
     # Any content type: the widget sends text/plain so a cross-origin POST needs no preflight.
     data = request.get_json(force=True, silent=True)
     if data is None:

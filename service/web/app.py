@@ -13,6 +13,8 @@ from service.work.batches import Batches
 
 from . import admin, admin_api, api, audio, errors, pages
 from .auth import FailureLog
+from .limits import ClientLimits
+from .proxies import TrustedProxies
 from .state import WebState
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent  # templates/ and static/ live here
@@ -27,7 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     services = build_services(app.config)
     sites = services.sites
-    app.extensions["lyssna"] = WebState(services, Batches(services), FailureLog())
+    app.extensions["lyssna"] = WebState(services, Batches(services), FailureLog(), ClientLimits())
+    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
 
     errors.init_app(app)
     app.register_blueprint(api.bp)

@@ -46,7 +46,11 @@ def error_response(code: str, message: str, status: int) -> Response:
 
 
 def _lyssna_error(e: LyssnaError) -> Response:
-    return error_response(e.code, e.message, e.status)
+    resp = error_response(e.code, e.message, e.status)
+    retry_after = getattr(e, "retry_after", None)
+    if retry_after:
+        resp.headers["Retry-After"] = str(retry_after)
+    return resp
 
 
 def _http_error(e: HTTPException):

@@ -3,13 +3,24 @@ from __future__ import annotations
 
 from importlib import resources
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+)
 
 from service.models import PageOptions
 from service.reading.engines import engine_statuses
+from service.reading.voices import is_enabled
 
 from .api import reading_for
-from .demo import demo_html
+from .demo import DEMO_PATH, demo_html
 from .state import services
 
 bp = Blueprint("pages", __name__)
@@ -19,6 +30,13 @@ bp = Blueprint("pages", __name__)
 def index():
     if not current_app.config.get("DEMO"):
         return Response("Lyssna\n", mimetype="text/plain")
+    return redirect(DEMO_PATH.rstrip("/") + "/", code=302)
+
+
+@bp.get(DEMO_PATH)
+def demo():
+    if not current_app.config.get("DEMO"):
+        abort(404)
     resp = Response(demo_html(), mimetype="text/html")
     resp.headers["Cache-Control"] = "no-cache"
     return resp
@@ -42,7 +60,7 @@ def listen():
     for name in PageOptions.FIELDS:
         if request.args.get(name):
             params[name] = request.args[name]
-    reading = reading_for(params)
+    reading = reading_for(params, limited=True)
     # Show every sentence of the plan, including those not yet spoken.
     stored = services().readings.stored(reading["id"])
     blocks = stored.plan.blocks if stored else []
@@ -63,7 +81,8 @@ def healthz():
         "status": "ok" if default and default.ok else ("degraded" if fallback_ok else "down"),
         "engine": config["ENGINE"],
         "engines": {name: s.as_dict() for name, s in statuses.items()},
-        "voices": [f"{name}:{v}" for name, s in statuses.items() if s.ok for v in s.voices],
+        "voices": [f"{name}:{v}" for name, s in statuses.items() if s.ok for v in s.voices
+                   if is_enabled(config, name, v)],
         "cache": services().readings.cache_stats(),
     }
     resp = jsonify(body)

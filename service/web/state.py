@@ -13,6 +13,7 @@ from service.reading.services import Services
 from service.work.batches import Batches
 
 from .auth import FailureLog
+from .limits import ClientLimits
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class WebState:
     services: Services
     batches: Batches  # admin pre-generation runs (queue or threads)
     login_failures: FailureLog  # failed admin logins per client, shared by the UI and the API
+    limits: ClientLimits  # new readings and posted bytes per client
 
 
 def state() -> WebState:

@@ -35,6 +35,7 @@ from .locks import shared_lock_for
 log = logging.getLogger(__name__)
 
 PARALLEL = 2  # pages checked at once: fetching one overlaps synthesizing another
+MAX_VARIANTS = 4  # ways of asking for one page (selectors, voice, rate) renewed per pass
 MAX_REPORTED = 200
 
 _SCHEMA = """
@@ -156,13 +157,15 @@ def known_pages(services: Services) -> dict[str, list[dict]]:
     Each reading is asked for again as it was (its stored request: selectors, voice or none). For
     readings made before requests were stored, the engine's default voice is taken as "no voice",
     as the player asks, so a page with English blocks keeps reading them in an English voice.
+    Only the MAX_VARIANTS most recently made ways of asking are renewed: a site's player asks
+    in one or two, and requests with made-up selectors must not multiply the refresh's work.
     """
     config = services.config
     pages: dict[str, list[dict]] = {}
-    for stored in services.store.all():
+    for stored in sorted(services.store.all(), key=lambda r: r.created, reverse=True):
         plan = stored.plan
-        if not plan.url or plan.is_selection:
-            continue  # a selection, not a page
+        if not plan.url or not plan.is_page:
+            continue  # a selection or HTML a page sent: not what the site serves at this URL
         options: dict = {"rate": float(plan.rate or config["RATE"])}
         if stored.request is not None:  # as the page was asked for: selectors and voice (none = default)
             options.update(stored.request.as_dict())
@@ -170,7 +173,7 @@ def known_pages(services: Services) -> dict[str, list[dict]]:
                   and not config.get("VOICE")):  # a reading from before requests were kept: a guess
             options["voice"] = plan.voice_id
         variants = pages.setdefault(plan.url, [])
-        if options not in variants:
+        if options not in variants and len(variants) < MAX_VARIANTS:
             variants.append(options)
     return pages
 
@@ -253,7 +256,7 @@ def check_page(services: Services, states: PageStates, url: str, variants: list[
         return "unchanged", {}
     outcomes, synthesized = [], 0
     for options in variants:
-        result = generate_page(services, url, {**options, "html": html}, shared_lock=shared_lock_for(config))
+        result = generate_page(services, url, options, shared_lock=shared_lock_for(config), fetched_html=html)
         outcomes.append(result)
         synthesized += int(result.get("sentences_synthesized", 0))
     failed = [r for r in outcomes if r["outcome"] == "failed"]

@@ -32,6 +32,7 @@ ENGINES: dict[str, str] = {
     "gtts": "service.reading.engines.gtts",
 }
 DEFAULT_ENGINE = "espeak"  # embedded, offline, always there: the fallback voice
+OFFLINE_ENGINES = ("espeak", "piper")  # speak without sending text anywhere (the others need LYSSNA_VOICES)
 
 _instances: dict[tuple, Engine] = {}
 _lock = threading.Lock()
@@ -39,6 +40,7 @@ _lock = threading.Lock()
 __all__ = [
     "DEFAULT_ENGINE",
     "ENGINES",
+    "OFFLINE_ENGINES",
     "Engine",
     "EngineStatus",
     "Spoken",

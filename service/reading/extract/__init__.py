@@ -27,7 +27,8 @@ from .rules import NOTHING_TO_READ
 from .tree import parse
 from .walker import FoundBlock, Walker
 
-__all__ = ["extract", "extract_text", "check_selector", "parse", "css_escape", "ExtractError", "NOTHING_TO_READ"]
+__all__ = ["extract", "extract_text", "check_selector", "page_text", "parse", "css_escape", "ExtractError",
+           "NOTHING_TO_READ"]
 
 
 # ------------------------------------------------------------------------------------------ public ---
@@ -95,3 +96,12 @@ def _tidy_auto(soup: BeautifulSoup, root: Tag, auto: AutoArea, walker: Walker,
 def extract_text(html: str, url: str) -> str:
     """The main text, one block per line (a <br> inside a block also starts a line)."""
     return "\n".join(b.text for b in extract(html, url).blocks)
+
+
+def page_text(html: str) -> str:
+    """Every piece of text on the page a visitor could see or select (not scripts or styles), one
+    space apart: what a selection read aloud must come from."""
+    soup = BeautifulSoup(html if isinstance(html, str) else "", "html.parser")
+    for element in soup.find_all(["script", "style", "template", "noscript"]):
+        element.decompose()
+    return soup.get_text(" ")

@@ -35,6 +35,8 @@ def page_rows(query: str, status: str) -> tuple[list[PageRow], int]:
     needle = query.lower()
     for stored in services().store.all():
         plan = stored.plan
+        if not plan.is_page:
+            continue  # a selection or HTML a page sent: never listed as the page's reading
         if needle and needle not in plan.url.lower() and needle not in (plan.title or "").lower():
             continue
         state_now = readings.status_of(stored)
@@ -77,7 +79,7 @@ def _form_url() -> str:
 def page_regenerate():
     """Fetch the page again and make audio for its current text, as a batch of one."""
     url = _form_url()
-    found = services().store.for_url(url)
+    found = [r for r in services().store.for_url(url) if r.plan.is_page]
     asked = found[0].request if found else None  # the newest reading: read it as it was asked for
     batch_id = state().batches.start([url], label=url, options=asked.as_dict() if asked else None)
     return redirect(url_for("admin.batch", batch_id=batch_id), code=303)
