@@ -1,6 +1,7 @@
 """JSON admin API (token auth): the pronunciation lexicon, previews, pages and the cache.
 
-Every route requires `Authorization: Bearer <LYSSNA_ADMIN_PASSWORD>`; without a configured
+Every route requires `Authorization: Bearer <LYSSNA_ADMIN_PASSWORD>` (any password: the header's
+bytes are read as UTF-8); without a configured
 password the routes do not exist (404). Ten wrong passwords lock the client out for a while.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from service.reading.create import preview_audio
 from service.store.lexicon import Lexicon
 
 from .api import reading_response
-from .auth import password_matches
+from .auth import header_bytes, password_matches
 from .state import services, state
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/v1/admin")
@@ -38,10 +39,11 @@ def check_token() -> None:
                         "Too many failed logins; try again in a few minutes.")
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip(" \t")  # only HTTP's own blanks: other characters may be bytes of UTF-8
+    if scheme.lower() != "bearer" or not token:
         raise NotAuthenticated("Inloggning krävs: skicka Authorization: Bearer <lösenord>. / "
                                "Authentication required: send Authorization: Bearer <password>.")
-    if not password_matches(token.strip(), password):
+    if not password_matches(header_bytes(token), str(password)):
         failures.fail(who)
         raise NotAuthenticated("Fel lösenord. / Wrong password.")
     failures.clear(who)

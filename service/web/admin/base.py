@@ -13,7 +13,6 @@ pages, lexicon) add their views to `bp`.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import time
@@ -35,6 +34,8 @@ from flask.sessions import SecureCookieSessionInterface
 
 from service.errors import BadRequest, NotAuthenticated
 
+from .. import auth
+
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static/admin",
                root_path=str(Path(__file__).resolve().parents[2]), static_url_path="/static")
 
@@ -53,14 +54,13 @@ class AdminSessionInterface(SecureCookieSessionInterface):
 
 
 def password() -> str | None:
-    return current_app.config.get("ADMIN_PASSWORD") or None
+    value = current_app.config.get("ADMIN_PASSWORD")
+    return str(value) if value not in (None, "") else None
 
 
 def password_tag() -> str:
     """Changes when the password changes, so old sessions stop working (not the password itself)."""
-    key = current_app.secret_key
-    key = key.encode() if isinstance(key, str) else key
-    return hmac.new(key, (password() or "").encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return auth.password_tag(current_app.secret_key, password() or "")
 
 
 def csrf_token() -> str:
