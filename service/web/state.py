@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 from service.reading.services import Services
+from service.store.logins import LoginAttempts
 from service.work.batches import Batches
 
-from .auth import FailureLog
 from .limits import ClientLimits
 
 
@@ -20,7 +20,7 @@ from .limits import ClientLimits
 class WebState:
     services: Services
     batches: Batches  # admin pre-generation runs (queue or threads)
-    login_failures: FailureLog  # failed admin logins per client, shared by the UI and the API
+    login_attempts: LoginAttempts  # the admin lockout, shared by the UI and the API (SQLite)
     limits: ClientLimits  # new readings and posted bytes per client
 
 

@@ -2,8 +2,8 @@
 pages, lexicon) add their views to `bp`.
 
 - no LYSSNA_ADMIN_PASSWORD, no admin: every /admin URL answers 404;
-- login compares the password in constant time (`auth.password_matches`); repeated failures from
-  one address lock it out (`FailureLog`, shared with the JSON admin API);
+- login compares the password in constant time and under the lockout (`auth.authenticate`, shared
+  with the JSON admin API): per address and service-wide, with exponential back-off;
 - the session cookie is HttpOnly, SameSite=Lax (links from mail work; POSTs need the token
   anyway), limited to /admin, Secure on https requests,
   and tied to the password (changing it logs everyone out) and to a maximum age;
@@ -77,10 +77,6 @@ def logged_in() -> bool:
     if not hmac.compare_digest(str(session.get("tag", "")), password_tag()):
         return False
     return time.time() - float(session.get("since", 0)) < SESSION_MAX_AGE_S
-
-
-def client() -> str:
-    return request.remote_addr or "?"
 
 
 @bp.before_request

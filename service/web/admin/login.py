@@ -6,9 +6,8 @@ import time
 
 from flask import flash, redirect, request, session, url_for
 
-from ..auth import password_matches
-from ..state import state
-from .base import bp, client, logged_in, page, password, password_tag
+from ..auth import authenticate
+from .base import bp, logged_in, page, password, password_tag
 
 
 def safe_next(value: str | None) -> str:
@@ -25,15 +24,8 @@ def login():
         if logged_in():
             return redirect(next_url)
         return page("login.html", next_url=next_url)
-    failures = state().login_failures
-    if failures.locked(client()):
-        return page("login.html", 429, next_url=next_url,
-                    error="För många misslyckade inloggningar; försök igen om några minuter. / "
-                          "Too many failed logins; try again in a few minutes.")
-    if not password_matches(request.form.get("password", ""), password() or ""):
-        failures.fail(client())
+    if not authenticate(request.form.get("password", ""), password() or ""):
         return page("login.html", 401, next_url=next_url, error="Fel lösenord. / Wrong password.")
-    failures.clear(client())
     session.clear()  # a fresh session (and CSRF token) after login: no fixation
     session.permanent = False
     session.update(admin=True, tag=password_tag(), since=time.time(), csrf=secrets.token_urlsafe(32))
