@@ -1,5 +1,5 @@
-"""The admin lockout (issue 12): exponential back-off per address and service-wide, shared by the UI
-and the API and by every process.
+"""The admin lockout and server-side sessions (issue 12): exponential back-off per address and
+service-wide, shared by the UI and the API and by every process; sessions that logout revokes.
 
 The schedules are checked on the real SQLite stores with a settable clock (no waiting minutes);
 everything else through the real app.
@@ -10,11 +10,14 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
 from service import create_app
 from service.store.logins import Backoff, LoginAttempts
+from service.store.sessions import AdminSessions
+from service.web.admin import base as admin_base
 
 from .test_admin_ui import token_of
 
@@ -205,3 +208,49 @@ def test_the_lockout_holds_in_every_process_and_after_a_restart(app_config, clie
     assert client.get("/api/v1/admin/cache", headers=bearer(PASSWORD)).status_code == 429
     restarted = create_app(app_config).test_client()
     assert restarted.get("/api/v1/admin/cache", headers=bearer(PASSWORD)).status_code == 429
+
+
+# -- sessions ------------------------------------------------------------------------------------
+
+
+def test_logout_revokes_the_session_wherever_its_cookie_was_copied(app):
+    client = app.test_client()
+    ui_login(client, PASSWORD)
+    stolen = app.test_client()
+    stolen.set_cookie("session", client.get_cookie("session", path="/admin").value, path="/admin")
+    assert stolen.get("/admin/").status_code == 200
+    client.post("/admin/logout", data={"csrf_token": token_of(client.get("/admin/").text)})
+    assert stolen.get("/admin/").status_code == 302
+    assert stolen.post("/admin/cache/purge", data={"csrf_token": "x", "confirm": "yes"}).status_code == 401
+
+
+def test_a_signed_cookie_the_server_did_not_open_a_session_for_is_refused(app):
+    with app.test_request_context("/admin/"):
+        tag = admin_base.password_tag()
+    forged = app.session_interface.get_signing_serializer(app).dumps(
+        {"admin": True, "tag": tag, "since": time.time(), "csrf": "x"})  # all a cookie used to need
+    client = app.test_client()
+    client.set_cookie("session", forged, path="/admin")
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_password_change_revokes_sessions_on_the_server(app_config):
+    client = create_app(app_config).test_client()
+    ui_login(client, PASSWORD)
+    cookie = client.get_cookie("session", path="/admin").value
+    create_app({**app_config, "ADMIN_PASSWORD": "ett nytt lösenord"})  # restarted with a new password
+    back = create_app(app_config).test_client()  # and with the old one again
+    back.set_cookie("session", cookie, path="/admin")
+    assert back.get("/admin/").status_code == 302  # the old session did not come back
+
+
+def test_sessions_expire_on_the_server(tmp_path, clock):
+    sessions = AdminSessions(tmp_path / "sessions.sqlite3", clock=clock)
+    first = sessions.open("tag", 3600)
+    assert sessions.valid(first, "tag")
+    clock.now += 3601
+    assert not sessions.valid(first, "tag")
+    second = sessions.open("tag", 3600)
+    assert not sessions.valid(second, "another password's tag")
+    assert not sessions.valid(second, "tag")  # seen under another password: revoked for good
+    assert not sessions.valid("an id never opened", "tag")

@@ -11,6 +11,7 @@ from flask import current_app
 
 from service.reading.services import Services
 from service.store.logins import LoginAttempts
+from service.store.sessions import AdminSessions
 from service.work.batches import Batches
 
 from .limits import ClientLimits
@@ -21,6 +22,7 @@ class WebState:
     services: Services
     batches: Batches  # admin pre-generation runs (queue or threads)
     login_attempts: LoginAttempts  # the admin lockout, shared by the UI and the API (SQLite)
+    sessions: AdminSessions  # live admin UI sessions (SQLite)
     limits: ClientLimits  # new readings and posted bytes per client
 
 

@@ -1,13 +1,10 @@
 """Logging in and out of the admin UI."""
 from __future__ import annotations
 
-import secrets
-import time
-
-from flask import flash, redirect, request, session, url_for
+from flask import flash, redirect, request, url_for
 
 from ..auth import authenticate
-from .base import bp, logged_in, page, password, password_tag
+from .base import bp, end_session, logged_in, page, password, start_session
 
 
 def safe_next(value: str | None) -> str:
@@ -26,14 +23,12 @@ def login():
         return page("login.html", next_url=next_url)
     if not authenticate(request.form.get("password", ""), password() or ""):
         return page("login.html", 401, next_url=next_url, error="Fel lösenord. / Wrong password.")
-    session.clear()  # a fresh session (and CSRF token) after login: no fixation
-    session.permanent = False
-    session.update(admin=True, tag=password_tag(), since=time.time(), csrf=secrets.token_urlsafe(32))
+    start_session()
     return redirect(next_url)
 
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    end_session()
     flash("Du är utloggad. / You are logged out.")
     return redirect(url_for("admin.login"))
