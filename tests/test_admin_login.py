@@ -1,5 +1,5 @@
 """Admin login that holds (issue 12): any password string, set through the environment, works in the
-form and in the Bearer header.
+form and in the Bearer header; `next=` leads only to this service's admin.
 
 Real app, real HTTP where it matters (a header's raw bytes); nothing of ours is mocked.
 """
@@ -108,3 +108,61 @@ def test_a_utf8_bearer_password_over_real_http(live_app):
     assert status(b"Bearer " + PASSWORD.encode("utf-8")) == 200
     assert status(b"Bearer " + PASSWORD.encode("latin-1")) == 200  # what Python's requests sends
     assert status(b"Bearer " + PASSWORD.encode("utf-8")[:-2]) == 401
+
+
+# -- under a path prefix -------------------------------------------------------------------------
+
+
+def test_under_a_path_prefix_the_cookie_and_next_stay_under_it(app):
+    client = app.test_client()
+    base = "https://lyssna.example.se/lyssna/"  # served under /lyssna (SCRIPT_NAME)
+    r = form_login(client, PASSWORD, next_path="/admin/lexicon", base_url=base)
+    assert r.status_code == 302 and r.headers["Location"] == "/lyssna/admin/lexicon"
+    assert "Path=/lyssna/admin" in r.headers["Set-Cookie"]
+    assert client.get("/admin/lexicon", base_url=base).status_code == 200
+
+
+# -- next= ---------------------------------------------------------------------------------------
+
+HOSTILE_NEXT = [
+    "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example", "\\/evil.example",
+    "https://evil.example/", "http:/evil.example", "HTTPS://evil.example", "javascript:alert(1)",
+    "evil.example", "\r\nSet-Cookie: x=1", "/admin/\r\nSet-Cookie: x=1", "/admin/\nLocation: //evil",
+    "%0d%0aSet-Cookie:x", "/admin/%0d%0aSet-Cookie:x", "/admin/%250d%250aSet-Cookie:x",
+    "\t//evil.example", "/\t/evil.example", " //evil.example", "/admin/\t", "/admin@evil.example",
+    "/admin.evil.example", "/adminevil", "/admin/../../evil", "/admin/%2e%2e/%2e%2e/evil",
+    "/admin/..%2f..%2fevil", "/%2f%2fevil.example", "%2f%2fevil.example", "/%5cevil.example",
+    "/admin/%5c%5cevil.example", "/admin\\..\\evil", "/admin/\x00", "/admin/\x7f", "/admin/\u0085",
+    "/", "/demo/", "/api/v1/admin/cache", "",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_NEXT)
+def test_next_leads_only_to_this_services_admin(app, value):
+    client = app.test_client()
+    page = client.get("/admin/login", query_string={"next": value})
+    assert page.status_code == 200
+    assert 'name="next" value=""' in page.text
+    r = client.post("/admin/login", data={"password": PASSWORD, "csrf_token": token_of(page.text),
+                                          "next": value})
+    assert r.status_code == 302 and r.headers["Location"] == "/admin/"
+    r = client.get("/admin/login", query_string={"next": value})  # logged in already
+    assert r.status_code == 302 and r.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize("value", ["/admin", "/admin/", "/admin/lexicon", "/admin/pages?q=k%C3%B6p&status=ready",
+                                   "/admin/lexicon/3", "/admin/pregenerate#senast"])
+def test_next_keeps_the_admins_own_pages(app, value):
+    r = form_login(app.test_client(), PASSWORD, next_path=value)
+    assert r.status_code == 302 and r.headers["Location"] == value
+
+
+def test_a_page_address_with_cr_lf_leads_through_the_login_to_the_dashboard(app):
+    client = app.test_client()
+    r = client.get("/admin/pregenerate/%0d%0aSet-Cookie:%20x=1")  # a route that takes any name
+    assert r.status_code == 302
+    page = client.get(r.headers["Location"])
+    assert page.status_code == 200
+    r = client.post("/admin/login", data={"password": PASSWORD, "csrf_token": token_of(page.text),
+                                          "next": "/admin/\r\nSet-Cookie: x=1"})
+    assert r.status_code == 302 and r.headers["Location"] == "/admin/"

@@ -50,10 +50,14 @@ PUBLIC_ENDPOINTS = {"admin.login", "admin.static"}
 
 
 class AdminSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, Secure whenever the request itself came over https."""
+    """Flask's signed-cookie session, Secure whenever the request itself came over https, and
+    limited to /admin under the prefix the service is served at (SCRIPT_NAME)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(super().get_cookie_secure(app) or (request and request.is_secure))
+
+    def get_cookie_path(self, app: Flask) -> str:
+        return (request.script_root if request else "") + super().get_cookie_path(app)
 
 
 def password() -> str | None:

@@ -1,30 +1,65 @@
-"""Logging in and out of the admin UI."""
+"""Logging in and out of the admin UI, and where a login may lead (`next_path`)."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+import unicodedata
+from urllib.parse import unquote
+
+from flask import Response, flash, redirect, request, url_for
 
 from ..auth import authenticate
 from .base import bp, end_session, logged_in, page, password, start_session
 
+ADMIN_PREFIX = "/admin"
 
-def safe_next(value: str | None) -> str:
-    """Only our own admin pages, never another site (open redirect)."""
-    if value and value.startswith("/admin") and not value.startswith("//") and "\\" not in value:
-        return value
-    return url_for("admin.dashboard")
+
+def next_path(value: str | None) -> str | None:
+    """`value` when it is a path of this service's admin (`/admin`, `/admin/…`), else None.
+
+    Refused, also when percent-encoded: anything not starting with /admin/ (another site,
+    `//host`, `https:`), a backslash (browsers read `/\\host` as `//host`), control characters
+    (tabs and CR/LF: browsers drop the first, the second would split the Location header), and
+    `.` / `..` segments that step out of /admin."""
+    if not value:
+        return None
+    path = value.split("?", 1)[0].split("#", 1)[0]
+    if path != ADMIN_PREFIX and not path.startswith(ADMIN_PREFIX + "/"):
+        return None
+    for text in _decodings(value):
+        if "\\" in text or any(unicodedata.category(c) == "Cc" for c in text):
+            return None
+    for text in _decodings(path):
+        if {".", ".."} & set(text.split("/")):
+            return None
+    return value
+
+
+def _decodings(text: str, rounds: int = 4) -> list[str]:
+    """`text` and its percent-decodings, until nothing changes (a few rounds at most)."""
+    out = [text]
+    for _ in range(rounds):
+        decoded = unquote(out[-1])
+        if decoded == out[-1]:
+            break
+        out.append(decoded)
+    return out
+
+
+def after_login(path: str | None) -> Response:
+    """To `path` (from `next_path`) under this service's own prefix, or to the dashboard."""
+    return redirect(request.script_root + path if path else url_for("admin.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    next_url = safe_next(request.values.get("next"))
+    wanted = next_path(request.values.get("next"))
     if request.method == "GET":
         if logged_in():
-            return redirect(next_url)
-        return page("login.html", next_url=next_url)
+            return after_login(wanted)
+        return page("login.html", next_url=wanted or "")
     if not authenticate(request.form.get("password", ""), password() or ""):
-        return page("login.html", 401, next_url=next_url, error="Fel lösenord. / Wrong password.")
+        return page("login.html", 401, next_url=wanted or "", error="Fel lösenord. / Wrong password.")
     start_session()
-    return redirect(next_url)
+    return after_login(wanted)
 
 
 @bp.post("/logout")
