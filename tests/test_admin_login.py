@@ -1,5 +1,6 @@
 """Admin login that holds (issue 12): any password string, set through the environment, works in the
-form and in the Bearer header; `next=` leads only to this service's admin.
+form and in the Bearer header; cookies are Secure behind a trusted TLS proxy only; `next=` leads
+only to this service's admin.
 
 Real app, real HTTP where it matters (a header's raw bytes); nothing of ours is mocked.
 """
@@ -110,7 +111,18 @@ def test_a_utf8_bearer_password_over_real_http(live_app):
     assert status(b"Bearer " + PASSWORD.encode("utf-8")[:-2]) == 401
 
 
-# -- under a path prefix -------------------------------------------------------------------------
+# -- cookies behind a proxy ----------------------------------------------------------------------
+
+
+def test_the_session_cookie_is_secure_behind_a_trusted_tls_proxy_only(app_config):
+    app = create_app({**app_config, "TRUSTED_PROXIES": ["10.9.9.9"]})
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    proxied = app.test_client()
+    r = form_login(proxied, PASSWORD, headers=forwarded, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
+    forged = app.test_client()
+    r = form_login(forged, PASSWORD, headers=forwarded, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert r.status_code == 302 and "Secure" not in r.headers["Set-Cookie"]
 
 
 def test_under_a_path_prefix_the_cookie_and_next_stay_under_it(app):
