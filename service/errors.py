@@ -60,11 +60,6 @@ class NotAuthenticated(LyssnaError):
     status = 401
 
 
-class LockedOut(LyssnaError):
-    code = "locked_out"
-    status = 429
-
-
 class AdminDisabled(LyssnaError):
     code = "not_found"
     status = 404
@@ -93,3 +88,9 @@ class TooManyRequests(LyssnaError):
     def __init__(self, message: str, *, retry_after: int = 60, code: str | None = None):
         super().__init__(message, code=code)
         self.retry_after = max(1, int(retry_after))
+
+
+class LockedOut(TooManyRequests):
+    """Too many failed admin logins: the client waits `retry_after` seconds before it may try again."""
+
+    code = "locked_out"

@@ -1,7 +1,8 @@
 """JSON admin API (token auth): the pronunciation lexicon, previews, pages and the cache.
 
-Every route requires `Authorization: Bearer <LYSSNA_ADMIN_PASSWORD>`; without a configured
-password the routes do not exist (404). Ten wrong passwords lock the client out for a while.
+Every route requires `Authorization: Bearer <LYSSNA_ADMIN_PASSWORD>` (any password: the header's
+bytes are read as UTF-8); without a configured password the routes do not exist (404). Wrong
+passwords lock the client out with exponential back-off, shared with the admin UI (`auth`).
 """
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from functools import wraps
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from service.errors import AdminDisabled, BadRequest, LockedOut, NotAuthenticated, NotFound
+from service.errors import AdminDisabled, BadRequest, NotAuthenticated, NotFound
 from service.reading.create import preview as spoken_preview
 from service.reading.create import preview_audio
 from service.store.lexicon import Lexicon
 
 from .api import reading_response
-from .auth import password_matches
-from .state import services, state
+from .auth import authenticate, header_bytes
+from .state import services
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/v1/admin")
 
@@ -31,20 +32,14 @@ def check_token() -> None:
     if not password:
         raise AdminDisabled("Administrationen är avstängd (LYSSNA_ADMIN_PASSWORD saknas). / "
                             "Admin is disabled (LYSSNA_ADMIN_PASSWORD is not set).")
-    failures = state().login_failures
-    who = request.remote_addr or "?"
-    if failures.locked(who):
-        raise LockedOut("För många misslyckade inloggningar; försök igen om några minuter. / "
-                        "Too many failed logins; try again in a few minutes.")
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip(" \t")  # only HTTP's own blanks: other characters may be bytes of UTF-8
+    if scheme.lower() != "bearer" or not token:
         raise NotAuthenticated("Inloggning krävs: skicka Authorization: Bearer <lösenord>. / "
                                "Authentication required: send Authorization: Bearer <password>.")
-    if not password_matches(token.strip(), password):
-        failures.fail(who)
+    if not authenticate(header_bytes(token), str(password)):
         raise NotAuthenticated("Fel lösenord. / Wrong password.")
-    failures.clear(who)
 
 
 def admin_required(view):

@@ -9,10 +9,11 @@ from flask import Flask, request
 from service import config as config_mod
 from service.reading.services import build_services
 from service.reading.sites import is_allowed_origin
+from service.store.logins import LoginAttempts
+from service.store.sessions import AdminSessions
 from service.work.batches import Batches
 
 from . import admin, admin_api, api, audio, errors, pages
-from .auth import FailureLog
 from .limits import ClientLimits
 from .proxies import TrustedProxies
 from .state import WebState
@@ -29,7 +30,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     services = build_services(app.config)
     sites = services.sites
-    app.extensions["lyssna"] = WebState(services, Batches(services), FailureLog(), ClientLimits())
+    cache = Path(app.config["CACHE_DIR"])
+    app.extensions["lyssna"] = WebState(services, Batches(services),
+                                        LoginAttempts(cache / "admin_logins.sqlite3"),
+                                        AdminSessions(cache / "admin_sessions.sqlite3"), ClientLimits())
     app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
 
     errors.init_app(app)

@@ -19,7 +19,8 @@ _HTTP_MESSAGES = {
     413: ("too_large", "Förfrågan är för stor. / The request is too large."),
 }
 # The admin error page's heading, by error code.
-_ADMIN_TITLES = {"not_authenticated": "Inloggning krävs", "stale_form": "Ogiltigt formulär"}
+_ADMIN_TITLES = {"not_authenticated": "Inloggning krävs", "stale_form": "Ogiltigt formulär",
+                 "locked_out": "För många försök"}
 
 
 def init_app(app: Flask) -> None:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from flask import current_app
 
 from service.reading.services import Services
+from service.store.logins import LoginAttempts
+from service.store.sessions import AdminSessions
 from service.work.batches import Batches
 
-from .auth import FailureLog
 from .limits import ClientLimits
 
 
@@ -20,7 +21,8 @@ from .limits import ClientLimits
 class WebState:
     services: Services
     batches: Batches  # admin pre-generation runs (queue or threads)
-    login_failures: FailureLog  # failed admin logins per client, shared by the UI and the API
+    login_attempts: LoginAttempts  # the admin lockout, shared by the UI and the API (SQLite)
+    sessions: AdminSessions  # live admin UI sessions (SQLite)
     limits: ClientLimits  # new readings and posted bytes per client
 
 

@@ -2,18 +2,19 @@
 pages, lexicon) add their views to `bp`.
 
 - no LYSSNA_ADMIN_PASSWORD, no admin: every /admin URL answers 404;
-- login compares the password in constant time (`auth.password_matches`); repeated failures from
-  one address lock it out (`FailureLog`, shared with the JSON admin API);
+- login compares the password in constant time and under the lockout (`auth.authenticate`, shared
+  with the JSON admin API): per address and service-wide, with exponential back-off;
 - the session cookie is HttpOnly, SameSite=Lax (links from mail work; POSTs need the token
-  anyway), limited to /admin, Secure on https requests,
-  and tied to the password (changing it logs everyone out) and to a maximum age;
+  anyway), limited to /admin, Secure on https requests (behind a reverse proxy: when a trusted
+  proxy says so, see `proxies`); it carries a random session id that the server must know
+  (`store.sessions`): logging out revokes it wherever the cookie was copied, a password change
+  revokes every session, and it expires on the server after SESSION_MAX_AGE_S;
 - every POST carries the session's CSRF token (a random per-session value, compared in constant
   time); a missing or wrong token is refused with 400;
 - pages send a strict Content-Security-Policy: scripts and styles only from our own static files.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import time
@@ -35,6 +36,9 @@ from flask.sessions import SecureCookieSessionInterface
 
 from service.errors import BadRequest, NotAuthenticated
 
+from .. import auth
+from ..state import state
+
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static/admin",
                root_path=str(Path(__file__).resolve().parents[2]), static_url_path="/static")
 
@@ -46,21 +50,24 @@ PUBLIC_ENDPOINTS = {"admin.login", "admin.static"}
 
 
 class AdminSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, Secure whenever the request itself came over https."""
+    """Flask's signed-cookie session, Secure whenever the request itself came over https, and
+    limited to /admin under the prefix the service is served at (SCRIPT_NAME)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(super().get_cookie_secure(app) or (request and request.is_secure))
 
+    def get_cookie_path(self, app: Flask) -> str:
+        return (request.script_root if request else "") + super().get_cookie_path(app)
+
 
 def password() -> str | None:
-    return current_app.config.get("ADMIN_PASSWORD") or None
+    value = current_app.config.get("ADMIN_PASSWORD")
+    return str(value) if value not in (None, "") else None
 
 
 def password_tag() -> str:
     """Changes when the password changes, so old sessions stop working (not the password itself)."""
-    key = current_app.secret_key
-    key = key.encode() if isinstance(key, str) else key
-    return hmac.new(key, (password() or "").encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return auth.password_tag(current_app.secret_key, password() or "")
 
 
 def csrf_token() -> str:
@@ -71,16 +78,31 @@ def csrf_token() -> str:
     return token
 
 
+def start_session() -> None:
+    """A fresh session (and CSRF token) after a login: no fixation; its id is known to the server."""
+    tag = password_tag()
+    end_session()  # a session this browser had before is not left live on the server
+    session.permanent = False
+    session.update(admin=True, sid=state().sessions.open(tag, SESSION_MAX_AGE_S), tag=tag,
+                   csrf=secrets.token_urlsafe(32))
+
+
+def end_session() -> None:
+    """Log out: the server forgets the session id, so no copy of the cookie works any more."""
+    session_id = session.get("sid")
+    if isinstance(session_id, str):
+        state().sessions.revoke(session_id)
+    session.clear()
+
+
 def logged_in() -> bool:
-    if not session.get("admin"):
+    session_id = session.get("sid")
+    if not session.get("admin") or not isinstance(session_id, str):
         return False
-    if not hmac.compare_digest(str(session.get("tag", "")), password_tag()):
+    tag = password_tag()
+    if not hmac.compare_digest(str(session.get("tag", "")).encode(), tag.encode()):
         return False
-    return time.time() - float(session.get("since", 0)) < SESSION_MAX_AGE_S
-
-
-def client() -> str:
-    return request.remote_addr or "?"
+    return state().sessions.valid(session_id, tag)
 
 
 @bp.before_request
@@ -88,7 +110,11 @@ def guard():
     """404 without a password; login for everything but the login page; CSRF on every POST."""
     if not password():
         abort(404)
-    if request.endpoint not in PUBLIC_ENDPOINTS and not logged_in():
+    if request.endpoint == "admin.static":
+        return None
+    if session.get("admin") and not logged_in():
+        session.clear()  # ended elsewhere (logout, a new password, expiry): forget it here too
+    if request.endpoint not in PUBLIC_ENDPOINTS and not session.get("admin"):
         if request.method in ("GET", "HEAD"):
             return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
         raise NotAuthenticated("Logga in först. / Log in first.")

@@ -1,47 +1,69 @@
-"""Logging in and out of the admin UI."""
+"""Logging in and out of the admin UI, and where a login may lead (`next_path`)."""
 from __future__ import annotations
 
-import secrets
-import time
+import unicodedata
+from urllib.parse import unquote
 
-from flask import flash, redirect, request, session, url_for
+from flask import Response, flash, redirect, request, url_for
 
-from ..auth import password_matches
-from ..state import state
-from .base import bp, client, logged_in, page, password, password_tag
+from ..auth import authenticate
+from .base import bp, end_session, logged_in, page, password, start_session
+
+ADMIN_PREFIX = "/admin"
 
 
-def safe_next(value: str | None) -> str:
-    """Only our own admin pages, never another site (open redirect)."""
-    if value and value.startswith("/admin") and not value.startswith("//") and "\\" not in value:
-        return value
-    return url_for("admin.dashboard")
+def next_path(value: str | None) -> str | None:
+    """`value` when it is a path of this service's admin (`/admin`, `/admin/…`), else None.
+
+    Refused, also when percent-encoded: anything not starting with /admin/ (another site,
+    `//host`, `https:`), a backslash (browsers read `/\\host` as `//host`), control characters
+    (tabs and CR/LF: browsers drop the first, the second would split the Location header), and
+    `.` / `..` segments that step out of /admin."""
+    if not value:
+        return None
+    path = value.split("?", 1)[0].split("#", 1)[0]
+    if path != ADMIN_PREFIX and not path.startswith(ADMIN_PREFIX + "/"):
+        return None
+    for text in _decodings(value):
+        if "\\" in text or any(unicodedata.category(c) == "Cc" for c in text):
+            return None
+    for text in _decodings(path):
+        if {".", ".."} & set(text.split("/")):
+            return None
+    return value
+
+
+def _decodings(text: str, rounds: int = 4) -> list[str]:
+    """`text` and its percent-decodings, until nothing changes (a few rounds at most)."""
+    out = [text]
+    for _ in range(rounds):
+        decoded = unquote(out[-1])
+        if decoded == out[-1]:
+            break
+        out.append(decoded)
+    return out
+
+
+def after_login(path: str | None) -> Response:
+    """To `path` (from `next_path`) under this service's own prefix, or to the dashboard."""
+    return redirect(request.script_root + path if path else url_for("admin.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    next_url = safe_next(request.values.get("next"))
+    wanted = next_path(request.values.get("next"))
     if request.method == "GET":
         if logged_in():
-            return redirect(next_url)
-        return page("login.html", next_url=next_url)
-    failures = state().login_failures
-    if failures.locked(client()):
-        return page("login.html", 429, next_url=next_url,
-                    error="För många misslyckade inloggningar; försök igen om några minuter. / "
-                          "Too many failed logins; try again in a few minutes.")
-    if not password_matches(request.form.get("password", ""), password() or ""):
-        failures.fail(client())
-        return page("login.html", 401, next_url=next_url, error="Fel lösenord. / Wrong password.")
-    failures.clear(client())
-    session.clear()  # a fresh session (and CSRF token) after login: no fixation
-    session.permanent = False
-    session.update(admin=True, tag=password_tag(), since=time.time(), csrf=secrets.token_urlsafe(32))
-    return redirect(next_url)
+            return after_login(wanted)
+        return page("login.html", next_url=wanted or "")
+    if not authenticate(request.form.get("password", ""), password() or ""):
+        return page("login.html", 401, next_url=wanted or "", error="Fel lösenord. / Wrong password.")
+    start_session()
+    return after_login(wanted)
 
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    end_session()
     flash("Du är utloggad. / You are logged out.")
     return redirect(url_for("admin.login"))
