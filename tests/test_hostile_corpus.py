@@ -17,7 +17,7 @@ import pytest
 
 from service import create_app
 
-from .hostile import cases_admin, cases_bounded, cases_crash, cases_egress, cases_host, cases_posted
+from .hostile import cases_admin, cases_bounded, cases_crash, cases_egress, cases_host, cases_posted, cases_ssrf
 from .hostile.client import LoopbackTarget, Runner
 from .hostile.sites import Egress, LocalEnv, Site
 
@@ -64,9 +64,9 @@ def test_hostile_case(corpus, case):
 
 
 def test_the_corpus_is_large_varied_and_named_once():
-    every = [*CASES, *cases_admin.CASES]
+    every = [*CASES, *cases_admin.CASES, *cases_ssrf.CASES]
     ids = Counter(f"{c.category}:{c.id}" for c in every)
     assert [i for i, n in ids.items() if n > 1] == []
     per_category = Counter(c.category for c in every)
     assert sum(per_category.values()) >= 300, per_category
-    assert len(per_category) == 6 and min(per_category.values()) >= 25, per_category
+    assert len(per_category) == 7 and min(per_category.values()) >= 25, per_category
