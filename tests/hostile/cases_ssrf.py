@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from .checks import hears, lacks, no_escape, reached_public
-from .model import BAD, FETCH_FAILED, FORBIDDEN, OK, api, bearer, get, one, post_json
+from .checks import batch_finishes, hears, lacks, no_escape, reached_public
+from .model import BAD, FETCH_FAILED, FORBIDDEN, OK, REDIRECT, api, bearer, case, form, get, one, post_json, step
 from .netns_decoys import PUBLIC_MARK, SECRET
 
 CAT = "ssrf"
@@ -205,6 +205,20 @@ RELATIVE = {  # Locations that stay on (or come back to) the public site: read, 
     "triple-slash": "///intern.kommun.example/", "cname-to-www": "http://cname-www.kommun.example/ok",
 }
 
+INSIDE = ["http://intern.kommun.example/a", "http://meta.kommun.example/latest/meta-data/",
+          "http://loop6.kommun.example/", "http://sitelocal6.kommun.example/", "http://mapped.kommun.example/",
+          "http://cname-chain.kommun.example/", f"{WWW}/r/302?to=http%3A%2F%2F10.0.0.5%2F", "http://10.0.0.5/",
+          "http://127.0.0.1:6379/", "http://[::1]/", f"{WWW}/sida-som-finns"]  # the last one: public
+
+
+def _pregenerate(id: str, status, checks=(), **fields):
+    """The admin's pre-generation form (logged in, with its CSRF token): sitemaps and URL lists are
+    fetched with the same checks, and so is every page they list."""
+    return case(id, CAT, step(get("/admin/login"), 200), step(form("/admin/login", {"password": ADMIN_PASSWORD}), REDIRECT),
+                step(get("/admin/pregenerate"), 200), step(form("/admin/pregenerate", fields), status),
+                checks=(*checks, *SAFE))
+
+
 CASES = [
     # -- the public site, spelled several ways: read (the test's own proof that fetching works) ------------
     _public("control-www", f"{WWW}/"),
@@ -257,6 +271,13 @@ CASES = [
       for name, url in (("name-private", "http://intern.kommun.example/"),
                         ("redirect-private", f"{WWW}/r/307?to=http%3A%2F%2F127.0.0.1%2F"),
                         ("name-loopback6", "http://loop6.kommun.example/"))],
+    _pregenerate("pregenerate-sitemap-on-an-internal-name", FORBIDDEN, sitemap="http://intern.kommun.example/sitemap.xml"),
+    _pregenerate("pregenerate-sitemap-on-an-internal-address", FORBIDDEN, sitemap="http://169.254.169.254/sitemap.xml"),
+    _pregenerate("pregenerate-sitemap-redirecting-inside", FORBIDDEN + FETCH_FAILED,
+                 sitemap=f"{WWW}/r/302?to=http%3A%2F%2F10.0.0.5%2Fsitemap.xml"),
+    _pregenerate("pregenerate-sitemap-listing-internal-pages", (303,), checks=(batch_finishes(),),
+                 sitemap=f"{WWW}/sitemap.xml?" + "&".join(f"u={quote(u, safe='')}" for u in INSIDE)),
+    _pregenerate("pregenerate-url-list-of-internal-pages", (303,), checks=(batch_finishes(),), urls="\n".join(INSIDE)),
     *[one(f"admin-{name}", CAT, post_json("/api/v1/admin/pages", {"url": url}, headers=bearer(ADMIN_PASSWORD.encode())),
           FORBIDDEN + BAD + FETCH_FAILED, checks=SAFE)
       for name, url in (("name-private", "http://intern.kommun.example/"), ("name-metadata", "http://meta.kommun.example/"),

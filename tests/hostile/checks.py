@@ -6,6 +6,7 @@ ask the runner's `env`, which took its snapshot before the case's first request.
 """
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from .client import Response, Run, reading_text
@@ -129,6 +130,24 @@ def refused_as_logged_out():
         response = run.last
         assert response.status == 401 or "/admin/login" in (response.header("Location") or ""), response.brief()
     return _named("refused_as_logged_out", check)
+
+
+def batch_finishes(timeout: float = 60.0):
+    """The admin batch the last answer redirected to runs to its end (so every fetch it makes is
+    made before the escape checks look)."""
+    def check(run: Run) -> None:
+        location = run.last.header("Location") or ""
+        assert "/admin/pregenerate/" in location, f"no batch: {run.last.brief()}"
+        path = urlsplit(location).path + "/status"
+        deadline = time.monotonic() + timeout
+        while True:
+            progress = run.send(Req("GET", path), record=False).json
+            if progress.get("finished"):
+                assert progress["done"] == progress["total"] > 0, progress
+                return
+            assert time.monotonic() < deadline, f"batch still running after {timeout:g} s: {progress}"
+            time.sleep(0.1)
+    return _named("batch_finishes", check)
 
 
 def retry_after(low: int = 1, high: int = 24 * 3600):

@@ -30,6 +30,7 @@ import struct
 import sys
 import threading
 import time
+from html import escape
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -136,8 +137,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        for key, value in (headers or {}).items():  # as UTF-8, the way some servers send an IDN Location
+        headers = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+        for key, value in headers.items():  # as UTF-8, the way some servers send an IDN Location
             self._headers_buffer.append(f"{key}: {value}\r\n".encode("utf-8", "surrogateescape"))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -159,6 +160,10 @@ class Handler(BaseHTTPRequestHandler):
             n = int(rest)
             following = f"/chain/{n - 1}?to={parts.query.partition('to=')[2]}" if n > 1 else to
             self._send(302, b"", {"Location": following})
+        elif name == "sitemap.xml":  # /sitemap.xml?u=<url>&u=<url>: a sitemap listing those URLs
+            listed = "".join(f"<url><loc>{escape(u)}</loc></url>" for u in query.get("u", []))
+            body = f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{listed}</urlset>"
+            self._send(200, body.encode("utf-8"), {"Content-Type": "application/xml"})
         elif name == "refresh" and to is not None:
             self._send(200, public_page(f"<meta http-equiv='refresh' content='0;url={to}'><p>Vänta.</p>"),
                        {"Refresh": f"0; url={to}"})
