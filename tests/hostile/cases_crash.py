@@ -87,11 +87,14 @@ CASES = [
     one("json-url-null", CAT, post_json("/api/v1/readings", {"url": None}), BAD, "missing_url"),
     one("json-not-an-object", CAT, post_json("/api/v1/readings", ["@A@/article.html"]), BAD),
     # -- URLs with brackets where there is no IPv6 address ------------------------------------------------
-    *[one(f"url-brackets-{i}", CAT, api(url=url), BAD + FORBIDDEN, ("bad_url", "site_not_allowed"))
-      for i, url in enumerate([
-          "http://[::1]@@AHOST@/", "http://u[s]er@@AHOST@/", "http://user:pa[ss@@AHOST@/", "http://user]@@AHOST@/",
-          "http://[x]@@AHOST@/", "http://[/", "http://]/", "http://[::1/", "http://@AHOST@]/", "http://[v1.x]/",
-          "http://[fe80::1%25en0]/", "https://[::ffff:127.0.0.1]x/", "http://[[::1]]/", "http://a[b]c/"])],
+    *[one(f"url-brackets-{name}", CAT, api(url=url), BAD + FORBIDDEN, ("bad_url", "site_not_allowed"))
+      for name, url in {
+          "ipv6-as-userinfo": "http://[::1]@@AHOST@/", "in-user": "http://u[s]er@@AHOST@/",
+          "open-in-password": "http://user:pa[ss@@AHOST@/", "close-in-user": "http://user]@@AHOST@/",
+          "word-as-userinfo": "http://[x]@@AHOST@/", "open-only": "http://[/", "close-only": "http://]/",
+          "unclosed-ipv6": "http://[::1/", "close-after-port": "http://@AHOST@]/", "ipvfuture": "http://[v1.x]/",
+          "zone-id": "http://[fe80::1%25en0]/", "text-after-bracket": "https://[::ffff:127.0.0.1]x/",
+          "nested": "http://[[::1]]/", "inside-a-name": "http://a[b]c/"}.items()],
     one("url-brackets-on-the-listen-page", CAT, get("/listen", query={"url": "http://u[s]er@@AHOST@/"}), BAD + FORBIDDEN),
     one("url-brackets-to-the-admin-api", CAT,
         post_json("/api/v1/admin/pages", {"url": "http://[x]@@AHOST@/"}, headers=bearer("@PW@")), BAD + FORBIDDEN),

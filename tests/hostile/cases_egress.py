@@ -6,6 +6,8 @@ reach nothing but the allowed page.
 """
 from __future__ import annotations
 
+import re
+
 from .checks import no_egress, not_fetched, reaches_only
 from .model import BAD, OK, api, bearer, get, one, post_json
 
@@ -31,6 +33,11 @@ NOT_ENABLED = [  # offline, but still not an enabled engine or voice
 ]
 
 
+def _slug(voice: str) -> str:
+    """A readable id part for a voice spelling: "gtts\u200b:sv" -> "gtts-u200b-sv"."""
+    return re.sub(r"[^a-z0-9]+", "-", voice.encode("unicode_escape").decode("ascii").lower()).strip("-")[:40]
+
+
 def _refused(id: str, voice, url: str = "@A@" + PAGE):
     return one(id, CAT, api(url=url, voice=voice), BAD, REFUSED, checks=(no_egress(), not_fetched("A", PAGE)))
 
@@ -42,8 +49,8 @@ def _spelled(id: str, voice):
 
 
 CASES = [
-    *[_refused(f"google-{i:02d}", voice) for i, voice in enumerate(GOOGLE)],
-    *[_refused(f"not-enabled-{i:02d}", voice) for i, voice in enumerate(NOT_ENABLED)],
+    *[_refused(f"google-{i:02d}-{_slug(voice)}", voice) for i, voice in enumerate(GOOGLE)],
+    *[_refused(f"not-enabled-{i:02d}-{_slug(voice)}", voice) for i, voice in enumerate(NOT_ENABLED)],
     _refused("voice-as-list", ["gtts:sv"]),
     _refused("voice-as-object", {"engine": "gtts", "voice": "sv"}),
     _refused("voice-as-number", 1),

@@ -161,23 +161,29 @@ def retry_after(low: int = 1, high: int = 24 * 3600):
     return _named("retry_after", check)
 
 
-def some_status(status: int):
-    """At least one answer of the case had this status (e.g. a global back-off began)."""
-    def check(run: Run) -> None:
-        seen = [r.status for r in run.responses]
-        assert status in seen, f"no {status} among {sorted(set(seen))}"
-    return _named(f"some_status({status})", check)
-
-
 def session_cookie(secure: bool):
-    """The admin session cookie set by the last answer is HttpOnly, and Secure exactly when asked."""
+    """The cookies the last answer (a login) sets are HttpOnly, and Secure exactly when asked."""
     def check(run: Run) -> None:
-        cookies = [c for c in run.last.all("Set-Cookie") if c.lower().startswith("session=")]
+        cookies = run.last.all("Set-Cookie")
         assert cookies, f"no session cookie: {run.last.headers}"
-        flags = {part.strip().lower() for part in cookies[-1].split(";")}
-        assert "httponly" in flags, cookies[-1]
-        assert ("secure" in flags) is secure, cookies[-1]
+        for cookie in cookies:
+            flags = {part.strip().lower() for part in cookie.split(";")}
+            assert "httponly" in flags, cookie
+            assert ("secure" in flags) is secure, cookie
     return _named(f"session_cookie(secure={secure})", check)
+
+
+def held_back_within(req: Req, attempts: int, allowed: tuple[int, ...], status: int = 429):
+    """Sending `req` again and again (each from where `req.peer` says), `status` comes within
+    `attempts`; it stops at the first one, so a back-off that slows answers does not slow the run."""
+    def check(run: Run) -> None:
+        for _ in range(attempts):
+            response = run.send(req)
+            if response.status == status:
+                return
+            assert response.status in allowed, response.brief()
+        raise AssertionError(f"no {status} in {attempts} attempts")
+    return _named(f"held_back_within({attempts})", check)
 
 
 # -- the outside world: asked of the runner's env ---------------------------------------------------

@@ -94,6 +94,9 @@ class Response:
         except ValueError:
             return None
 
+    def __repr__(self) -> str:
+        return f"<Response {self.brief()[:120]}>"
+
     def brief(self) -> str:
         return f"HTTP {self.status} {self.text[:300]!r}"
 
@@ -211,6 +214,9 @@ class Run:
     saved: dict[str, dict[str, str]] = field(default_factory=dict)
     csrf: str | None = None
     state: dict[str, Any] = field(default_factory=dict)  # what a target's checks remember per case
+
+    def __repr__(self) -> str:
+        return f"<Run of {self.case.id}: {[r.status for r in self.responses]}>"
 
     @property
     def last(self) -> Response:

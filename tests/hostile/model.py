@@ -62,8 +62,8 @@ class Case:
     config: dict | None = None  # settings of a fresh app for this case alone (admin cases)
     why: str = ""
 
-    def __str__(self) -> str:
-        return self.id
+    def __repr__(self) -> str:  # short in a failure report: the id says which case
+        return f"<Case {self.category}:{self.id}>"
 
 
 def _codes(error: str | tuple[str, ...] | None) -> tuple[str, ...]:

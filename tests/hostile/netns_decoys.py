@@ -175,6 +175,9 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        pass  # a client that hung up early (a TLS handshake on port 443, a refused redirect)
+
     def __init__(self, family: int, address: tuple, handler, transparent: bool):
         self.address_family = family
         self.transparent = transparent
