@@ -18,6 +18,8 @@ import zlib
 from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..conftest import _Server as LoopbackServer
+
 MARK = "Simhallen öppnar igen"  # on every article page of every site
 FORGED = "Kommunen stänger alla skolor"  # what an attacker posts
 FORGED_HTML = f"<html lang='sv'><body><main><h1>Viktigt</h1><p>{FORGED} i morgon.</p></main></body></html>"
@@ -172,10 +174,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(page("<p>Finns inte.</p>"), status=404)
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class _Server(LoopbackServer):
     def handle_error(self, request, client_address):
         """The service hung up (a deadline, a size cap): expected here, so not printed. Printing a
         traceback from this thread while pytest formats a failure trips a CPython 3.11 bug
