@@ -455,7 +455,7 @@ def test_wildcard_host_resolving_to_internal_addresses_refused(resolver, address
     "address,public",
     [("93.184.216.34", True), ("2a00:1450:400f:80d::2003", True), ("::ffff:93.184.216.34", True),
      ("10.0.0.1", False), ("100.100.100.100", False), ("198.18.0.1", False), ("::", False),
-     ("fe80::1%2", False), ("240.0.0.1", False)],
+     ("fe80::1%2", False), ("240.0.0.1", False), ("fec0::5", False), ("feff::1", False)],
 )
 def test_is_public_address(address, public):
     assert is_public_address(address) is public

@@ -96,6 +96,8 @@ def is_public_address(address: str) -> bool:
             return False
         if ip in _NAT64:
             return is_public_address(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
+        if ip.is_site_local:  # fec0::/10: deprecated, but routed inside sites that still use it
+            return False
     return not (
         ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified
         or ip.is_multicast or ip.is_reserved or ip in _CGNAT or not ip.is_global
