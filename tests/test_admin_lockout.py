@@ -15,7 +15,7 @@ import time
 import pytest
 
 from service import create_app
-from service.store.logins import Backoff, LoginAttempts
+from service.store.logins import Attempt, Backoff, LoginAttempts
 from service.store.sessions import AdminSessions
 from service.web.admin import base as admin_base
 
@@ -93,10 +93,11 @@ def test_many_addresses_failing_together_hold_every_failing_address_back(attempt
     fail(attempts, "198.51.100.200")  # the 30th failure within 5 minutes
     assert attempts.under_attack()
     # Every address that has failed waits 2^n s after its n-th failure, also the ones that failed
-    # before the attack was seen; an address without failures is not held back.
+    # before the attack was seen; a new address waits for 2 s without any failure in the service;
+    # an address that logged in before is not held back by the attack.
     assert attempts.admit("198.51.100.200").wait_s == 2
     assert attempts.admit("198.51.100.0").wait_s == 2
-    assert attempts.admit("203.0.113.1").wait_s == 0
+    assert attempts.admit("203.0.113.1").wait_s == 2
     clock.now += 2
     fail(attempts, "198.51.100.200")
     assert attempts.admit("198.51.100.200").wait_s == 4
@@ -106,6 +107,24 @@ def test_many_addresses_failing_together_hold_every_failing_address_back(attempt
     clock.now += 301  # five quiet minutes: no longer under attack, the address's own count remains
     assert not attempts.under_attack()
     assert attempts.admit("198.51.100.200").wait_s == 0
+
+
+def test_during_an_attack_new_addresses_wait_for_a_quiet_moment_and_the_admin_does_not(attempts, clock):
+    attempts.succeeded(attempts.admit("192.0.2.7"))  # the admin's own address, before the attack
+    for i in range(30):
+        fail(attempts, f"198.51.100.{i}")
+    assert attempts.admit("203.0.113.1").wait_s == 2  # a new address: the whole service slows down
+    assert attempts.admit("192.0.2.7").wait_s == 0  # the admin's own address: not held back
+    clock.now += 2
+    assert attempts.admit("203.0.113.1").wait_s == 0  # a quiet moment: one new guess may come
+    for i in range(30, 60):  # thirty more failures: the quiet moment needed doubles every ten
+        attempts.failed(Attempt(f"198.51.100.{i}", 0.0, False))
+    assert attempts.admit("203.0.113.2").wait_s == 16
+    for i in range(60, 200):
+        attempts.failed(Attempt(f"198.51.100.{i}", 0.0, False))
+    assert attempts.admit("203.0.113.3").wait_s == 60  # never longer than a minute
+    clock.now += 301  # five quiet minutes
+    assert attempts.admit("203.0.113.4").wait_s == 0
 
 
 def test_parallel_attempts_cannot_slip_past_a_wait(attempts):
@@ -150,20 +169,27 @@ def ui_login(client, password: str, address: str = "127.0.0.1"):
                        environ_base=env)
 
 
-def test_forty_addresses_guessing_once_each_are_held_back_and_the_admin_still_gets_in(client):
-    for i in range(40):
+def test_forty_addresses_guessing_once_each_slow_the_whole_service_and_the_admin_still_gets_in(client):
+    """A guesser spreading over many addresses: after 30 failures a new address must wait for a
+    quiet moment too, and an address that failed waits 2^n s; the admin's own address (it logged
+    in before) still gets in at once."""
+    assert ui_login(client, PASSWORD, "10.0.1.1").headers["Location"] == "/admin/"
+    for i in range(30):
         r = client.get("/api/v1/admin/cache", headers=bearer("gissning"), environ_base={"REMOTE_ADDR": f"10.0.0.{i}"})
         assert r.status_code == 401
+    fresh = client.get("/api/v1/admin/cache", headers=bearer("gissning"), environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    assert fresh.status_code == 429 and 1 <= int(fresh.headers["Retry-After"]) <= 2
     again = client.get("/api/v1/admin/cache", headers=bearer("gissning igen"),
-                       environ_base={"REMOTE_ADDR": "10.0.0.39"})
+                       environ_base={"REMOTE_ADDR": "10.0.0.29"})
     assert again.status_code == 429 and again.get_json()["error"] == "locked_out"
     assert 1 <= int(again.headers["Retry-After"]) <= 2
     message = again.get_json()["message"]
     assert "försök igen om" in message and "try again in" in message
-    # The right password from an address that has not failed gets in at once, in the UI and the API.
-    assert ui_login(client, PASSWORD, "10.0.1.1").headers["Location"] == "/admin/"
-    assert client.get("/admin/", environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code == 200
-    ok = client.get("/api/v1/admin/cache", headers=bearer(PASSWORD), environ_base={"REMOTE_ADDR": "10.0.1.2"})
+    # The right password from the admin's own address gets in at once, in the UI and the API.
+    browser = client.application.test_client()
+    assert ui_login(browser, PASSWORD, "10.0.1.1").headers["Location"] == "/admin/"
+    assert browser.get("/admin/", environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code == 200
+    ok = client.get("/api/v1/admin/cache", headers=bearer(PASSWORD), environ_base={"REMOTE_ADDR": "10.0.1.1"})
     assert ok.status_code == 200
 
 

@@ -5,7 +5,7 @@ from functools import partial
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from service.errors import BadRequest, NotFound
+from service.errors import BadRequest, NotFound, TooLarge
 from service.reading.create import create_reading
 from service.reading.engines import engine_statuses
 from service.reading.voices import is_enabled
@@ -67,7 +67,12 @@ def voices():
 def post_reading():
     if request.method == "OPTIONS":
         return Response(status=204)
-    state().limits.admit_bytes(client_address(), request.content_length or 0,
+    # The body as it arrived (chunked bodies have no Content-Length; werkzeug stops at
+    # MAX_CONTENT_LENGTH with 413), counted against the client's posted bytes.
+    body = request.get_data(cache=True)
+    if request.content_length is None and len(body) >= int(current_app.config.get("MAX_CONTENT_LENGTH") or 0) > 0:
+        raise TooLarge("Förfrågan är för stor. / The request is too large.")  # a chunked body cut at the cap
+    state().limits.admit_bytes(client_address(), len(body),
                                float(current_app.config.get("CLIENT_POSTED_MB_PER_MINUTE") or 0))
     # Any content type: the widget sends text/plain so a cross-origin POST needs no preflight.
     data = request.get_json(force=True, silent=True)

