@@ -1,10 +1,11 @@
-"""Hostile text is spoken, never a crash: numbers of any length.
+"""Hostile text is spoken, never a crash or a hang: numbers of any length, very long lines.
 
 Why: Python refuses int() of a string of more than 4,300 digits (a ValueError, CVE-2020-10735),
 and the normalizer turned every number it met into an int first: a page (or a selection) with a
 long enough number before "kronor", "§", ":e" or "½" failed its whole reading. Now long digit
 strings stay strings, said digit by digit past 15 digits as before; what shorter numbers sound
-like is unchanged.
+like is unchanged. And the sentence splitter copied the rest of the line at every full stop, so a
+megabyte-long paragraph took minutes; it now looks at the next character only.
 """
 from __future__ import annotations
 
@@ -101,3 +102,11 @@ def test_a_reading_of_a_page_with_a_huge_number_is_made(client, page_site):
     spoken = " ".join(s["spoken"] for b in r.get_json()["blocks"] for s in b["sentences"])
     assert "kronor till den nya skolan" in spoken or r.get_json()["sentence_count"] == 2
 
+
+def test_a_very_long_line_is_split_in_linear_time():
+    line = "a. B " * 300_000  # 1.5 MB, 300,000 full stops in one paragraph
+    start = time.monotonic()
+    assert split_sentences(line) == [line.strip()]  # "a." is an initial: one sentence
+    text = "Det regnar. " * 100_000
+    assert len(split_sentences(text)) == 100_000
+    assert time.monotonic() - start < 15

@@ -91,10 +91,14 @@ def numbered_forms(t: Tracked, _p: list[str]) -> None:
 # --- money, units and plain numbers -----------------------------------------------------------
 
 _NUM = r"(?<![\w,.])(\d{1,3}(?:[ .]\d{3})+|\d+)"
+# The same, its thousands groups possessive ("++"): for money and units, whose currency or unit can
+# never start where a group ends (at " 123" or ".123"), so giving groups back finds no other match;
+# it only made a long run of groups ("111 111 111 ...") cost quadratic time before failing.
+_NUM_ONCE = r"(?<![\w,.])(\d{1,3}(?:[ .]\d{3})++|\d+)"
 _SCALE_WORDS = r"(miljoner\b|miljarder\b|miljon\b|miljard\b|milj\.|milj\b|mdr\b|tusen\b)"
 _SCALE = r"(?:\s+" + _SCALE_WORDS + r")?"
 _MONEY = re.compile(
-    _NUM + r"(?:,(\d{1,2}|-{1,2}))?" + _SCALE
+    _NUM_ONCE + r"(?:,(\d{1,2}|-{1,2}))?" + _SCALE
     + r"\s?(?:(kr\b|kronor\b|SEK\b|:-)|(€|EUR\b|euro\b)|(\$|USD\b|dollar\b)|(£|GBP\b|pund\b))"
     r"(?:\.(?=\s+[a-zåäö]))?"
 )
@@ -108,7 +112,7 @@ _MULTI_UNITS = sorted((u for u in UNITS if len(u) > 1 and u not in {"euro", "år
                       key=len, reverse=True)
 _SINGLE_UNITS = ["m", "g", "l", "h", "W", "°", "%", "‰", "s"]
 _UNIT = re.compile(
-    _NUM + r"(?:,(\d+))?\s?(?:(?i:(" + "|".join(re.escape(u) for u in _MULTI_UNITS) + r"))"
+    _NUM_ONCE + r"(?:,(\d+))?\s?(?:(?i:(" + "|".join(re.escape(u) for u in _MULTI_UNITS) + r"))"
     r"|(" + "|".join(re.escape(u) for u in _SINGLE_UNITS) + r"))(?![\w²³]|\.[^\W\d_])"
     r"(?:\.(?=\s+[a-zåäö]))?"
 )
