@@ -21,6 +21,18 @@ def client_address() -> str:
     return request.remote_addr or "?"
 
 
+def json_body(*, force: bool = False) -> object | None:
+    """The request's JSON (any content type when `force`), or None when it is not JSON.
+
+    JSON nested deeper than Python's parser can recurse (100,000 brackets) is malformed input like
+    any other: BadRequest, not the RecursionError that would otherwise escape as a 500."""
+    try:
+        return request.get_json(force=force, silent=True)
+    except RecursionError:
+        raise BadRequest("JSON-kroppen är för djupt nästlad. / The JSON body is nested too deeply.",
+                         code="malformed") from None
+
+
 def reading_for(data: object, *, use_memo: bool = True, limited: bool = True) -> dict:
     """`create_reading` for this request: the demo's own address reads the bundled demo page, and
     a visitor (`limited`) starts at most LYSSNA_CLIENT_READINGS_PER_MINUTE new readings a minute."""
@@ -70,7 +82,7 @@ def post_reading():
     state().limits.admit_bytes(client_address(), request.content_length or 0,
                                float(current_app.config.get("CLIENT_POSTED_MB_PER_MINUTE") or 0))
     # Any content type: the widget sends text/plain so a cross-origin POST needs no preflight.
-    data = request.get_json(force=True, silent=True)
+    data = json_body(force=True)
     if data is None:
         raise BadRequest("Kroppen måste vara giltig JSON med url. / The body must be valid JSON with a url.",
                          code="malformed")
@@ -85,3 +97,4 @@ def get_reading(reading_id: str):
     resp = jsonify(reading)
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
