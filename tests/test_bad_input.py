@@ -3,13 +3,14 @@
 
 The cases are the kinds an attack run found answered with a traceback: JSON nested too deep for
 the parser, URLs that urlsplit refuses, lone surrogates ("\\ud800" in JSON) in every text field,
-a language code with a trailing newline, ids too large for SQLite. Real app, real loopback
-fixture site.
+a language code with a trailing newline, ids too large for SQLite; and, per route, a table of bad
+requests that a test keeps in step with the app's URL map. Real app, real loopback fixture site.
 """
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -221,3 +222,150 @@ def test_an_entry_id_too_large_for_sqlite_is_404(client, entry_id, method):
                                 json={"written": "Nyköping", "spoken": "Nyschöping"})
     assert_json_error(r, 404, "not_found")
 
+
+# -- every route: bad input gets the right 4xx and a message in Swedish and English ------------------
+
+
+@dataclass
+class Probe:
+    """One bad request to one route and what it must get."""
+
+    method: str
+    path: str
+    status: int
+    kind: str  # "json" or "html" (errors); the media type of a 2xx answer
+    kwargs: dict = field(default_factory=dict)
+    admin: bool = False  # sent with an admin session (UI) or bearer token (API)
+    csrf: bool = True  # an admin form post carries the session's CSRF token
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path[:60]}"
+
+
+def _form(**fields) -> dict:
+    return {"data": fields}
+
+
+PROBES = [
+    Probe("get", "/?url=%00", 200, "text/plain"),
+    Probe("post", "/", 405, "html"),
+    Probe("get", "/demo/", 404, "html"),  # the demo is off while LYSSNA_SITES lists sites
+    Probe("get", "/widget.js?v=%00", 200, "text/javascript"),
+    Probe("post", "/widget.js", 405, "html"),
+    Probe("get", "/healthz?verbose=[", 200, "json"),
+    Probe("post", "/healthz", 405, "json"),
+    Probe("get", "/listen", 400, "html"),
+    Probe("get", "/listen?url=javascript:alert(1)", 400, "html"),
+    Probe("get", "/listen?url=https://www.example.se/", 403, "html"),
+    Probe("post", "/listen", 405, "html"),
+    Probe("post", "/api/v1/readings", 400, "json", {"data": "{not json"}),
+    Probe("post", "/api/v1/readings", 400, "json", {"json": {"url": "http://[::1"}}),
+    Probe("post", "/api/v1/readings", 400, "json", {"json": {"url": "https://x.se/", "rate": "fort"}}),
+    Probe("get", "/api/v1/readings", 405, "json"),
+    Probe("get", "/api/v1/readings/..%2f..%2fetc%2fpasswd", 404, "json"),
+    Probe("get", "/api/v1/readings/" + "a" * 5000, 404, "json"),
+    Probe("get", "/api/v1/voices?engine=%00", 200, "json"),
+    Probe("post", "/api/v1/voices", 405, "json"),
+    Probe("get", "/audio/" + "0" * 32 + ".mp3", 404, "json"),
+    Probe("get", "/audio/%00.mp3", 404, "json"),
+    Probe("get", "/static/../service/config.py", 404, "html"),
+    Probe("get", "/no/such/page", 404, "html"),
+    Probe("get", "/api/v1/no/such/thing", 404, "json"),
+    # The admin API.
+    Probe("get", "/api/v1/admin/lexicon", 401, "json"),
+    Probe("get", "/api/v1/admin/lexicon?lang=sv%0A&q=%00", 200, "json", admin=True),
+    Probe("post", "/api/v1/admin/lexicon", 400, "json", {"json": {"written": "", "spoken": "x"}}, admin=True),
+    Probe("post", "/api/v1/admin/lexicon", 400, "json", {"json": {"written": "x", "spoken": "y", "lang": "sv-\n"}},
+          admin=True),
+    Probe("post", "/api/v1/admin/lexicon", 400, "json", {"json": {"written": "x", "spoken": "y", "kind": 3}},
+          admin=True),
+    Probe("get", f"/api/v1/admin/lexicon/{HUGE}", 404, "json", admin=True),
+    Probe("put", f"/api/v1/admin/lexicon/{TOO_BIG_FOR_SQLITE}", 404, "json", {"json": {"written": "a", "spoken": "b"}},
+          admin=True),
+    Probe("patch", "/api/v1/admin/lexicon/1", 400, "json", {"data": "[]", "content_type": "application/json"},
+          admin=True),
+    Probe("delete", f"/api/v1/admin/lexicon/{HUGE}", 404, "json", admin=True),
+    Probe("post", "/api/v1/admin/preview", 400, "json", {"json": {"text": "x" * 501}}, admin=True),
+    Probe("post", "/api/v1/admin/pages", 400, "json", {"json": {"url": "http://a[b]@x/"}}, admin=True),
+    Probe("get", "/api/v1/admin/pages", 400, "json", admin=True),
+    Probe("delete", "/api/v1/admin/pages", 400, "json", admin=True),
+    Probe("get", "/api/v1/admin/cache", 401, "json", {"headers": {"Authorization": "Basic eA=="}}),
+    Probe("delete", "/api/v1/admin/cache?confirm=ja", 400, "json", admin=True),
+    # The admin UI (logged in; every form with its CSRF token).
+    Probe("get", "/admin/login", 200, "html"),
+    Probe("post", "/admin/login", 400, "html", _form(password="x")),
+    Probe("post", "/admin/logout", 400, "html", admin=True, csrf=False),
+    Probe("get", "/admin/?x=%00", 200, "html", admin=True),
+    Probe("get", "/admin/settings?x=[", 200, "html", admin=True),
+    Probe("get", "/admin/static/no-such-file.js", 404, "html", admin=True),
+    Probe("post", "/admin/cache/purge", 400, "html", _form(confirm="yes"), admin=True, csrf=False),
+    Probe("get", "/admin/lexicon?q=" + "x" * 5000, 200, "html", admin=True),
+    Probe("post", "/admin/lexicon", 400, "html", _form(written="", spoken=""), admin=True),
+    Probe("get", f"/admin/lexicon/{HUGE}", 404, "html", admin=True),
+    Probe("post", f"/admin/lexicon/{TOO_BIG_FOR_SQLITE}", 404, "html", _form(written="a", spoken="b"), admin=True),
+    Probe("post", f"/admin/lexicon/{HUGE}/delete", 404, "html", _form(), admin=True),
+    Probe("get", "/admin/lexicon/preview?text=", 400, "html", admin=True),
+    Probe("get", "/admin/lexicon/preview.mp3?text=" + "a" * 501, 400, "html", admin=True),
+    Probe("get", "/admin/pages?status=nonsense&q=%00", 200, "html", admin=True),
+    Probe("post", "/admin/pages/delete", 400, "html", _form(url="http://[::1"), admin=True),
+    Probe("post", "/admin/pages/regenerate", 400, "html", _form(url="http://a[b]@x/"), admin=True),
+    Probe("get", "/admin/pregenerate", 200, "html", admin=True),
+    Probe("post", "/admin/pregenerate", 400, "html", _form(sitemap="http://[::1"), admin=True),
+    Probe("post", "/admin/pregenerate", 400, "html", _form(urls="", sitemap=""), admin=True),
+    Probe("get", "/admin/pregenerate/..%2f..%2fetc", 404, "html", admin=True),
+    Probe("get", "/admin/pregenerate/" + "f" * 5000 + "/status", 404, "html", admin=True),
+]
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def admin_session(app):
+    client = app.test_client()
+    page = client.get("/admin/login")
+    r = client.post("/admin/login", data={"password": PASSWORD, "csrf_token": _token(page.text)})
+    assert r.status_code == 302
+    client.csrf = _token(client.get("/admin/").text)
+    return client
+
+
+def test_the_probes_cover_every_route(app):
+    """A route added later gets a bad-input probe here, or this fails."""
+    adapter = app.url_map.bind("localhost")
+    covered = set()
+    for probe in PROBES:
+        try:
+            endpoint, _ = adapter.match(probe.path.split("?")[0], method=probe.method.upper())
+        except Exception:  # noqa: BLE001 - 404 / 405 probes match nothing, or another method
+            continue
+        covered.add((endpoint, probe.method.upper()))
+    wanted = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"} if rule.endpoint != "static"}
+    assert wanted - covered == set()
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=str)
+def test_every_route_answers_bad_input_with_a_4xx_in_swedish_and_english(client, admin_session, probe):
+    kwargs = dict(probe.kwargs)
+    who = client
+    if probe.admin and probe.path.startswith("/admin"):
+        who = admin_session
+        if probe.method == "post" and probe.csrf:
+            kwargs["data"] = {**kwargs.get("data", {}), "csrf_token": admin_session.csrf}
+    elif probe.admin:
+        kwargs["headers"] = {**kwargs.get("headers", {}), **AUTH}
+    r = getattr(who, probe.method)(probe.path, **kwargs)
+    if probe.status < 400:
+        media = {"html": "text/html", "json": "application/json"}.get(probe.kind, probe.kind)
+        assert (r.status_code, r.mimetype) == (probe.status, media), r.data[:300]
+    elif probe.kind == "json":
+        assert_json_error(r, probe.status)
+    else:
+        assert_html_error(r, probe.status)
+
+
+def test_a_405_names_the_allowed_methods(client):
+    r = client.get("/api/v1/readings")
+    assert r.status_code == 405 and set(r.headers["Allow"].replace(" ", "").split(",")) >= {"POST"}
