@@ -266,6 +266,8 @@ PROBES = [
     Probe("get", "/api/v1/readings/" + "a" * 5000, 404, "json"),
     Probe("get", "/api/v1/voices?engine=%00", 200, "json"),
     Probe("post", "/api/v1/voices", 405, "json"),
+    Probe("get", "/api/v1/openapi.json?x=]", 200, "json"),
+    Probe("post", "/api/v1/openapi.json", 405, "json"),
     Probe("get", "/audio/" + "0" * 32 + ".mp3", 404, "json"),
     Probe("get", "/audio/%00.mp3", 404, "json"),
     Probe("get", "/static/../service/config.py", 404, "html"),

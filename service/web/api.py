@@ -1,9 +1,14 @@
-"""The JSON API (DESIGN.md §2): create and read Readings, list the voices."""
+"""The JSON API (DESIGN.md §2): create and read Readings, list the voices, describe itself.
+
+The description is an OpenAPI 3.1 document kept in the repository (service/static/openapi.json)
+and served as it is; tests/test_openapi.py holds it to the routes, and the schemathesis run to
+the answers."""
 from __future__ import annotations
 
 from functools import partial
+from importlib import resources
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from service.errors import BadRequest, NotFound
 from service.reading.create import create_reading
@@ -98,3 +103,9 @@ def get_reading(reading_id: str):
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    """This API as an OpenAPI 3.1 document: every route, body, parameter and answer."""
+    path = resources.files("service").joinpath("static/openapi.json")
+    return send_file(str(path), mimetype="application/json", conditional=True, max_age=300)
