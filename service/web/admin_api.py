@@ -148,7 +148,8 @@ def preview():
     """How a text will be said: after the lexicon, normalized; `?audio=1` answers with the MP3."""
     data = _body()
     text = data.get("text")
-    lang = check_lang(data.get("lang") or "sv")
+    lang = data.get("lang")
+    lang = "sv" if lang is None or lang == "" else check_lang(lang)
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_PREVIEW_CHARS:
         raise BadRequest(f"text måste vara 1–{MAX_PREVIEW_CHARS} tecken. / "
                          f"text must be 1–{MAX_PREVIEW_CHARS} characters.", code="malformed")
