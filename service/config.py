@@ -189,7 +189,7 @@ def public_url(config: Mapping[str, Any]) -> str:
         host = str(config.get("HOST") or "127.0.0.1")
         host = "localhost" if host in ("0.0.0.0", "::", "") else host
         return f"http://{host}:{int(config.get('PORT') or 8000)}"
-    if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", given):
+    if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", given):
         raise ConfigError(f"LYSSNA_PUBLIC_URL must be an address such as https://lyssna.kommun.se, not {given!r}")
     return given
 

@@ -72,3 +72,38 @@ def test_locators_select_an_element_of_the_parsed_tree(html):
     soup = parse(html)
     for block in doc.blocks:
         assert soup.select_one(block.locator) is not None, block.locator
+
+
+# -- hostile input: any text at all, lone surrogates, NULs, deep nesting, any selector -----------------
+
+from service.errors import BadRequest  # noqa: E402 - the hostile-input section's own imports
+
+any_char = st.one_of(st.characters(), st.characters(categories=["Cs"]),
+                     st.sampled_from("\x00\r\n\x0b\x0c\ufeff\ue000<>&;#\"'=/!?-[]"))
+hostile = st.one_of(
+    st.text(any_char, max_size=300),
+    st.lists(st.one_of(piece, st.text(any_char, max_size=8)), max_size=60).map("".join),
+    st.builds(lambda tag, depth, text: f"<{tag}>" * depth + text + f"</{tag}>" * (depth // 2),
+              st.sampled_from(["div", "p", "li", "table", "td", "b", "span", "section", "ul", "dl", "dd"]),
+              st.integers(0, 400), st.text(any_char, max_size=40)),
+    st.builds(lambda n, t: ("<table><tr><td>" * n) + t, st.integers(0, 150), st.text(max_size=20)),
+)
+selector = st.one_of(st.none(), st.text(any_char, max_size=40),
+                     st.sampled_from(["main", "#x", ".content", "p:nth-of-type(2)", "a[href]", ":has(p)", "*",
+                                      "p, p", "[", ")", "::before", "\\", "#\ud800", "div >", ":is(", "ä"]))
+HOSTILE_SETTINGS = settings(max_examples=150, deadline=None,
+                            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@HOSTILE_SETTINGS
+@given(hostile, selector, selector)
+def test_hostile_markup_and_selectors_raise_nothing_but_documented_errors(html, content, skip):
+    try:
+        doc = extract(html, URL, content=content, skip=skip)
+    except ExtractError as err:
+        assert err.status == 422
+        return
+    except BadRequest as err:  # a selector that cannot be used
+        assert err.code == "bad_selector" and (content is not None or skip is not None)
+        return
+    assert doc.blocks and all(block.text for block in doc.blocks)

@@ -113,3 +113,33 @@ def test_sentences_are_slices_of_the_text(text: str) -> None:
         found = text.find(piece, position)
         assert found >= 0, (text, piece)
         position = found + len(piece)
+
+
+# -- hostile text: any character, lone surrogates, numbers past int()'s 4,300 digits, any language -------
+
+any_char = st.one_of(st.characters(), st.characters(categories=["Cs"]),
+                     st.sampled_from("\x00\r\n\x0b\x0c\x1c\x85\u2028\ufeff\ue000\ue001\U0010ffff"))
+huge_number = st.builds(lambda n, d, sep: sep.join([d * 3] * (n // 3)) if sep else d * n,
+                        st.integers(4200, 6000), st.sampled_from("0123456789"), st.sampled_from(["", " ", "."]))
+hostile_token = st.one_of(st.sampled_from(PLAIN_WORDS), st.sampled_from(EXPANDABLE), huge_number,
+                          st.text(any_char, max_size=8), st.from_regex(r"\d{1,40}", fullmatch=True))
+hostile_text = st.one_of(st.text(any_char, max_size=300),
+                         st.lists(hostile_token, max_size=12).map(lambda parts: " ".join(parts)),
+                         st.lists(st.sampled_from(["kr", "kronor", "§", "§§", ":e", ":an", "½", " kap.", ",",
+                                                   "-", "–", "/", "%", "km", "€", "$", "SEK ", " ", "."]),
+                                  max_size=6).flatmap(lambda tail: huge_number.map(lambda n: n + "".join(tail))))
+any_lang = st.one_of(st.sampled_from(["sv", "sv-SE", "en", "", "SV", "nb", "x"]), st.text(any_char, max_size=6))
+HOSTILE_SETTINGS = settings(max_examples=100, deadline=None,
+                            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@HOSTILE_SETTINGS
+@given(hostile_text, any_lang)
+def test_hostile_text_in_any_language_never_raises(text: str, lang: str) -> None:
+    spoken = normalize(text, lang)
+    mapped = normalize_mapped(text, lang)
+    assert mapped.spoken == spoken
+    for s0, s1, w0, w1 in mapped.spans:
+        assert 0 <= s0 < s1 <= len(spoken) and 0 <= w0 <= w1 <= len(text)
+    for piece in split_sentences(text, lang):
+        assert piece and piece in text

@@ -13,12 +13,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-_KEY_RE = re.compile(r"^[0-9a-f]{16,64}$")
+_KEY_RE = re.compile(r"[0-9a-f]{16,64}")  # the whole key (fullmatch): "$" would let a newline through
 
 
 def valid_key(key: str) -> bool:
     """Keys and ids are hex digests; anything else never touches the file system."""
-    return bool(_KEY_RE.match(key))
+    return bool(_KEY_RE.fullmatch(key))
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:

@@ -27,8 +27,11 @@ KINDS = ("text", "phonemes")
 MAX_WRITTEN = 200
 MAX_SPOKEN = 500
 
-_LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # the whole value (fullmatch)
+_LANG_KEY = re.compile(r"[a-z]{2,3}")  # what entries are stored under (`_lang_key`)
 _WORD_CHAR = re.compile(r"\w")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON "\\ud800": no character, cannot be stored
+MAX_ID = 2**63 - 1  # SQLite's largest integer; a larger id names no entry
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS lexicon (
@@ -161,7 +164,10 @@ def _validate(written: str, spoken: str, lang: str, kind: str) -> tuple[str, str
     if kind == "phonemes" and ("[" in spoken or "]" in spoken):
         raise ValueError("Fonemsträngen får inte innehålla [ eller ]. / "
                          "The phoneme string must not contain [ or ].")
-    if not _LANG.match(lang):
+    if _LONE_SURROGATE.search(written + spoken + lang):
+        raise ValueError("Texten innehåller ett ogiltigt tecken (ett ensamt surrogattecken). / "
+                         "The text contains an invalid character (a lone surrogate).")
+    if not _LANG.fullmatch(lang):
         raise ValueError(f"Ogiltig språkkod: {lang!r}. / Invalid language code: {lang!r}.")
     return written, spoken, _lang_key(lang)
 
@@ -280,12 +286,16 @@ class Lexicon:
 
     def remove(self, id: int) -> bool:  # noqa: A002
         """Delete an entry; False when there was none."""
+        if not 0 < id <= MAX_ID:
+            return False
         with self._lock:
             return self._write("DELETE FROM lexicon WHERE id = ?", (int(id),)).rowcount > 0
 
     # -- reading ------------------------------------------------------------------------------
 
     def get(self, id: int) -> LexiconEntry | None:  # noqa: A002
+        if not 0 < id <= MAX_ID:
+            return None
         with self._lock:
             row = self._connection().execute(
                 f"SELECT {_COLUMNS} FROM lexicon WHERE id = ?", (int(id),)
@@ -298,6 +308,8 @@ class Lexicon:
         where: list[str] = []
         params: list[object] = []
         if lang:
+            if not _LANG_KEY.fullmatch(_lang_key(lang)):
+                return []  # no entry is stored under anything else
             where.append("lang = ?")
             params.append(_lang_key(lang))
         if where:
@@ -320,6 +332,8 @@ class Lexicon:
     def rule(self, lang: str = "sv") -> Rule | None:
         """The compiled lexicon for `lang` (None when it has no entries), rebuilt after any change."""
         key = _lang_key(lang)
+        if not _LANG_KEY.fullmatch(key):
+            return None  # no entry is stored under anything else (and no cache grows for it)
         with self._lock:
             version = self._version()
             cached = self._rules.get(key)

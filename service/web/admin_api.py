@@ -14,9 +14,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from service.errors import AdminDisabled, BadRequest, NotAuthenticated, NotFound
 from service.reading.create import preview as spoken_preview
 from service.reading.create import preview_audio
+from service.reading.request import check_characters, check_lang
 from service.store.lexicon import Lexicon
 
-from .api import reading_response
+from .api import json_body, reading_response
 from .auth import authenticate, header_bytes
 from .state import services
 
@@ -56,7 +57,7 @@ def _lexicon() -> Lexicon:
 
 
 def _body() -> dict:
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         raise BadRequest("Kroppen måste vara ett JSON-objekt. / The body must be a JSON object.",
                          code="malformed")
@@ -142,10 +143,12 @@ def preview():
     """How a text will be said: after the lexicon, normalized; `?audio=1` answers with the MP3."""
     data = _body()
     text = data.get("text")
-    lang = data.get("lang") or "sv"
+    lang = data.get("lang")
+    lang = "sv" if lang is None or lang == "" else check_lang(lang)
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_PREVIEW_CHARS:
         raise BadRequest(f"text måste vara 1–{MAX_PREVIEW_CHARS} tecken. / "
                          f"text must be 1–{MAX_PREVIEW_CHARS} characters.", code="malformed")
+    check_characters(text, "text")
     after, spoken, matched = spoken_preview(services(), text, lang)
     if request.args.get("audio") == "1":
         return Response(preview_audio(services(), spoken, lang), mimetype="audio/mpeg",

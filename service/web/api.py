@@ -1,9 +1,14 @@
-"""The JSON API (DESIGN.md §2): create and read Readings, list the voices."""
+"""The JSON API (DESIGN.md §2): create and read Readings, list the voices, describe itself.
+
+The description is an OpenAPI 3.1 document kept in the repository (service/static/openapi.json)
+and served as it is; tests/test_openapi.py holds it to the routes, and the schemathesis run to
+the answers."""
 from __future__ import annotations
 
 from functools import partial
+from importlib import resources
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from service.errors import BadRequest, NotFound, TooLarge
 from service.reading.create import create_reading
@@ -19,6 +24,18 @@ bp = Blueprint("api", __name__)
 def client_address() -> str:
     """The visitor's address (through LYSSNA_TRUSTED_PROXIES only), for per-client limits."""
     return request.remote_addr or "?"
+
+
+def json_body(*, force: bool = False) -> object | None:
+    """The request's JSON (any content type when `force`), or None when it is not JSON.
+
+    JSON nested deeper than Python's parser can recurse (100,000 brackets) is malformed input like
+    any other: BadRequest, not the RecursionError that would otherwise escape as a 500."""
+    try:
+        return request.get_json(force=force, silent=True)
+    except RecursionError:
+        raise BadRequest("JSON-kroppen är för djupt nästlad. / The JSON body is nested too deeply.",
+                         code="malformed") from None
 
 
 def reading_for(data: object, *, use_memo: bool = True, limited: bool = True) -> dict:
@@ -75,7 +92,7 @@ def post_reading():
     state().limits.admit_bytes(client_address(), len(body),
                                float(current_app.config.get("CLIENT_POSTED_MB_PER_MINUTE") or 0))
     # Any content type: the widget sends text/plain so a cross-origin POST needs no preflight.
-    data = request.get_json(force=True, silent=True)
+    data = json_body(force=True)
     if data is None:
         raise BadRequest("Kroppen måste vara giltig JSON med url. / The body must be valid JSON with a url.",
                          code="malformed")
@@ -90,3 +107,10 @@ def get_reading(reading_id: str):
     resp = jsonify(reading)
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    """This API as an OpenAPI 3.1 document: every route, body, parameter and answer."""
+    path = resources.files("service").joinpath("static/openapi.json")
+    return send_file(str(path), mimetype="application/json", conditional=True, max_age=300)

@@ -3,7 +3,8 @@
 Every stage raises a `LyssnaError` subclass with a code, a status and a sentence for people
 (Swedish first); here it becomes JSON for the API and audio paths, the admin's error page under
 /admin, and the plain error page of the no-JavaScript listen page. Flask's own HTTP errors (404,
-405, 413) get the same JSON shape on the API paths.
+405, 413, and the 500 of a bug) get the same JSON shape on the JSON paths and a page in Swedish and
+English elsewhere, never Flask's English-only default.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ _HTTP_MESSAGES = {
     404: ("not_found", "Det finns inget här. / Nothing was found here."),
     405: ("method_not_allowed", "Metoden stöds inte här. / This method is not allowed here."),
     413: ("too_large", "Förfrågan är för stor. / The request is too large."),
+    416: ("range_not_satisfiable", "Den begärda delen finns inte i filen. / The requested range is not in the file."),
+    500: ("internal_error", "Ett oväntat fel inträffade i tjänsten. / An unexpected error occurred in the service."),
 }
 # The admin error page's heading, by error code.
 _ADMIN_TITLES = {"not_authenticated": "Inloggning krävs", "stale_form": "Ogiltigt formulär",
@@ -29,7 +32,7 @@ def init_app(app: Flask) -> None:
 
 
 def _json_paths() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/audio/")
+    return request.path.startswith(("/api/", "/audio/")) or request.path == "/healthz"
 
 
 def error_response(code: str, message: str, status: int) -> Response:
@@ -54,11 +57,20 @@ def _lyssna_error(e: LyssnaError) -> Response:
     return resp
 
 
-def _http_error(e: HTTPException):
-    """JSON for the API and audio paths; Flask's own pages elsewhere."""
-    if not _json_paths():
-        return e
-    code, message = _HTTP_MESSAGES.get(e.code or 500, ("error", e.description or "Fel. / Error."))
-    resp = jsonify({"error": code, "message": message})
-    resp.status_code = e.code or 500
+def _http_error(e: HTTPException) -> Response:
+    """JSON on the JSON paths, the listen page's error page on /listen, a plain page elsewhere
+    (also under /admin: without a password there must be no sign of an admin)."""
+    status = e.code or 500
+    code, message = _HTTP_MESSAGES.get(status, ("error", f"Fel {status}. / Error {status}."))
+    if _json_paths():
+        resp = jsonify({"error": code, "message": message})
+        resp.status_code = status
+    elif request.path == "/listen":
+        resp = error_response(code, message, status)
+    else:
+        resp = Response(render_template("error.html", status=status, message=message), status=status,
+                        mimetype="text/html")
+    allowed = getattr(e, "valid_methods", None)  # a 405 names the methods that are allowed
+    if allowed:
+        resp.headers["Allow"] = ", ".join(allowed)
     return resp

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from service.errors import BadRequest, LyssnaError
-from service.reading.fetch import FetchLimits, fetch_bytes
+from service.reading.fetch import FetchLimits, codec_for, fetch_bytes
 from service.reading.sites import DEFAULT_PORTS, match_site, parse_sites, split_origin
 
 MAX_DEPTH = 5  # sitemap indexes within indexes; the protocol allows one level, we are lenient
@@ -102,9 +102,9 @@ def parse_sitemap(data: bytes, *, charset: str | None = None) -> tuple[str, list
         return _parse_xml(data)
     if not data.strip():
         raise SitemapInvalid("Webbplatskartan är tom. / The sitemap is empty.")
-    try:
-        text = data.decode(charset or "utf-8")
-    except (UnicodeDecodeError, LookupError):
+    try:  # only a text encoding a browser knows ("base64", "idna", "a\x00b" are none)
+        text = data.decode(codec_for(charset, allow_utf16=True) or "utf-8")
+    except UnicodeDecodeError:
         text = data.decode("utf-8", errors="replace")
     if "\x00" in text:
         raise SitemapInvalid(

@@ -22,7 +22,7 @@ from service.errors import FetchError
 from service.models import FetchedPage
 
 from ..sites import parse_sites
-from .body import GZIP_TYPES, FetchedFile, decode_html, read_file, read_page
+from .body import GZIP_TYPES, FetchedFile, codec_for, decode_html, read_file, read_page
 from .connection import open_request
 from .deadline import Deadline
 from .limits import FetchLimits
@@ -34,7 +34,7 @@ SITEMAP_TYPES = ("application/xml", "text/xml", "text/plain", *GZIP_TYPES)
 SITEMAP_ACCEPT = "application/xml,text/xml;q=0.9,text/plain;q=0.8,application/gzip;q=0.5,*/*;q=0.1"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
-__all__ = ["FetchLimits", "FetchedFile", "FetchedPage", "Revalidation", "decode_html", "fetch",
+__all__ = ["FetchLimits", "FetchedFile", "FetchedPage", "Revalidation", "codec_for", "decode_html", "fetch",
            "fetch_bytes", "fetch_if_changed", "is_public_address"]
 
 

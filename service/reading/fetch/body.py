@@ -27,6 +27,10 @@ _WINDOWS_1252_LABELS = {
 }
 _META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Python text codecs no browser decodes pages with: they raise on almost any page ("idna": "label
+# empty or too long"; "undefined" always) or make lone surrogates, which no text may hold ("+2AA-"
+# in UTF-7, "\\ud800" with unicode-escape). Their labels are unknown labels, as in a browser.
+_NOT_PAGE_ENCODINGS = {"idna", "punycode", "undefined", "utf-7", "unicode-escape", "raw-unicode-escape"}
 
 def read_page(url: str, response: http.client.HTTPResponse, deadline: Deadline,
                max_bytes: int) -> FetchedPage:
@@ -238,9 +242,14 @@ def codec_for(label: str | None, *, allow_utf16: bool = False) -> str | None:
     if label in ("utf8", "unicode-1-1-utf-8", "utf-8"):
         return "utf-8"
     try:
-        name = codecs.lookup(label).name
-    except LookupError:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):  # unknown, or not even a name ("a\x00b")
         return None
+    # Browsers decode only text encodings; "base64", "hex", "rot13", "zlib" ... are bytes-to-bytes
+    # (or str-to-str) transforms that bytes.decode refuses: such a label is unknown, as in a browser.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_ENCODINGS:
+        return None
+    name = info.name
     if name.startswith("utf-32") or (name.startswith("utf-16") and not allow_utf16):
         return None  # a <meta> we could read as ASCII cannot be in UTF-16; ignore the claim
     return "windows-1252" if name in ("cp1252", "latin-1", "ascii") else name

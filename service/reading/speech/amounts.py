@@ -40,19 +40,19 @@ _NUMBER_SUFFIX = re.compile(r"(?<![\d,.])(\d+):(an|en|orna|or|s|n)\b")
 
 def _number_suffix(m: re.Match[str]) -> str:
     """"E4:an" -> "E fyran", "2025:s" -> "tjugohundratjugofems", "100:an" -> "hundringen"."""
-    n, suffix = int(m.group(1)), m.group(2)
+    n, suffix = nw.small(m.group(1)), m.group(2)
     space = " " if m.start() and m.string[m.start() - 1].isalpha() else ""
     if suffix == "an" and n in _NUMBER_NOUNS:
         return space + _NUMBER_NOUNS[n]
     if suffix == "an" and n == 100:
         return space + "hundringen"
-    word = nw.year(n) if 1100 <= n <= 2099 else nw.cardinal(n)
+    word = nw.year(n) if n is not None and 1100 <= n <= 2099 else nw.cardinal_of(m.group(1))
     return space + word + (suffix if suffix in ("s", "orna", "or") else "")
 
 
 def numbered_forms(t: Tracked, _p: list[str]) -> None:
     t.sub(_DECADE, _decade)
-    t.sub(_ORDINAL, lambda m: nw.ordinal(int(m.group(1))))
+    t.sub(_ORDINAL, lambda m: nw.ordinal_of(m.group(1)))
     t.sub(_NUMBER_SUFFIX, _number_suffix)
     t.sub(_WEEK, lambda m: "vecka " if m.group(1) == "v" else "Vecka ")
     t.sub(_POSTAL, lambda m: f"{nw.group(m.group(1))} {nw.group(m.group(2))}")
@@ -65,9 +65,8 @@ def numbered_forms(t: Tracked, _p: list[str]) -> None:
     t.sub(_YEAR_SPAN, span)
 
     def mixed(m: re.Match[str]) -> str:
-        whole = int(m.group(1))
         num, den = _UNICODE_FRACTIONS[m.group(2)]
-        return f"{nw.cardinal(whole, common=True)} och {nw.fraction(num, den)}"
+        return f"{nw.cardinal_of(m.group(1), common=True)} och {nw.fraction(num, den)}"
 
     t.sub(_MIXED_FRACTION, mixed)
     t.sub("[½¼¾⅓⅔]", lambda m: nw.fraction(*_UNICODE_FRACTIONS[m.group()]))
@@ -92,10 +91,14 @@ def numbered_forms(t: Tracked, _p: list[str]) -> None:
 # --- money, units and plain numbers -----------------------------------------------------------
 
 _NUM = r"(?<![\w,.])(\d{1,3}(?:[ .]\d{3})+|\d+)"
+# The same, its thousands groups possessive ("++"): for money and units, whose currency or unit can
+# never start where a group ends (at " 123" or ".123"), so giving groups back finds no other match;
+# it only made a long run of groups ("111 111 111 ...") cost quadratic time before failing.
+_NUM_ONCE = r"(?<![\w,.])(\d{1,3}(?:[ .]\d{3})++|\d+)"
 _SCALE_WORDS = r"(miljoner\b|miljarder\b|miljon\b|miljard\b|milj\.|milj\b|mdr\b|tusen\b)"
 _SCALE = r"(?:\s+" + _SCALE_WORDS + r")?"
 _MONEY = re.compile(
-    _NUM + r"(?:,(\d{1,2}|-{1,2}))?" + _SCALE
+    _NUM_ONCE + r"(?:,(\d{1,2}|-{1,2}))?" + _SCALE
     + r"\s?(?:(kr\b|kronor\b|SEK\b|:-)|(€|EUR\b|euro\b)|(\$|USD\b|dollar\b)|(£|GBP\b|pund\b))"
     r"(?:\.(?=\s+[a-zåäö]))?"
 )
@@ -109,7 +112,7 @@ _MULTI_UNITS = sorted((u for u in UNITS if len(u) > 1 and u not in {"euro", "år
                       key=len, reverse=True)
 _SINGLE_UNITS = ["m", "g", "l", "h", "W", "°", "%", "‰", "s"]
 _UNIT = re.compile(
-    _NUM + r"(?:,(\d+))?\s?(?:(?i:(" + "|".join(re.escape(u) for u in _MULTI_UNITS) + r"))"
+    _NUM_ONCE + r"(?:,(\d+))?\s?(?:(?i:(" + "|".join(re.escape(u) for u in _MULTI_UNITS) + r"))"
     r"|(" + "|".join(re.escape(u) for u in _SINGLE_UNITS) + r"))(?![\w²³]|\.[^\W\d_])"
     r"(?:\.(?=\s+[a-zåäö]))?"
 )
@@ -140,8 +143,10 @@ _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _COMPOUND = re.compile(r"(?<![\w,.])(\d+)-(?=[^\W\d_])")
 
 
-def _integer(written: str) -> int:
-    return int(re.sub(r"[ .]", "", written))
+def _integer(written: str) -> str:
+    """The digits of "1 250 000" or "1.250" as `str(int(...))` would write them (no int: see
+    `numbers.cardinal_of`)."""
+    return re.sub(r"[ .]", "", written).lstrip("0") or "0"
 
 
 def _scaled(whole: str, frac: str, scale: str | None) -> str:
@@ -149,11 +154,11 @@ def _scaled(whole: str, frac: str, scale: str | None) -> str:
     word = {"milj": "miljoner", "milj.": "miljoner", "mdr": "miljarder"}.get(scale or "", scale or "")
     value = _integer(whole)
     if frac:
-        number = nw.decimal(str(value), frac)
+        number = nw.decimal(value, frac)
         word = {"miljon": "miljoner", "miljard": "miljarder"}.get(word, word)
     else:
-        number = nw.cardinal(value, common=word != "tusen")
-        if value == 1:
+        number = nw.cardinal_of(value, common=word != "tusen")
+        if value == "1":
             word = {"miljoner": "miljon", "miljarder": "miljard"}.get(word, word)
         elif word in ("miljon", "miljard"):
             word += "er"
@@ -168,8 +173,8 @@ def _amount(whole: str, cents_written: str | None, scale: str | None, currency: 
     units = _integer(whole)
     hundredths = int(cents.ljust(2, "0")) if cents else 0
     parts = []
-    if units or not hundredths:
-        parts.append(f"{nw.cardinal(units, common=one != 'pund')} {one if units == 1 else many}")
+    if units != "0" or not hundredths:
+        parts.append(f"{nw.cardinal_of(units, common=one != 'pund')} {one if units == '1' else many}")
     if hundredths:
         parts.append(f"{nw.cardinal(hundredths)} {small}")
     return " och ".join(parts)
@@ -201,10 +206,10 @@ def units(t: Tracked, _p: list[str]) -> None:
         whole, frac, unit = m.group(1), m.group(2), (m.group(3) or m.group(4))
         singular, plural = UNITS.get(unit.lower()) or UNITS[unit]
         if frac:
-            return f"{nw.decimal(str(_integer(whole)), frac)} {plural}"
+            return f"{nw.decimal(_integer(whole), frac)} {plural}"
         value = _integer(whole)
         common = singular in COMMON_GENDER or singular.split(" ")[-1] in COMMON_GENDER
-        return f"{nw.cardinal(value, common=common)} {singular if value == 1 else plural}"
+        return f"{nw.cardinal_of(value, common=common)} {singular if value == '1' else plural}"
 
     t.sub(_UNIT, spoken)
 
@@ -219,8 +224,8 @@ _TIMES = re.compile(r"(?<=\d)\s?[x×]\s?(?=\d)")
 def compounds(t: Tracked, _p: list[str]) -> None:
     """"10-resorskort" -> "tioresorskort", "3-årig" -> "treårig"; letters and digits apart."""
     def joined(m: re.Match[str]) -> str:
-        n = int(m.group(1))
-        return nw.year(n) if len(m.group(1)) == 4 else nw.number_string(m.group(1))
+        written = m.group(1)
+        return nw.year(int(written)) if len(written) == 4 else nw.number_string(written)
 
     t.sub(_TIMES, " gånger ")  # "2x2", "3 x 4"
     t.sub(_COMPOUND, joined)
@@ -259,14 +264,14 @@ def numbers(t: Tracked, _p: list[str]) -> None:
     def spoken(m: re.Match[str]) -> str:
         whole, frac = m.group(1), m.group(2)
         if frac:
-            return nw.decimal(str(_integer(whole)), frac)
+            return nw.decimal(_integer(whole), frac)
         if whole.startswith("0") and len(whole) >= 4:
             return nw.digits(whole)
         nxt = _NEXT_WORD.match(m.string, m.end())
         common = bool(nxt) and nxt.group(1).lower() in COMMON_GENDER
         if re.fullmatch(r"\d+", whole):
             return nw.number_string(whole, common=common)
-        return nw.cardinal(_integer(whole), common=common)
+        return nw.cardinal_of(_integer(whole), common=common)
 
     t.sub(_NUMBER, spoken)
     t.sub(r"\d+", lambda m: nw.number_string(m.group()))

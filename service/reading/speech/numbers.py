@@ -87,6 +87,31 @@ def cardinal(n: int, common: bool = False) -> str:
     return " ".join(parts)
 
 
+def cardinal_of(written: str, common: bool = False) -> str:
+    """`cardinal(int(written))` for a digit string of any length. A long one is said digit by digit
+    without ever becoming an int: Python refuses int() of more than 4,300 digits (a ValueError)."""
+    written = written.lstrip("0") or "0"
+    if len(written) > MAX_CARDINAL_DIGITS:
+        return digits(written)
+    return cardinal(int(written), common)
+
+
+def ordinal_of(written: str) -> str:
+    """`ordinal(int(written))` for a digit string of any length (see `cardinal_of`)."""
+    written = written.lstrip("0") or "0"
+    if len(written) <= MAX_CARDINAL_DIGITS:
+        return ordinal(int(written))
+    head, rest = digits(written[:-3] + "000"), int(written[-3:])
+    return head + "te" if rest == 0 else head + " " + ordinal(rest)
+
+
+def small(written: str) -> int | None:
+    """The value of a digit string short enough to be said as a number; None for a longer one (an
+    id, a digit string), which is never a year, a day or a number noun either."""
+    written = written.lstrip("0") or "0"
+    return int(written) if len(written) <= MAX_CARDINAL_DIGITS else None
+
+
 def ordinal(n: int) -> str:
     """First, second...: "första", "tjugoförsta", "hundrade", "tvåtusende"."""
     if n < 20:
@@ -128,7 +153,7 @@ def number_string(s: str, common: bool = False) -> str:
         zeros = len(s) - len(s.lstrip("0"))
         rest = s[zeros:]
         head = " ".join(["noll"] * zeros)
-        return head + (" " + cardinal(int(rest), common) if rest else "")
+        return head + (" " + cardinal_of(rest, common) if rest else "")
     if len(s) > MAX_CARDINAL_DIGITS:
         return digits(s)
     return cardinal(int(s), common)

@@ -18,6 +18,7 @@ _TERMINAL = re.compile(r"(?:\.\.\.|…|[.!?])+[" + re.escape(_CLOSERS) + r"]*(?=
 _SINGLE_LETTER = re.compile(r"^(?:[^\W\d_]\.-?)*[^\W\d_]\.$")  # "A.", "J.-O."
 _DOTTED_SHORT = re.compile(r"^(?:[^\W\d_]{1,3}\.){2,}$")
 _LIST_NUMBER = re.compile(r"^\d{1,3}\.$")
+_NEXT_CHARACTER = re.compile(r"\S")  # the first character `str.lstrip()` would keep
 
 
 def split_sentences(text: str, lang: str = "sv") -> list[str]:
@@ -33,10 +34,10 @@ def _split_line(line: str) -> list[str]:
     start = 0
     for match in _TERMINAL.finditer(line):
         end = match.end()
-        rest = line[end:].lstrip()
-        if not rest:
+        following = _NEXT_CHARACTER.search(line, end)  # never a copy of the rest: long lines stay linear
+        if following is None:
             break
-        if _is_boundary(line, start, match, rest[0]):
+        if _is_boundary(line, start, match, following.group()):
             piece = line[start:end].strip()
             if piece:
                 pieces.append(piece)

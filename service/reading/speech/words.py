@@ -74,23 +74,22 @@ def paragraphs(t: Tracked, _p: list[str]) -> None:
     "§ 4" -> "paragraf fyra"."""
     def chapter(m: re.Match[str]) -> str:
         letter = f" {m.group(2).strip()}" if m.group(2) else ""
-        return f"{nw.ordinal(int(m.group(1)))}{letter} kapitlet"
+        return f"{nw.ordinal_of(m.group(1))}{letter} kapitlet"
 
     def paragraph(m: re.Match[str]) -> str:
         if m.group(2):
-            return f"{nw.ordinal(int(m.group(1)))} {m.group(2)} paragrafen"
-        return f"{nw.ordinal(int(m.group(1)))} paragrafen"
+            return f"{nw.ordinal_of(m.group(1))} {m.group(2)} paragrafen"
+        return f"{nw.ordinal_of(m.group(1))} paragrafen"
 
     def several(m: re.Match[str]) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", m.group())]
-        words = [nw.ordinal(n) for n in numbers]
+        words = [nw.ordinal_of(n) for n in re.findall(r"\d+", m.group())]
         listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
         return f"{listed} paragraferna"
 
     t.sub(_CHAPTER, chapter)
     t.sub(_CHAPTER_BEFORE, lambda m: m.group(1) + "apitel ")
     t.sub(_ENCLOSURE, lambda m: m.group(1) + "ilaga ")
-    t.sub(_PARAGRAPH_RANGE, lambda m: f"{nw.ordinal(int(m.group(1)))} till {nw.ordinal(int(m.group(2)))} paragraferna")
+    t.sub(_PARAGRAPH_RANGE, lambda m: f"{nw.ordinal_of(m.group(1))} till {nw.ordinal_of(m.group(2))} paragraferna")
     t.sub(_PARAGRAPHS, several)
     t.sub(_PARAGRAPH_AFTER, paragraph)
     t.sub(_PARAGRAPH_BEFORE, lambda m: "paragraferna " if m.group().startswith("§§") else "paragraf ")

@@ -70,7 +70,11 @@ def pages():
 
 def _form_url() -> str:
     url = request.form.get("url", "").strip()
-    if urlsplit(url).scheme not in ("http", "https"):
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:  # "http://[::1" cannot even be taken apart
+        abort(400)
+    if scheme not in ("http", "https"):
         abort(400)
     return url
 
