@@ -117,7 +117,7 @@ def check_characters(value: str, field: str) -> str:
     if _LONE_SURROGATE.search(value):
         raise BadRequest(f"Fältet {field} innehåller ett ogiltigt tecken (ett ensamt surrogattecken). / "
                          f"The field {field} contains an invalid character (a lone surrogate).",
-                         code="malformed")
+                         code="bad_url" if field == "url" else "malformed")
     return value
 
 
