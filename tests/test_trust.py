@@ -219,3 +219,24 @@ def test_a_client_posting_too_much_gets_429(app, client, page_site):
 def test_the_cache_has_a_size_cap_by_default(tmp_path):
     app = create_app({"CACHE_DIR": str(tmp_path / "c")})
     assert app.config["CACHE_MAX_MB"] == 2048
+
+
+def test_markup_nested_thousands_deep_is_refused_in_seconds_not_minutes(app, client, page_site):
+    import time
+
+    for name, html in (("p", "<p>Text här " * 8000), ("table", "<table><tr><td>Cell " * 5000),
+                       ("li", "<ul>" + "<li>Punkt " * 8000 + "</ul>")):
+        url = page_site.put(f"{name}.html", f"<html><body><main>{html}</main></body></html>")
+        started = time.monotonic()
+        r = post(client, url=url)
+        assert r.status_code == 422 and r.get_json()["error"] == "too_complex", name
+        assert time.monotonic() - started < 15, name
+
+
+def test_a_sentence_that_never_ends_is_read_in_pieces(app, client, page_site):
+    words = " ".join(f"ord{i}" for i in range(1500))  # about 10,000 characters without a full stop
+    url = page_site.put("lang-mening.html", f"<html lang='sv'><body><main><p>{words}</p></main></body></html>")
+    reading = wait_ready(client, post(client, url=url).get_json()["id"])
+    texts = [s["text"] for s in all_sentences(reading)]
+    assert len(texts) >= 10 and all(len(t) <= 1000 for t in texts)
+    assert " ".join(texts) == words

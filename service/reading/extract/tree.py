@@ -6,10 +6,18 @@ tree and every `nth-of-type` count stay those of the browser.
 from __future__ import annotations
 
 import re
+import time
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from service.errors import ExtractError
+
 from .rules import CLOSES_P, HEAD_TAGS, SKIP_STRINGS, TABLE_OK
+
+# Reshaping moves subtrees, and BeautifulSoup walks a moved subtree to its last descendant, so markup
+# nested thousands deep (6,000 unclosed <p>, 5,000 nested tables) costs seconds to minutes. No real
+# page needs a tenth of this; past it the page is refused rather than holding a thread.
+RESHAPE_BUDGET_S = 3.0
 
 
 # ------------------------------------------------------------------------------------------ parsing ---
@@ -18,9 +26,25 @@ def parse(html: str) -> BeautifulSoup:
     soup = BeautifulSoup(_strip_head(_strip_inert(html or "")), _PARSER, multi_valued_attributes=None)
     _ensure_body(soup)
     found = [e for e in soup.descendants if isinstance(e, Tag) and e.name in _RESHAPED]
-    _close_implied(soup, found)
-    _fix_tables(soup, [t for t in found if t.name == "table"])
+    budget = _Budget(RESHAPE_BUDGET_S)
+    _close_implied(soup, found, budget)
+    _fix_tables(soup, [t for t in found if t.name == "table"], budget)
     return soup
+
+
+class _Budget:
+    """Raises ExtractError (422) once reshaping has taken longer than `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+        self.calls = 0
+
+    def spend(self) -> None:
+        self.calls += 1
+        if self.calls % 32 == 0 and time.monotonic() > self.end:
+            raise ExtractError("Sidans kod är för invecklad för att läsas upp (för djupt nästlad). / "
+                               "The page's markup is too convoluted to read aloud (nested too deeply).",
+                               code="too_complex")
 
 
 _PARSER = "html.parser"
@@ -139,15 +163,17 @@ def _ensure_body(soup: BeautifulSoup) -> None:
         body.append(node.extract())
 
 
-def _close_implied(soup: BeautifulSoup, found: list[Tag]) -> None:
+def _close_implied(soup: BeautifulSoup, found: list[Tag], budget: _Budget) -> None:
     """Close <p>, <li>, <dt>/<dd> where a browser would (the stdlib parser nests them instead)."""
     for p in (t for t in found if t.name == "p"):
+        budget.spend()
         for child in p.children:
             if isinstance(child, Tag) and child.name in CLOSES_P:
                 # The stray </p> left behind makes browsers insert an empty <p> (not for <p> in <p>).
                 _move_out(soup, p, child, empty_p=child.name != "p")
                 break
     for li in (t for t in found if t.name in ("li", "dt", "dd")):
+        budget.spend()
         for child in li.children:
             if isinstance(child, Tag) and (child.name == "li" if li.name == "li" else child.name in ("dt", "dd")):
                 _move_out(soup, li, child, empty_p=False)
@@ -165,9 +191,10 @@ def _move_out(soup: BeautifulSoup, parent: Tag, first: Tag, *, empty_p: bool) ->
         anchor.insert_after(soup.new_tag("p"))
 
 
-def _fix_tables(soup: BeautifulSoup, tables: list[Tag]) -> None:
+def _fix_tables(soup: BeautifulSoup, tables: list[Tag], budget: _Budget) -> None:
     """Foster-parent stray table content and wrap bare rows in <tbody>, as browsers do."""
     for table in tables:
+        budget.spend()
         sections = [c for c in table.children if isinstance(c, Tag) and c.name in ("thead", "tbody", "tfoot")]
         rows = [r for holder in [table, *sections] for r in holder.children if isinstance(r, Tag) and r.name == "tr"]
         for holder in [table, *sections, *rows]:
