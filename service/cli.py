@@ -1,4 +1,4 @@
-"""`lyssna` command line: serve (gunicorn), lexicon, worker, pregenerate, refresh.
+"""`lyssna` command line: serve (granian), lexicon, worker, pregenerate, refresh.
 
 Each command imports what it needs when it runs, so `lyssna lexicon list` does not load Flask,
 huey or the speech engines.
@@ -22,24 +22,14 @@ def _serve(args: argparse.Namespace, config: dict) -> int:
 
         create_app().run(host=host, port=port, threaded=True)
         return 0
-    from gunicorn.app.base import BaseApplication
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces, Loops
 
-    class _App(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            # One process keeps one espeak-ng instance; threads serve streams while audio is made.
-            self.cfg.set("workers", config["HTTP_WORKERS"])
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", config["HTTP_THREADS"])
-            self.cfg.set("timeout", 120)
-            self.cfg.set("accesslog", "-")
-
-        def load(self):
-            from . import create_app
-
-            return create_app()
-
-    _App().run()
+    # granian (Rust) serves every connection; audio is sent without a thread per listener and the
+    # API and pages run on LYSSNA_HTTP_THREADS threads per process (see service/web/rsgi.py).
+    Granian("service.web.rsgi:create", factory=True, interface=Interfaces.RSGI, address=host, port=port,
+            workers=config["HTTP_WORKERS"], http=HTTPModes.http1, loop=Loops.auto,
+            websockets=False, log_access=False, respawn_failed_workers=True).serve()
     return 0
 
 
@@ -115,10 +105,10 @@ def _refresh(args: argparse.Namespace, config: dict) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lyssna", description="Lyssna på sidan – self-hosted read-aloud")
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="start the service (gunicorn)")
+    serve = sub.add_parser("serve", help="start the service (granian)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
+    serve.add_argument("--dev", action="store_true", help="Flask's development server instead of granian")
     lex = sub.add_parser("lexicon", help="pronunciation lexicon: add, list, remove")
     lex_sub = lex.add_subparsers(dest="action", required=True)
     add = lex_sub.add_parser("add", help="add or replace an entry")

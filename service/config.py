@@ -69,8 +69,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Where `lyssna serve` listens."),
     Setting("PORT", 8000, "The port `lyssna serve` listens on.", _whole),
     Setting("WORKERS", 2, "Audio generation threads per process.", _whole),
-    Setting("HTTP_WORKERS", 1, "gunicorn processes of `lyssna serve` (each has its own espeak-ng).", _whole),
-    Setting("HTTP_THREADS", 16, "gunicorn threads per process.", _whole),
+    Setting("HTTP_WORKERS", 1, "Serving processes of `lyssna serve` (each has its own espeak-ng).", _whole),
+    Setting("HTTP_THREADS", 16, "Threads per serving process for the API and pages (audio needs none).", _whole),
+    Setting("AUDIO_MEMORY_MB", 64, "Finished audio kept in memory per serving process, for the files played "
+                                   "most (0: always from disk).", _number),
     Setting("FETCH_MAX_BYTES", 5_000_000, "Largest page fetched, counted after decompression.", _whole),
     Setting("FETCH_CONNECT_TIMEOUT", 5.0, "Seconds to connect to a site.", _number),
     Setting("FETCH_TIMEOUT", 15.0, "Seconds for a whole fetch, redirects included.", _number),

@@ -1,4 +1,4 @@
-"""The README's run command, as a user meets it: `lyssna serve` (gunicorn) prints its address,
+"""The README's run command, as a user meets it: `lyssna serve` (granian) prints its address,
 answers there, and the demo page speaks in a real browser."""
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from .plan import audio_key, plan_reading, reading_id
 from .synthesis import Synthesizer
 
 STATUSES = ("ready", "generating", "failed", "missing")
+PLAY_NOTE_S = 60.0  # a played file's last-use time is updated at most this often
 
 
 class Readings:
@@ -35,6 +36,7 @@ class Readings:
         self.engine_for = engine_for
         self.lexicon = lexicon
         self.config = config or {}  # read when planning: LYSSNA_MAX_READING_MINUTES
+        self._played: dict[str, float] = {}  # audio key -> when its play was last recorded
         self.synthesizer = Synthesizer(cache, engine_for, workers, max_bytes, activity)
 
     def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
@@ -98,6 +100,7 @@ class Readings:
         status = self.status_of(stored)
         if status == "ready":
             self.cache.touch(key)
+            self.cache.link_reading(reading_id, key)  # a front server may now serve it from disk
         elif status == "missing":
             status = self.synthesizer.ensure(plan)
         timings = self.cache.timings(key) or {"sentences": [], "duration_ms": 0}
@@ -135,6 +138,17 @@ class Readings:
             reading["error"] = self.synthesizer.failure(key)
         return reading
 
+    def note_play(self, key: str) -> None:
+        """Record that finished audio is being played (for least-recently-used eviction), at most
+        once a minute per file: a player asks for many byte ranges of the same file."""
+        now = time.monotonic()
+        if now - self._played.get(key, -PLAY_NOTE_S) < PLAY_NOTE_S:
+            return
+        if len(self._played) > 10_000:
+            self._played.clear()
+        self._played[key] = now
+        self.cache.touch(key)
+
     def audio_key(self, reading_id: str) -> str | None:
         stored = self.store.load(reading_id)
         return None if stored is None else stored.audio_key
@@ -144,6 +158,7 @@ class Readings:
         found = self.store.for_url(url)
         for stored in found:
             self.cache.discard_unless_busy(stored.audio_key)
+            self.cache.unlink_reading(stored.id)
             self.store.remove(stored.id)
         return len(found)
 

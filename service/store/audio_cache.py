@@ -9,6 +9,9 @@ Layout under the cache directory::
     audio/<key>.lock       flock held while generating, so no two processes make the same audio
     segments/<key>.mp3     one sentence's audio (self-contained MP3 frames), keyed by what it sounds like
     segments/<key>.json    its timing inside the segment; written after the .mp3, so it marks completeness
+    by-reading/<id>.mp3    symlink to ../audio/<key>.mp3 once a reading's audio is finished, so a front
+                           server (nginx) serves /audio/<id>.mp3 straight from disk; dangling after
+                           eviction, when the front server asks the service, which makes it again
 
 Finished files are written to a temporary name and renamed, so a reader never sees half a file.
 The stored readings that point at this audio live beside it in readings/ (`ReadingStore`).
@@ -55,7 +58,8 @@ class AudioCache:
         self.root = Path(root).resolve()
         self.audio_dir = self.root / "audio"
         self.segments_dir = self.root / "segments"
-        for d in (self.audio_dir, self.segments_dir):
+        self.by_reading_dir = self.root / "by-reading"
+        for d in (self.audio_dir, self.segments_dir, self.by_reading_dir):
             d.mkdir(parents=True, exist_ok=True)
 
     # -- paths ---------------------------------------------------------------------------------
@@ -172,6 +176,37 @@ class AudioCache:
         write_atomic(self.segments_dir / f"{key}.mp3", mp3, durable=False)
         write_json_atomic(self.segments_dir / f"{key}.json", {**meta, "bytes": len(mp3)}, durable=False)
 
+    # -- reading links (for a front server) ----------------------------------------------------
+    def reading_link(self, reading_id: str) -> Path:
+        return self.by_reading_dir / f"{reading_id}.mp3"
+
+    def link_reading(self, reading_id: str, key: str) -> None:
+        """Point by-reading/<id>.mp3 at the finished audio (replaced atomically; a no-op when it does)."""
+        if not (valid_key(reading_id) and valid_key(key)):
+            return
+        link, target = self.reading_link(reading_id), f"../audio/{key}.mp3"
+        try:
+            if os.readlink(link) == target:
+                return
+        except OSError:
+            pass
+        tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        os.symlink(target, tmp)
+        os.replace(tmp, link)
+
+    def linked_key(self, reading_id: str) -> str | None:
+        """The audio key a reading's link points at (its audio may since have been evicted)."""
+        try:
+            key = os.path.basename(os.readlink(self.reading_link(reading_id)))[: -len(".mp3")]
+        except (OSError, ValueError):
+            return None
+        return key if valid_key(key) else None
+
+    def unlink_reading(self, reading_id: str) -> None:
+        if valid_key(reading_id):
+            self.reading_link(reading_id).unlink(missing_ok=True)
+
     # -- housekeeping --------------------------------------------------------------------------
     def cleanup(self) -> dict[str, int]:
         """Start-up integrity check: drop temp files and orphaned parts; drop incomplete audio."""
@@ -249,9 +284,9 @@ class AudioCache:
             self.discard(key)
 
     def purge_all(self) -> int:
-        """Forget all audio and segments; returns how many files went."""
+        """Forget all audio, segments and reading links; returns how many files went."""
         n = 0
-        for d in (self.audio_dir, self.segments_dir):
+        for d in (self.audio_dir, self.segments_dir, self.by_reading_dir):
             for p in d.iterdir():
                 if p.suffix == ".lock":
                     continue

@@ -1,6 +1,6 @@
 """Failed admin logins on disk, so every serving process holds a password guesser back alike.
 
-Why SQLite in the cache directory: the admin UI and the admin API, in every gunicorn process, must
+Why SQLite in the cache directory: the admin UI and the admin API, in every serving process, must
 count the same failures, and a restart must not forgive them. Small tables: per client key (an
 address, or an IPv6 /64) its failures in a row and when the last one was; the failures of the
 last minutes from all keys together, in 10-second buckets, and when the last one came; and the keys

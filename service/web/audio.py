@@ -1,20 +1,23 @@
-"""Audio delivery: `GET /audio/<id>.mp3`, a finished file with Range and ETag, or the MP3 as it grows.
+"""Audio delivery through Flask: `GET /audio/<id>.mp3` for the dev server and the tests.
 
-A finished file is immutable (its name is a content hash), so browsers and proxies may keep it for
-a year. Audio still being made streams from its .part file and continues until the job finishes;
-the file is renamed (same inode) when done, so the stream we hold simply reaches its end.
+Production serves audio from `web/rsgi.py` without a thread per listener; both carry out the
+same answer from `audio_files.decide()`. A finished file is immutable (its name is a content hash);
+audio still being made streams from its .part file and continues until the job finishes (the file
+is renamed, same inode, when done, so the stream we hold simply reaches its end).
 """
 from __future__ import annotations
 
 import os
 import time
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
+from werkzeug.wsgi import FileWrapper
 
-from service.errors import LyssnaError, NotFound
+from service.errors import LyssnaError
 from service.reading.synthesis import Synthesizer
 from service.store.audio_cache import AudioCache
 
+from .audio_files import AudioAnswer, decide
 from .state import services
 
 bp = Blueprint("audio", __name__)
@@ -22,31 +25,55 @@ bp = Blueprint("audio", __name__)
 STREAM_POLL_S = 0.05
 STREAM_FIRST_POLL_S = 0.005  # until the first bytes: a listener is waiting for sound to start
 STREAM_IDLE_LIMIT_S = 120.0  # give up on a stream that made no progress for this long
+WAIT_FOR_BYTES_S = 30.0  # a range of audio not made yet: how long to wait for its first byte
 
 
 @bp.get("/audio/<reading_id>.mp3")
 def get_audio(reading_id: str):
-    readings = services().readings
-    key = readings.audio_key(reading_id)
-    if key is None:
-        raise NotFound("Ljudfilen finns inte. / The audio does not exist.")
-    cache = readings.cache
-    if not cache.is_complete(key):
-        reading = readings.get(reading_id)  # restarts generation if the audio went missing
-        if reading and reading["status"] == "failed":
-            raise LyssnaError(reading.get("error") or "Fel. / Error.", code="generation_failed", status=500)
-    if cache.is_complete(key):
-        cache.touch(key)
-        resp = send_file(cache.mp3_path(key), mimetype="audio/mpeg", conditional=True, etag=key,
-                         max_age=31536000, download_name=f"lyssna-{reading_id[:8]}.mp3",
-                         as_attachment=request.args.get("download") == "1")
-        resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        resp.headers["Accept-Ranges"] = "bytes"
-        return resp
-    resp = Response(_stream_growing(cache, readings.synthesizer, key), mimetype="audio/mpeg")
-    resp.headers["Cache-Control"] = "no-store"
-    resp.headers["X-Accel-Buffering"] = "no"
-    return resp
+    svc = services()
+    download = request.args.get("download") == "1"
+    deadline = time.monotonic() + WAIT_FOR_BYTES_S
+    answer = decide(svc, reading_id, request.headers.get, download=download)
+    while answer.status == 0:  # a range of bytes still to be made
+        if time.monotonic() > deadline:
+            raise LyssnaError("Ljudet är inte klart än; försök igen. / The audio is not ready yet; try again.",
+                              code="not_ready", status=503)
+        time.sleep(STREAM_FIRST_POLL_S * 4)
+        answer = decide(svc, reading_id, request.headers.get, download=download)
+    return _respond(answer, svc.readings.cache, svc.readings.synthesizer)
+
+
+def _respond(answer: AudioAnswer, cache: AudioCache, synthesizer: Synthesizer) -> Response:
+    headers = dict(answer.headers)
+    if answer.path is None and answer.growing_key is not None:  # the growing file, from its start
+        return Response(_stream_growing(cache, synthesizer, answer.growing_key), status=answer.status,
+                        headers=headers, direct_passthrough=True)
+    if answer.path is None or request.method == "HEAD":  # 304, 416, or headers only
+        return Response(b"", status=answer.status, headers=headers)
+    if answer.growing_key is not None:  # bytes that exist of a growing file
+        return Response(answer.read(), status=answer.status, headers=headers)
+    f = open(answer.path, "rb")
+    f.seek(answer.start)
+    body = FileWrapper(_Limited(f, answer.length))
+    return Response(body, status=answer.status, headers=headers, direct_passthrough=True)
+
+
+class _Limited:
+    """A file object that ends after `remaining` bytes (for a byte range of a finished file)."""
+
+    def __init__(self, f, remaining: int):
+        self.f, self.remaining = f, remaining
+
+    def read(self, n: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        n = self.remaining if n < 0 else min(n, self.remaining)
+        data = self.f.read(n)
+        self.remaining -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.f.close()
 
 
 def _stream_growing(cache: AudioCache, synthesizer: Synthesizer, key: str):

@@ -8,6 +8,8 @@ English elsewhere, never Flask's English-only default.
 """
 from __future__ import annotations
 
+import json
+
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +31,11 @@ _ADMIN_TITLES = {"not_authenticated": "Inloggning krävs", "stale_form": "Ogilti
 def init_app(app: Flask) -> None:
     app.register_error_handler(LyssnaError, _lyssna_error)
     app.register_error_handler(HTTPException, _http_error)
+
+
+def error_json(code: str, message: str) -> bytes:
+    """The JSON error body, for answers made outside Flask (the RSGI audio route)."""
+    return json.dumps({"error": code, "message": message}, ensure_ascii=False).encode("utf-8")
 
 
 def _json_paths() -> bool:

@@ -1,0 +1,119 @@
+"""Streaming audio that is still being made, to any number of listeners, without a thread each.
+
+Every listener of one audio file is a coroutine sending bytes as they appear; one watcher per file
+(not per listener) looks at the file a few dozen times a second and wakes them when it grew or was
+finished. The .part file is renamed to .mp3 (same inode) when done, so the file a listener holds
+open simply reaches its end; a part abandoned by a failed job is unlinked and will not grow again.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+
+from service.store.audio_cache import AudioCache
+
+CHUNK = 64 * 1024
+POLL_S = 0.02  # how often a watcher looks at a growing file
+IDLE_LIMIT_S = 120.0  # a file that did not grow for this long is given up
+OPEN_LIMIT_S = 30.0  # how long a listener waits for the file to appear at all
+
+
+class _Watch:
+    """The state of one growing file, shared by its listeners."""
+
+    def __init__(self) -> None:
+        self.changed = asyncio.Event()
+        self.done = False
+        self.listeners = 0
+
+
+class GrowingFiles:
+    """Stream growing audio files to listeners; one watcher task per file."""
+
+    def __init__(self, cache: AudioCache, failed: Callable[[str], bool]) -> None:
+        self.cache = cache
+        self.failed = failed  # audio key -> whether its job failed (in this process)
+        self._watches: dict[str, _Watch] = {}
+
+    async def stream(self, key: str, send: Callable[[bytes], Awaitable[None]], start: int = 0) -> None:
+        """Send the audio from byte `start` as it is written, until it is finished."""
+        fd = await self._open(key)
+        if fd is None:
+            return
+        watch = self._watch(key)
+        watch.listeners += 1
+        offset = start
+        try:
+            while True:
+                changed = watch.changed  # taken before reading, so no wake-up falls between
+                data = os.pread(fd, CHUNK, offset)
+                if data:
+                    offset += len(data)
+                    await send(data)
+                    continue
+                if watch.done:
+                    return
+                try:
+                    await asyncio.wait_for(changed.wait(), timeout=1.0)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            os.close(fd)
+            watch.listeners -= 1
+
+    async def _open(self, key: str) -> int | None:
+        """The growing file (or, once finished, the final one), waiting for it to appear."""
+        deadline = time.monotonic() + OPEN_LIMIT_S
+        while True:
+            for path in (self.cache.part_path(key), self.cache.mp3_path(key)):
+                try:
+                    return os.open(path, os.O_RDONLY)
+                except FileNotFoundError:
+                    continue
+            if self.failed(key) or time.monotonic() > deadline:
+                return None
+            await asyncio.sleep(POLL_S / 4)
+
+    def _watch(self, key: str) -> _Watch:
+        watch = self._watches.get(key)
+        if watch is None:
+            watch = self._watches[key] = _Watch()
+            asyncio.get_running_loop().create_task(self._run(key, watch))
+        return watch
+
+    async def _run(self, key: str, watch: _Watch) -> None:
+        """Wake the listeners when the file grows or is finished; stop when nobody listens."""
+        last, quiet_since = -1, time.monotonic()
+        try:
+            while True:
+                await asyncio.sleep(POLL_S)
+                size, alive = self._look(key)
+                done = self.cache.is_complete(key) or self.failed(key) or not alive \
+                    or time.monotonic() - quiet_since > IDLE_LIMIT_S
+                if size != last or done:
+                    if size != last:
+                        last, quiet_since = size, time.monotonic()
+                    watch.done = done
+                    watch.changed.set()
+                    watch.changed = asyncio.Event()
+                if done or (watch.listeners <= 0 and time.monotonic() - quiet_since > 1.0):
+                    return
+        finally:
+            watch.done = True
+            watch.changed.set()
+            if self._watches.get(key) is watch:
+                del self._watches[key]
+
+    def _look(self, key: str) -> tuple[int, bool]:
+        """(bytes written so far, whether the file may still grow)."""
+        try:
+            st = os.stat(self.cache.part_path(key))
+            return st.st_size, True
+        except FileNotFoundError:
+            pass
+        try:
+            return os.stat(self.cache.mp3_path(key)).st_size, True
+        except FileNotFoundError:
+            return 0, False  # neither: abandoned (a failed job unlinks its part)

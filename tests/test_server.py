@@ -1,0 +1,158 @@
+"""The production server as `lyssna serve` starts it (granian): audio without a thread per listener.
+
+A real server process on a free port, the fixture pages on a real loopback site, real espeak-ng.
+What matters to a listener: finished audio with ranges, ETag and 304; audio still being made
+streams at once and answers Safari's first probe (`bytes=0-1`) with a 206; and listeners who
+hold their streams open — even without reading — never stop the service for anyone else.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from .conftest import free_port
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LONG_PAGE = "09-spara-energi-hemma.html"  # about 8 minutes of speech: generating for a while
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, fixture_site):
+    """`python -m service.cli serve` on a free port, allowed to read the fixture site."""
+    tmp = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    env = {**os.environ, "LYSSNA_PORT": str(port), "LYSSNA_CACHE_DIR": str(tmp / "cache"),
+           "LYSSNA_SITES": fixture_site, "PYTHONPATH": ROOT, "LYSSNA_CLIENT_READINGS_PER_MINUTE": "0"}
+    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=tmp, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(origin + "/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise AssertionError(f"the server did not start: {proc.stdout.read() if proc.poll() is not None else ''}")
+                time.sleep(0.2)
+        yield origin
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def request(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None,
+            timeout: float = 60) -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def create(origin: str, url: str) -> dict:
+    status, _, body = request(origin + "/api/v1/readings", "POST", {"Content-Type": "application/json"},
+                              json.dumps({"url": url}).encode())
+    assert status in (200, 202), body
+    return json.loads(body)
+
+
+def ready(origin: str, reading_id: str) -> dict:
+    for _ in range(1200):
+        _, _, body = request(f"{origin}/api/v1/readings/{reading_id}")
+        reading = json.loads(body)
+        if reading["status"] != "generating":
+            return reading
+        time.sleep(0.05)
+    raise AssertionError("never ready")
+
+
+def test_finished_audio_has_ranges_etag_304_and_416(server, fixture_site):
+    reading = ready(server, create(server, f"{fixture_site}/01-sormland-jobbar-smartare.html")["id"])
+    url = server + reading["audio_url"]
+    status, headers, full = request(url)
+    assert status == 200 and headers["content-type"] == "audio/mpeg" and int(headers["content-length"]) == len(full)
+    assert headers["cache-control"].startswith("public, max-age=31536000") and headers["accept-ranges"] == "bytes"
+    for _ in range(2):  # the second time from what the server remembers of the file
+        status, headers, part = request(url, headers={"Range": "bytes=100-1099"})
+        assert status == 206 and part == full[100:1100]
+        assert headers["content-range"] == f"bytes 100-1099/{len(full)}"
+    status, _, tail = request(url, headers={"Range": "bytes=-500"})
+    assert status == 206 and tail == full[-500:]
+    status, _, _ = request(url, headers={"If-None-Match": headers["etag"]})
+    assert status == 304
+    status, headers, _ = request(url, headers={"Range": f"bytes={len(full)}-"})
+    assert status == 416 and headers["content-range"] == f"bytes */{len(full)}"
+    status, headers, body = request(url, "HEAD")
+    assert status == 200 and body == b"" and int(headers["content-length"]) == len(full)
+    status, headers, _ = request(url + "?download=1")
+    assert headers["content-disposition"].startswith("attachment")
+
+
+def test_audio_still_being_made_answers_safaris_probe_and_streams_whole(server, fixture_site):
+    reading = create(server, f"{fixture_site}/{LONG_PAGE}")
+    url = f"{server}/audio/{reading['id']}.mp3"
+    status, headers, probe = request(url, headers={"Range": "bytes=0-1"})
+    assert status == 206 and len(probe) == 2
+    assert re.fullmatch(r"bytes 0-1/(\*|\d+)", headers["content-range"])
+    generating = headers["content-range"].endswith("/*")  # the whole length is not known yet
+    status, _, streamed = request(url)  # follows the file as it grows, to its end
+    assert status == 200 and streamed[:2] == probe
+    final = ready(server, reading["id"])
+    status, headers, whole = request(server + final["audio_url"])
+    assert whole == streamed and headers["content-length"] == str(len(whole))
+    status, headers, _ = request(url, headers={"Range": "bytes=0-1"})
+    assert status == 206 and headers["content-range"] == f"bytes 0-1/{len(whole)}"
+    assert generating, "the probe came while the audio was being made (the page takes seconds)"
+
+
+def test_listeners_who_never_read_do_not_stop_the_service(server, fixture_site):
+    """Dozens of connections hold a still-growing MP3 open and never read; the service goes on."""
+    reading = create(server, f"{fixture_site}/07-fardtjanst-avgifter.html")
+    host, port = server.split("//")[1].split(":")
+    held = []
+    try:
+        for _ in range(64):
+            s = socket.create_connection((host, int(port)), timeout=5)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.sendall(f"GET /audio/{reading['id']}.mp3 HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            held.append(s)
+        status, _, _ = request(server + "/healthz", timeout=10)
+        assert status == 200
+        other = create(server, f"{fixture_site}/05-ny-vardcentral-ekeby.html")
+        status, _, first = request(f"{server}/audio/{other['id']}.mp3", headers={"Range": "bytes=0-1023"}, timeout=10)
+        assert status == 206 and len(first) == 1024
+    finally:
+        for s in held:
+            s.close()
+
+
+def test_the_api_and_pages_still_answer_through_the_server(server, fixture_site):
+    status, headers, body = request(server + "/widget.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript") and b"lyssna-player" in body
+    status, _, body = request(server + "/api/v1/readings", "POST", {"Content-Type": "application/json"}, b"{not json")
+    assert status == 400 and json.loads(body)["error"] == "malformed"
+    host, port = server.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:  # refused before the body is read
+        s.sendall(b"POST /api/v1/readings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 7340032\r\n\r\n" + b"x" * 1024)
+        assert s.recv(64).startswith(b"HTTP/1.1 413")
+    status, _, body = request(server + "/audio/" + "0" * 32 + ".mp3")
+    assert status == 404 and json.loads(body)["error"] == "not_found"
+    status, _, body = request(f"{server}/listen?url={fixture_site}/01-sormland-jobbar-smartare.html")
+    assert status == 200 and "Sörmland".encode() in body
