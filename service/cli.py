@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+from pathlib import Path
 
 from . import config as config_mod
 
@@ -24,6 +26,14 @@ def _serve(args: argparse.Namespace, config: dict) -> int:
         return 0
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces, Loops
+
+    if config.get("METRICS"):
+        # Every serving process writes its share of the metrics here (prometheus_client's
+        # multiprocess mode), so /metrics adds them up whichever process answers the scrape.
+        metrics_dir = Path(config["CACHE_DIR"]) / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
     # granian (Rust) serves every connection; audio is sent without a thread per listener and the
     # API and pages run on LYSSNA_HTTP_THREADS threads per process (see service/web/rsgi.py).

@@ -101,6 +101,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GTTS_BREAKER_COOLDOWN", 30.0, "Seconds Google is left alone after those failures.", _number),
     Setting("GTTS_TLD", "com", "Google domain used by gTTS."),
     Setting("REDIS_URL", None, "A shared Redis queue for workers on several machines."),
+    Setting("METRICS", None, "Serve Prometheus metrics at /metrics to `Authorization: Bearer <this value>` "
+                             "(or to anyone when it is `open`); unset: no /metrics."),
     Setting("REFRESH_HOURS", None, "`lyssna worker` re-checks every known page this often (unset: never).",
             _number),
 )

@@ -252,6 +252,8 @@ PROBES = [
     Probe("get", "/demo/", 404, "html"),  # the demo is off while LYSSNA_SITES lists sites
     Probe("get", "/widget.js?v=%00", 200, "text/javascript"),
     Probe("post", "/widget.js", 405, "html"),
+    Probe("get", "/metrics", 404, "html"),  # no /metrics unless LYSSNA_METRICS is set
+    Probe("post", "/metrics", 405, "html"),
     Probe("get", "/healthz?verbose=[", 200, "json"),
     Probe("post", "/healthz", 405, "json"),
     Probe("get", "/listen", 400, "html"),

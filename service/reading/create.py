@@ -21,6 +21,7 @@ from collections.abc import Callable
 from service.errors import FetchError, LyssnaError, SelectionNotOnPage, SiteNotAllowed
 from service.models import Block, Document
 
+from . import metrics
 from .engines import Engine
 from .extract import extract, page_text
 from .fetch import FetchLimits, fetch
@@ -53,7 +54,11 @@ def _allowed(services: Services, url: str) -> None:
 
 
 def _fetch(services: Services, url: str) -> str:
-    return fetch(url, services.sites, FetchLimits.from_config(services.config)).html
+    try:
+        return fetch(url, services.sites, FetchLimits.from_config(services.config)).html
+    except FetchError as e:
+        metrics.FETCH_ERRORS.labels(e.code).inc()
+        raise
 
 
 def page_html(services: Services, req: ReadingRequest) -> tuple[str, str]:
@@ -100,15 +105,21 @@ def create_reading(services: Services, data: object, *, demo_html: str | None = 
         memo_key = json.dumps([req.url, req.content, req.skip, req.voice, req.rate])
         reading = _remembered(services, memo_key)
         if reading is not None:
-            services.record("hit", url=req.url, reading_id=reading["id"])
+            _count(services, "hit", req.url, reading["id"])
             return reading
     engine, voice = _engine(services, req)
     doc, source = load_document(req, services, demo_html)
     reading = services.readings.create(doc, engine, voice, req.rate, req.options, source=source, admit=admit)
     if memo_key is not None and source == "page":
         services.memo.remember(memo_key, reading["id"])
-    services.record("hit" if reading["status"] == "ready" else "miss", url=req.url, reading_id=reading["id"])
+    _count(services, "hit" if reading["status"] == "ready" else "miss", req.url, reading["id"])
     return reading
+
+
+def _count(services: Services, result: str, url: str, reading_id: str) -> None:
+    """A reading asked for: in the admin's activity log and the metrics."""
+    metrics.READINGS.labels(result).inc()
+    services.record(result, url=url, reading_id=reading_id)
 
 
 def _remembered(services: Services, key: str) -> dict | None:
@@ -131,7 +142,7 @@ def _read_selection(services: Services, req: ReadingRequest, admit: Admit | None
     doc = Document(url=req.url, title="", lang=lang, blocks=[Block("paragraph", text, lang, "")])
     engine, voice = _engine(services, req)
     reading = services.readings.create(doc, engine, voice, req.rate, None, source="selection", admit=admit)
-    services.record("hit" if reading["status"] == "ready" else "miss", url=req.url, reading_id=reading["id"])
+    _count(services, "hit" if reading["status"] == "ready" else "miss", req.url, reading["id"])
     return reading
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, request
 
 from service import config as config_mod
+from service.reading import metrics
 from service.reading.services import build_services
 from service.reading.sites import is_allowed_origin
 from service.store.logins import LoginAttempts
@@ -42,6 +43,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(pages.bp)
     admin.init_app(app)
+
+    @app.after_request
+    def count(response):
+        """Requests by route (the rule, not the URL: a bounded set of labels) and status."""
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        metrics.REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+        return response
 
     @app.after_request
     def cors(response):

@@ -1,6 +1,7 @@
 """HTML pages and static delivery: the demo page, the no-JavaScript listen page, widget.js, health."""
 from __future__ import annotations
 
+import hmac
 from importlib import resources
 
 from flask import (
@@ -16,6 +17,8 @@ from flask import (
 )
 
 from service.models import PageOptions
+from service.errors import NotAuthenticated
+from service.reading import metrics
 from service.reading.engines import engine_statuses
 from service.reading.voices import is_enabled
 
@@ -67,6 +70,23 @@ def listen():
     html = render_template("listen.html", reading=reading, blocks=blocks,
                            download_url=f"{reading['audio_url']}?download=1")
     return Response(html, mimetype="text/html")
+
+
+@bp.get("/metrics")
+def metrics_page():
+    """Prometheus metrics, when LYSSNA_METRICS is set: to its bearer token, or to anyone if `open`."""
+    wanted = current_app.config.get("METRICS")
+    if not wanted:
+        abort(404)
+    if wanted != "open":
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), str(wanted).encode()):
+            raise NotAuthenticated("Mätvärdena kräver Authorization: Bearer <LYSSNA_METRICS>. / "
+                                   "The metrics need Authorization: Bearer <LYSSNA_METRICS>.")
+    resp = Response(metrics.exposition(), mimetype="text/plain")
+    resp.headers["Content-Type"] = metrics.CONTENT_TYPE
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.get("/healthz")

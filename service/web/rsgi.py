@@ -18,6 +18,7 @@ import threading
 from flask import Flask
 
 from service.errors import LyssnaError
+from service.reading import metrics
 
 from .app import create_app
 from .audio_files import AudioAnswer, decide, finished
@@ -93,12 +94,16 @@ class LyssnaRSGI:
         if m is None or scope.method not in ("GET", "HEAD"):
             await self.flask(scope, protocol)
             return
+        status = 500
         try:
-            await self._audio(m.group(1), scope, protocol)
+            status = await self._audio(m.group(1), scope, protocol)
         except LyssnaError as e:
+            status = e.status
             protocol.response_bytes(e.status, [("Content-Type", "application/json")], error_json(e.code, e.message))
+        finally:
+            metrics.REQUESTS.labels("/audio/<reading_id>.mp3", scope.method, str(status)).inc()
 
-    async def _audio(self, reading_id: str, scope, protocol) -> None:
+    async def _audio(self, reading_id: str, scope, protocol) -> int:
         services = self.state.services
         download = "download=1" in scope.query_string.split("&")
         loop = asyncio.get_running_loop()
@@ -124,11 +129,16 @@ class LyssnaRSGI:
             protocol.response_empty(answer.status, answer.headers)
         elif answer.path is None:  # the growing file, streamed from its start
             transport = protocol.response_stream(answer.status, answer.headers)
-            await self.growing.stream(answer.growing_key, transport.send_bytes, answer.start)
+            metrics.STREAMS.inc()
+            try:
+                await self.growing.stream(answer.growing_key, transport.send_bytes, answer.start)
+            finally:
+                metrics.STREAMS.dec()
         elif answer.growing_key is not None:  # bytes that exist of a growing file
             protocol.response_bytes(answer.status, answer.headers, answer.read())
         else:
             self._finished(answer, protocol)
+        return answer.status
 
     def _finished(self, answer: AudioAnswer, protocol) -> None:
         data = self.memory.get(answer.key, answer.path)
