@@ -17,9 +17,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 
-from service.errors import FetchError, LyssnaError, SelectionNotOnPage, SiteNotAllowed
-from service.models import Block, Document
+from service.errors import Busy, FetchError, LyssnaError, SelectionNotOnPage, SiteNotAllowed
+from service.models import Block, Document, StoredReading
 
 from .engines import Engine
 from .extract import extract, page_text
@@ -56,30 +57,34 @@ def _fetch(services: Services, url: str) -> str:
     return fetch(url, services.sites, FetchLimits.from_config(services.config)).html
 
 
-def page_html(services: Services, req: ReadingRequest) -> tuple[str, str]:
-    """(the page's HTML, its source): fetched by the service ("page"), or the HTML the page sent
-    ("sent") when the service could not fetch it and the site may send its own."""
-    _allowed(services, req.url)
-    try:
-        return _fetch(services, req.url), "page"
-    except FetchError as e:
-        if req.html is None or isinstance(e, SiteNotAllowed) or e.status != 502:
-            raise
-        if match_site(req.url, parse_sites(services.config.get("POSTED_HTML_SITES") or [])) is None:
-            raise
-        return req.html, "sent"
+def _request_key(req: ReadingRequest) -> str:
+    """What makes two requests for a page the same: the page memo's and the single flight's key."""
+    return json.dumps([req.url, req.content, req.skip, req.voice, req.rate])
 
 
-def load_document(req: ReadingRequest, services: Services, known_html: str | None = None) -> tuple[Document, str]:
-    """The page's blocks to read, and where the HTML came from ("page" or "sent", see `page_html`).
+def _read_page(services: Services, req: ReadingRequest, known_html: str | None = None) -> StoredReading:
+    """Fetch, extract and plan a page: one run for everyone who asks at once (page_flights.py).
 
     `known_html`: the page as the service already has it (the bundled demo page, or a fetch the
     refresh pass just made); never HTML a client sent."""
-    if known_html is not None:
-        html, source = known_html, "page"
-    else:
-        html, source = page_html(services, req)
-    return extract(html, req.url, content=req.content, skip=req.skip), source
+    engine, voice = _engine(services, req)
+    if known_html is None:
+        _allowed(services, req.url)
+        known_html = _fetch(services, req.url)
+    doc = extract(known_html, req.url, content=req.content, skip=req.skip)
+    return services.readings.prepare(doc, engine, voice, req.rate, req.options, source="page")
+
+
+def _read_sent(services: Services, req: ReadingRequest, failed: FetchError) -> StoredReading:
+    """The HTML the page sent, when the service could not fetch the page (502) and the site may
+    send its own (LYSSNA_POSTED_HTML_SITES); else the fetch's error. Never remembered or shared."""
+    if req.html is None or isinstance(failed, SiteNotAllowed) or failed.status != 502:
+        raise failed
+    if match_site(req.url, parse_sites(services.config.get("POSTED_HTML_SITES") or [])) is None:
+        raise failed
+    engine, voice = _engine(services, req)
+    doc = extract(req.html, req.url, content=req.content, skip=req.skip)
+    return services.readings.prepare(doc, engine, voice, req.rate, req.options, source="sent")
 
 
 def create_reading(services: Services, data: object, *, demo_html: str | None = None,
@@ -88,35 +93,23 @@ def create_reading(services: Services, data: object, *, demo_html: str | None = 
     cached, else "generating" with the audio made in the background. Raises LyssnaError.
 
     `demo_html`: the bundled demo page, when the request is for the demo's own address.
-    `use_memo=False` fetches the page even if it was read moments ago (an admin says it changed).
+    `use_memo=False` fetches the page even if it was read moments ago (an admin says it changed),
+    but joins a fetch of it already under way.
     """
     req = _request(services, data)
     if req.text is not None:
         return _read_selection(services, req, admit)
-    memo_key = None
-    if use_memo:
-        # A page read moments ago is not fetched and extracted again: the second visitor's click
-        # starts at once. Edits show up after PAGE_MEMO_S seconds.
-        memo_key = json.dumps([req.url, req.content, req.skip, req.voice, req.rate])
-        reading = _remembered(services, memo_key)
-        if reading is not None:
-            services.record("hit", url=req.url, reading_id=reading["id"])
-            return reading
-    engine, voice = _engine(services, req)
-    doc, source = load_document(req, services, demo_html)
-    reading = services.readings.create(doc, engine, voice, req.rate, req.options, source=source, admit=admit)
-    if memo_key is not None and source == "page":
-        services.memo.remember(memo_key, reading["id"])
+    # A page read moments ago (PAGE_MEMO_S), or being read for another visitor right now, in this
+    # process or another, is not fetched again: the crowd's clicks share one fetch, extraction and
+    # plan. Only what the service fetched goes through there; HTML the page sent never does.
+    try:
+        stored = services.pages.read(_request_key(req), partial(_read_page, services, req, demo_html),
+                                     use_memo=use_memo)
+    except FetchError as e:
+        stored = _read_sent(services, req, e)
+    reading = services.readings.start(stored, admit)
     services.record("hit" if reading["status"] == "ready" else "miss", url=req.url, reading_id=reading["id"])
     return reading
-
-
-def _remembered(services: Services, key: str) -> dict | None:
-    reading_id = services.memo.lookup(key, float(services.config.get("PAGE_MEMO_S") or 0))
-    reading = services.readings.get(reading_id) if reading_id else None
-    if reading and reading["status"] == "ready" and "fallback" not in reading:
-        return reading
-    return None
 
 
 def _read_selection(services: Services, req: ReadingRequest, admit: Admit | None) -> dict:
@@ -168,10 +161,13 @@ def generate_page(services: Services, url: str, options: dict | None = None, sha
     asked = {k: v for k, v in (options or {}).items() if k not in ("html", "text", "lang")}  # pages only
     try:
         req = _request(services, {"url": url, **asked})
-        engine, voice = _engine(services, req)
-        doc, _source = load_document(req, services, fetched_html)
-        outcome, reading = services.readings.create_now(doc, engine, voice, req.rate, shared_lock,
-                                                        options=req.options)
+        # A fresh fetch (no reading from before), but one shared with a crowd's clicks or another
+        # worker asking at the same moment, and left for the visitors' next clicks.
+        stored = services.pages.read(_request_key(req), partial(_read_page, services, req, fetched_html),
+                                     use_memo=False)
+        outcome, reading = services.readings.make_now(stored, shared_lock)
+    except Busy:
+        raise  # not the page's problem: the queue tries again
     except LyssnaError as e:
         return {"url": url, "outcome": "failed", "error": e.code, "message": e.message,
                 "sentences_synthesized": stats["sentences"] - before, "pid": os.getpid()}

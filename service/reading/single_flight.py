@@ -1,0 +1,56 @@
+"""Within a process, one run of the same work at a time: the first caller works, the rest wait.
+
+Two hundred visitors clicking a new page at once would otherwise each fetch, extract and plan it.
+Here the first request for a key does the work and the ones that arrive while it runs get its
+result, or its error. Nothing is kept once the run ends: remembering results is the page memo's
+job (see page_flights.py), and an error is never remembered.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class SingleFlight(Generic[T]):
+    """key -> the run under way; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs: dict[str, Future[T]] = {}
+
+    def run(self, key: str, work: Callable[[], T], wait_s: float) -> T:
+        """`work()`'s result, from this call or from the run for `key` already under way.
+
+        A caller that joins a run waits at most `wait_s` seconds, then raises TimeoutError (the
+        run goes on for the others)."""
+        with self._lock:
+            run = self._runs.get(key)
+            leading = run is None
+            if run is None:
+                run = self._runs[key] = Future()
+        if not leading:
+            return run.result(timeout=wait_s)
+        try:
+            result = work()
+        except BaseException as e:
+            self._end(key, run)
+            run.set_exception(e)
+            raise
+        self._end(key, run)
+        run.set_result(result)
+        return result
+
+    def _end(self, key: str, run: Future[T]) -> None:
+        """Forget the run before its outcome is out: a caller after this starts a run of its own
+        (or, for a page, finds the memo the run left)."""
+        with self._lock:
+            if self._runs.get(key) is run:
+                del self._runs[key]
+
+    def running(self, key: str) -> bool:
+        with self._lock:
+            return key in self._runs
