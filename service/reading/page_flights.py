@@ -19,6 +19,7 @@ long for another goes on by itself (the other may be stuck).
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -43,6 +44,8 @@ class PageFlights:
         self.readings = readings
         self.config = config  # read on every request: PAGE_MEMO_S and FETCH_TIMEOUT may change
         self._here: SingleFlight[StoredReading] = SingleFlight()
+        self._lock = threading.Lock()
+        self._across_waiting = 0  # runs of this process waiting for another process's lock
 
     def wait_s(self) -> float:
         """How long a run may hold the lock before a waiting process goes on without it."""
@@ -50,6 +53,12 @@ class PageFlights:
 
     def memo_s(self) -> float:
         return float(self.config.get("PAGE_MEMO_S") or 0)
+
+    def waiting(self) -> int:
+        """Requests in this process waiting for another's fetch of their page now (another
+        thread's, or another process's)."""
+        with self._lock:
+            return self._here.waiting() + self._across_waiting
 
     def read(self, request_key: str, work: Callable[[], StoredReading], *,
              use_memo: bool = True) -> StoredReading:
@@ -69,14 +78,14 @@ class PageFlights:
                               "The page is already being fetched, but it is taking long. "
                               "Please try again in a moment.") from None
 
-    def remembered(self, key: str, since: float | None = None) -> StoredReading | None:
-        """The reading a run left for `key` within PAGE_MEMO_S (or at `since` or later), if it
-        may answer again."""
+    def remembered(self, key: str, *, since: float | None = None, memo: bool = True) -> StoredReading | None:
+        """The reading a run left for `key` within PAGE_MEMO_S (`memo`) or at `since` or later,
+        if it may answer again."""
         outcome = self.flights.outcome(key)
         if outcome is None or not isinstance(outcome.get("id"), str):
             return None
-        fresh = outcome["at"] >= since if since is not None else time.time() - outcome["at"] <= self.memo_s()
-        if not fresh:
+        at = outcome["at"]
+        if not ((memo and time.time() - at <= self.memo_s()) or (since is not None and at >= since)):
             return None
         stored = self.readings.stored(outcome["id"])
         if stored is None or not stored.plan.is_page or not self.readings.reusable(stored):
@@ -87,13 +96,21 @@ class PageFlights:
         """This process's run: take the lock file, then what another process left while we waited
         (or, with the memo, moments ago), else work and leave the outcome for the others."""
         started = time.time()
-        held, waited = self.flights.lock(key, self.wait_s())
+        held, waited = self.flights.try_lock(key), False
+        if held is None:  # another process is at it: wait for it, counted as waiting
+            with self._lock:
+                self._across_waiting += 1
+            try:
+                held, waited = self.flights.lock(key, self.wait_s()), True
+            finally:
+                with self._lock:
+                    self._across_waiting -= 1
         try:
             if waited:
                 shared_error = _error(self.flights.outcome(key), started)
                 if shared_error is not None:
                     raise shared_error
-            stored = self.remembered(key, started if waited or not use_memo else None)
+            stored = self.remembered(key, since=started if waited else None, memo=use_memo)
             if stored is not None:
                 return stored
             try:

@@ -21,6 +21,7 @@ class SingleFlight(Generic[T]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._runs: dict[str, Future[T]] = {}
+        self._waiting = 0  # callers waiting for another's run, over all keys
 
     def run(self, key: str, work: Callable[[], T], wait_s: float) -> T:
         """`work()`'s result, from this call or from the run for `key` already under way.
@@ -32,8 +33,14 @@ class SingleFlight(Generic[T]):
             leading = run is None
             if run is None:
                 run = self._runs[key] = Future()
+            else:
+                self._waiting += 1
         if not leading:
-            return run.result(timeout=wait_s)
+            try:
+                return run.result(timeout=wait_s)
+            finally:
+                with self._lock:
+                    self._waiting -= 1
         try:
             result = work()
         except BaseException as e:
@@ -51,6 +58,7 @@ class SingleFlight(Generic[T]):
             if self._runs.get(key) is run:
                 del self._runs[key]
 
-    def running(self, key: str) -> bool:
+    def waiting(self) -> int:
+        """How many callers are waiting for another's run now (for health and tests)."""
         with self._lock:
-            return key in self._runs
+            return self._waiting

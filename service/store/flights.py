@@ -69,18 +69,14 @@ class Flights:
             return None
         return held
 
-    def lock(self, key: str, wait_s: float) -> tuple[FlightLock | None, bool]:
-        """(the lock, whether someone else held it first). (None, True) when it was still held
-        after `wait_s` seconds: the holder may be stuck, and the caller goes on without it."""
+    def lock(self, key: str, wait_s: float) -> FlightLock | None:
+        """The lock for `key`, waiting for its holder; None when it was still held after `wait_s`
+        seconds (the holder may be stuck, and the caller goes on without it)."""
         deadline = time.monotonic() + wait_s
-        waited = False
         while True:
             held = self.try_lock(key)
-            if held is not None:
-                return held, waited
-            waited = True
-            if time.monotonic() >= deadline:
-                return None, True
+            if held is not None or time.monotonic() >= deadline:
+                return held
             time.sleep(POLL_S)
 
     def publish(self, key: str, outcome: dict) -> None:
