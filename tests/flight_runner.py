@@ -21,7 +21,9 @@ def main(cache_dir: str, origin: str, url: str) -> None:
         out = {"id": reading["id"], "source": reading["source"]}
     except LyssnaError as e:
         out = {"error": e.code, "status": e.status}
-    print(json.dumps(out), flush=True)  # then the audio is finished before the process exits
+    print(json.dumps(out), flush=True)
+    if "id" in out:  # finish the audio: a process that exits stops making it
+        services.readings.synthesizer.wait(services.readings.audio_key(out["id"]) or "", timeout=120)
 
 
 if __name__ == "__main__":

@@ -292,6 +292,24 @@ def test_a_page_another_process_is_fetching_is_waited_for_not_fetched_again(app,
         assert post(client, url=url).status_code == 502 and held_site.fetches[f"/{page}"] == 2  # not remembered
 
 
+def test_a_page_another_process_read_moments_ago_is_not_fetched_again(app, client, held_site):
+    url = held_site.put("nyhet.html", ARTICLE)
+    theirs = json.loads(ask_from_another_process(app, held_site, url).communicate(timeout=BOUND_S)[0])
+    mine = post(client, url=url)  # within PAGE_MEMO_S: the other process's reading, no fetch
+    assert mine.status_code == 200 and mine.get_json()["id"] == theirs["id"]
+    assert held_site.fetches["/nyhet.html"] == 1
+
+
+def test_a_lock_held_too_long_is_given_up_on(tmp_path):
+    flights = Flights(tmp_path)
+    stuck = flights.try_lock("d" * 64)  # a holder that never lets go
+    try:
+        assert flights.lock("d" * 64, 0.05) is None  # the waiter goes on without it
+    finally:
+        stuck.release()
+    flights.lock("d" * 64, 0.05).release()
+
+
 def test_stale_flight_files_are_pruned_and_a_held_lock_never_is(tmp_path):
     flights = Flights(tmp_path)
     old, busy = "a" * 64, "b" * 64
