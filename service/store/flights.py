@@ -12,29 +12,15 @@ name still points at the file it locked, so two processes never both hold "the" 
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from .files import read_json, valid_key, write_json_atomic
+from .flock import FileLock, try_flock
 
 POLL_S = 0.02  # how often a waiter tries the lock again
 PRUNE_EVERY_S = 600.0  # a process looks for stale files at most this often
-
-
-@dataclass
-class FlightLock:
-    """An exclusive flock on flights/<key>.lock; released by `release()` or by process death."""
-
-    fd: int
-
-    def release(self) -> None:
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-        finally:
-            os.close(self.fd)
 
 
 class Flights:
@@ -50,18 +36,14 @@ class Flights:
             raise ValueError("a flight key is a hex digest")
         return self.dir / f"{key}{suffix}"
 
-    def try_lock(self, key: str) -> FlightLock | None:
+    def try_lock(self, key: str) -> FileLock | None:
         """The lock for `key` if no one holds it now, else None (never waits)."""
         path = self._path(key, ".lock")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        held = try_flock(path)
+        if held is None:
             return None
-        held = FlightLock(fd)
         try:
-            same = os.path.samestat(os.fstat(fd), os.stat(path))
+            same = os.path.samestat(os.fstat(held.fd), os.stat(path))
         except FileNotFoundError:
             same = False
         if not same:  # pruned between our open and our flock: the name is another file by now
@@ -69,7 +51,7 @@ class Flights:
             return None
         return held
 
-    def lock(self, key: str, wait_s: float) -> FlightLock | None:
+    def lock(self, key: str, wait_s: float) -> FileLock | None:
         """The lock for `key`, waiting for its holder; None when it was still held after `wait_s`
         seconds (the holder may be stuck, and the caller goes on without it)."""
         deadline = time.monotonic() + wait_s
