@@ -300,6 +300,14 @@ def test_a_page_another_process_read_moments_ago_is_not_fetched_again(app, clien
     assert held_site.fetches["/nyhet.html"] == 1
 
 
+def test_a_remembered_page_is_not_served_once_its_site_is_no_longer_allowed(app, client, held_site):
+    url = held_site.put("nyhet.html", ARTICLE)
+    assert post(client, url=url).status_code == 202
+    services_of(app).sites.clear()  # as another process on the cache directory might be configured
+    refused = post(client, url=url)
+    assert refused.status_code == 403 and refused.get_json()["error"] == "site_not_allowed"
+
+
 def test_a_lock_held_too_long_is_given_up_on(tmp_path):
     flights = Flights(tmp_path)
     stuck = flights.try_lock("d" * 64)  # a holder that never lets go

@@ -4,7 +4,9 @@ The JSON API, the no-JavaScript listen page and the admin call `create_reading` 
 audio is made in the background and streams as it grows); queued jobs, admin batches and the
 refresh schedule call `generate_page` (audio is made in the calling thread, and a page's own
 problems are reported, not raised). Both read the page the same way: validate the request, choose
-the engine, fetch, extract, plan, synthesize.
+the engine, fetch, extract, plan, synthesize. Requests for one page that arrive together, in any
+process, share one fetch, extraction and plan, and a page read moments ago is not fetched again
+(page_flights.py).
 
 What a URL's reading says is decided by the service alone: it is made from what the service
 fetched from that URL (or its own bundled demo page). HTML a page posts is used only when the
@@ -99,6 +101,8 @@ def create_reading(services: Services, data: object, *, demo_html: str | None = 
     req = _request(services, data)
     if req.text is not None:
         return _read_selection(services, req, admit)
+    if demo_html is None:
+        _allowed(services, req.url)  # before the memo too: another process may allow other sites
     # A page read moments ago (PAGE_MEMO_S), or being read for another visitor right now, in this
     # process or another, is not fetched again: the crowd's clicks share one fetch, extraction and
     # plan. Only what the service fetched goes through there; HTML the page sent never does.
