@@ -235,6 +235,27 @@ def test_posted_html_and_selections_never_ride_on_the_pages_run(app, client, hel
     assert again["id"] == page[0]["id"] and held_site.fetches["/intranat.html"] == 3
 
 
+def test_one_clients_limit_is_not_handed_to_the_others_waiting(tmp_path, held_site_for):
+    app = create_app({"TESTING": True, "SITES": [], "CACHE_DIR": str(tmp_path / "c"),
+                      "CLIENT_READINGS_PER_MINUTE": 1, "TRUSTED_PROXIES": ["127.0.0.1"]})
+    site = held_site_for(app)
+    spent, url = site.put("forra.html", FORGED), site.put("nyhet.html", ARTICLE)
+
+    def ask(address: str, page: str):
+        return app.test_client().post("/api/v1/readings", json={"url": page},
+                                      headers={"X-Forwarded-For": address})
+
+    assert ask("198.51.100.1", spent).status_code == 202  # this client's one new reading this minute
+    site.hold()
+    over = start_together([lambda: ask("198.51.100.1", url)])
+    assert until(lambda: site.fetches["/nyhet.html"] == 1)  # the client over its limit runs the fetch
+    other = start_together([lambda: ask("198.51.100.2", url)])
+    assert site.release_when(lambda: services_of(app).pages.waiting() == 1)
+    over, other = over()[0], other()[0]
+    assert over.status_code == 429 and other.status_code == 202  # not the other visitor's limit
+    assert [r.id for r in services_of(app).store.for_url(url)] == [other.get_json()["id"]]
+
+
 def test_an_admins_regenerate_joins_a_fetch_already_under_way(tmp_path, held_site_for):
     app = create_app({"TESTING": True, "SITES": [], "CACHE_DIR": str(tmp_path / "c"),
                       "ADMIN_PASSWORD": "hemligt"})
@@ -259,8 +280,8 @@ def test_an_admins_regenerate_joins_a_fetch_already_under_way(tmp_path, held_sit
 
 def ask_from_another_process(app, site: HeldSite, url: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "tests.flight_runner", app.config["CACHE_DIR"], site.origin, url],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "tests.flight_runner", app.config["CACHE_DIR"], site.origin, url]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
 
 
 @pytest.mark.parametrize("page", ["nyhet.html", "finns-inte.html"])
@@ -288,8 +309,10 @@ def test_a_page_another_process_is_fetching_is_waited_for_not_fetched_again(app,
         assert mine[0].status_code in (200, 202) and answer["id"] == theirs["id"]
         assert wait_ready(client, answer["id"])["status"] == "ready"
     else:
-        assert (mine[0].status_code, answer["error"]) == (502, "http_error") == (theirs["status"], theirs["error"])
-        assert post(client, url=url).status_code == 502 and held_site.fetches[f"/{page}"] == 2  # not remembered
+        assert (mine[0].status_code, answer["error"]) == (502, "http_error")
+        assert (theirs["status"], theirs["error"]) == (502, "http_error")
+        later = post(client, url=url)  # the error is not remembered
+        assert later.status_code == 502 and held_site.fetches[f"/{page}"] == 2
 
 
 def test_a_page_another_process_read_moments_ago_is_not_fetched_again(app, client, held_site):

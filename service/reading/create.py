@@ -64,29 +64,43 @@ def _request_key(req: ReadingRequest) -> str:
     return json.dumps([req.url, req.content, req.skip, req.voice, req.rate])
 
 
-def _read_page(services: Services, req: ReadingRequest, known_html: str | None = None) -> StoredReading:
-    """Fetch, extract and plan a page: one run for everyone who asks at once (page_flights.py).
+def _read_page(services: Services, req: ReadingRequest, chosen: tuple[Engine, str | None],
+               known_html: str | None = None, admit: Admit | None = None) -> StoredReading:
+    """Fetch, extract, plan and store a page in the `chosen` voice: one run for everyone who asks
+    at once (page_flights.py). `admit`: see `Readings.prepare`.
 
     `known_html`: the page as the service already has it (the bundled demo page, or a fetch the
     refresh pass just made); never HTML a client sent."""
-    engine, voice = _engine(services, req)
+    engine, voice = chosen
     if known_html is None:
         _allowed(services, req.url)
         known_html = _fetch(services, req.url)
     doc = extract(known_html, req.url, content=req.content, skip=req.skip)
-    return services.readings.prepare(doc, engine, voice, req.rate, req.options, source="page")
+    return services.readings.prepare(doc, engine, voice, req.rate, req.options, source="page", admit=admit)
 
 
-def _read_sent(services: Services, req: ReadingRequest, failed: FetchError) -> StoredReading:
+def _start_page(services: Services, req: ReadingRequest, chosen: tuple[Engine, str | None],
+                known_html: str | None, admit: Admit | None) -> StoredReading:
+    """`_read_page`, and its audio started before the others waiting for this run see it: they
+    join the audio being made, without their own client's admission."""
+    stored = _read_page(services, req, chosen, known_html, admit)
+    services.readings.synthesizer.ensure(stored.plan)
+    return stored
+
+
+def _read_sent(services: Services, req: ReadingRequest, chosen: tuple[Engine, str | None], failed: FetchError,
+               admit: Admit | None) -> StoredReading:
     """The HTML the page sent, when the service could not fetch the page (502) and the site may
     send its own (LYSSNA_POSTED_HTML_SITES); else the fetch's error. Never remembered or shared."""
     if req.html is None or isinstance(failed, SiteNotAllowed) or failed.status != 502:
         raise failed
     if match_site(req.url, parse_sites(services.config.get("POSTED_HTML_SITES") or [])) is None:
         raise failed
-    engine, voice = _engine(services, req)
+    engine, voice = chosen
     doc = extract(req.html, req.url, content=req.content, skip=req.skip)
-    return services.readings.prepare(doc, engine, voice, req.rate, req.options, source="sent")
+    stored = services.readings.prepare(doc, engine, voice, req.rate, req.options, source="sent", admit=admit)
+    services.readings.synthesizer.ensure(stored.plan)
+    return stored
 
 
 def create_reading(services: Services, data: object, *, demo_html: str | None = None,
@@ -101,17 +115,18 @@ def create_reading(services: Services, data: object, *, demo_html: str | None = 
     req = _request(services, data)
     if req.text is not None:
         return _read_selection(services, req, admit)
+    chosen = _engine(services, req)  # a voice that is not enabled is refused before anything else
     if demo_html is None:
         _allowed(services, req.url)  # before the memo too: another process may allow other sites
     # A page read moments ago (PAGE_MEMO_S), or being read for another visitor right now, in this
     # process or another, is not fetched again: the crowd's clicks share one fetch, extraction and
     # plan. Only what the service fetched goes through there; HTML the page sent never does.
+    work = partial(_start_page, services, req, chosen, demo_html, admit)
     try:
-        stored = services.pages.read(_request_key(req), partial(_read_page, services, req, demo_html),
-                                     use_memo=use_memo)
+        stored = services.pages.read(_request_key(req), work, use_memo=use_memo)
     except FetchError as e:
-        stored = _read_sent(services, req, e)
-    reading = services.readings.start(stored, admit)
+        stored = _read_sent(services, req, chosen, e, admit)
+    reading = services.readings.start(stored, admit)  # admitted if its audio is not made or being made
     services.record("hit" if reading["status"] == "ready" else "miss", url=req.url, reading_id=reading["id"])
     return reading
 
@@ -167,8 +182,8 @@ def generate_page(services: Services, url: str, options: dict | None = None, sha
         req = _request(services, {"url": url, **asked})
         # A fresh fetch (no reading from before), but one shared with a crowd's clicks or another
         # worker asking at the same moment, and left for the visitors' next clicks.
-        stored = services.pages.read(_request_key(req), partial(_read_page, services, req, fetched_html),
-                                     use_memo=False)
+        work = partial(_read_page, services, req, _engine(services, req), fetched_html)
+        stored = services.pages.read(_request_key(req), work, use_memo=False)
         outcome, reading = services.readings.make_now(stored, shared_lock)
     except Busy:
         raise  # not the page's problem: the queue tries again

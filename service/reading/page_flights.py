@@ -12,7 +12,8 @@ page (URL, selectors, voice, rate: the request key) is now answered by, in this 
 
 Only readings of what the service fetched itself come through here (create.py keeps HTML a page
 sent and visitors' selections out). An error is shared with the requests that waited for it and
-never remembered: the next request after the run asks the site again. No one waits without end:
+never remembered: the next request after the run asks the site again. A client over its own limit
+(429) is no answer for the others: they try again, one of them as the run. No one waits without end:
 a run holds the lock for at most the fetch timeout plus MARGIN_S, and a process that waited that
 long for another goes on by itself (the other may be stuck).
 """
@@ -72,7 +73,8 @@ class PageFlights:
                 return stored
         try:
             # Here a run may wait for another process's lock and then run itself: twice wait_s.
-            return self._here.run(key, lambda: self._across(key, work, use_memo), 2 * self.wait_s())
+            return self._here.run(key, lambda: self._across(key, work, use_memo), 2 * self.wait_s(),
+                                  personal=(errors.TooManyRequests,))
         except TimeoutError:
             raise errors.Busy("Sidan hämtas redan men det dröjer. Försök igen om en stund. / "
                               "The page is already being fetched, but it is taking long. "
@@ -115,6 +117,8 @@ class PageFlights:
                 return stored
             try:
                 stored = work()
+            except errors.TooManyRequests:
+                raise  # the client's own limit, not the page's answer: shared with no one
             except LyssnaError as e:
                 self.flights.publish(key, {"error": e.code, "status": e.status, "message": e.message,
                                            "kind": type(e).__name__})
@@ -133,7 +137,8 @@ def _error(outcome: dict | None, since: float) -> LyssnaError | None:
     if outcome is None or not isinstance(outcome.get("error"), str) or outcome["at"] < since:
         return None
     kind = getattr(errors, str(outcome.get("kind")), None)
-    if not (isinstance(kind, type) and issubclass(kind, LyssnaError)) or issubclass(kind, errors.TooManyRequests):
+    if not isinstance(kind, type) or not issubclass(kind, LyssnaError) \
+            or issubclass(kind, errors.TooManyRequests):
         kind = LyssnaError
     status = outcome.get("status")
     return kind(str(outcome.get("message") or ""), code=outcome["error"],

@@ -44,26 +44,32 @@ class Readings:
 
         `options`: how the page was asked for (selectors and voice), kept with the reading so a
         refresh pass or a regeneration reads the page the same way again. `source`: see
-        `Plan.source`. `admit()`: see `start`."""
-        return self.start(self.prepare(doc, engine, voice, rate, options, source=source), admit)
+        `Plan.source`. `admit()`: see `prepare`."""
+        return self.start(self.prepare(doc, engine, voice, rate, options, source=source, admit=admit))
 
     def prepare(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
-                options: PageOptions | None = None, *, source: str = "page") -> StoredReading:
-        """Plan a Document and store the reading; no audio is made yet (see `start`)."""
+                options: PageOptions | None = None, *, source: str = "page",
+                admit: Callable[[], None] | None = None) -> StoredReading:
+        """Plan a Document and store the reading; no audio is made yet (see `start`).
+
+        `admit()` is called first when new audio would have to be made, and may raise (a client
+        over its limit): then nothing is stored. Cached audio is always served."""
         stored = self._plan(doc, engine, voice, rate, options, source)
+        self._admit(stored, admit)
         self._keep(stored)
         return stored
 
     def start(self, stored: StoredReading, admit: Callable[[], None] | None = None) -> dict:
-        """The Reading, its audio made in the background if it is not cached or being made.
+        """The Reading, its audio made in the background unless it is cached or being made (then
+        `admit()` first, as in `prepare`)."""
+        self._admit(stored, admit)
+        self.synthesizer.ensure(stored.plan)
+        return self.get(stored.id)  # type: ignore[return-value]
 
-        `admit()` is called when new audio would have to be made, and may raise (a client over
-        its limit); cached audio, and audio already being made, is always served."""
+    def _admit(self, stored: StoredReading, admit: Callable[[], None] | None) -> None:
         if admit is not None and not self.cache.is_complete(stored.audio_key) \
                 and not self.synthesizer.is_running(stored.audio_key):
             admit()
-        self.synthesizer.ensure(stored.plan)
-        return self.get(stored.id)  # type: ignore[return-value]
 
     def reusable(self, stored: StoredReading) -> bool:
         """Whether a reading made moments ago may answer the same request again: not failed, and

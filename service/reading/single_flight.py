@@ -8,6 +8,7 @@ job (see page_flights.py), and an error is never remembered.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
@@ -23,24 +24,33 @@ class SingleFlight(Generic[T]):
         self._runs: dict[str, Future[T]] = {}
         self._waiting = 0  # callers waiting for another's run, over all keys
 
-    def run(self, key: str, work: Callable[[], T], wait_s: float) -> T:
+    def run(self, key: str, work: Callable[[], T], wait_s: float,
+            personal: tuple[type[BaseException], ...] = ()) -> T:
         """`work()`'s result, from this call or from the run for `key` already under way.
 
         A caller that joins a run waits at most `wait_s` seconds, then raises TimeoutError (the
-        run goes on for the others)."""
-        with self._lock:
-            run = self._runs.get(key)
-            leading = run is None
-            if run is None:
-                run = self._runs[key] = Future()
-            else:
-                self._waiting += 1
-        if not leading:
+        run goes on for the others). An error of a `personal` type belongs to the caller that
+        ran (its client's limit, say): the others do not take it, they try again."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            with self._lock:
+                run = self._runs.get(key)
+                leading = run is None
+                if run is None:
+                    run = self._runs[key] = Future()
+                else:
+                    self._waiting += 1
+            if leading:
+                return self._lead(key, run, work)
             try:
-                return run.result(timeout=wait_s)
+                return run.result(timeout=max(0.0, deadline - time.monotonic()))
+            except personal:
+                continue  # perhaps as the one who runs it, this time
             finally:
                 with self._lock:
                     self._waiting -= 1
+
+    def _lead(self, key: str, run: Future[T], work: Callable[[], T]) -> T:
         try:
             result = work()
         except BaseException as e:
