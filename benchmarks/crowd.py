@@ -154,7 +154,8 @@ def main() -> None:
             archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline],
                                      capture_output=True, check=True).stdout
             subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
-            print(line(f"before ({args.baseline})", measure(Path(old), args.clicks, args.site_ms)), flush=True)
+            before = measure(Path(old), args.clicks, args.site_ms)
+            print(line(f"before ({args.baseline})", before), flush=True)
     print(line("this tree", measure(ROOT, args.clicks, args.site_ms)), flush=True)
 
 
