@@ -98,8 +98,8 @@ def run_one(clicks: int, site_ms: float) -> dict:
         def one(i: int) -> None:
             try:
                 results[i] = click(base, f"{origin}/sida.html", start)
-            except Exception as e:  # a refused or reset connection counts as a failure
-                results[i] = (599, None, None, repr(e))
+            except Exception as e:  # a refused or reset connection: counted apart from 5xx
+                results[i] = (0, None, None, repr(e))
 
         threads = [threading.Thread(target=one, args=(i,)) for i in range(clicks)]
         for t in threads:
@@ -117,6 +117,7 @@ def run_one(clicks: int, site_ms: float) -> dict:
         return {"fetches": CountingSite.fetches, "sentences": readings.synthesizer.stats["sentences"],
                 "sentence_count": sentence_count, "ids": len(ids),
                 "5xx": sum(1 for r in results if r[0] >= 500),
+                "failed": [r[3] for r in results if r[0] == 0],
                 "first_median_ms": statistics.median(firsts) if firsts else None,
                 "first_p90_ms": statistics.quantiles(firsts, n=10)[-1] if len(firsts) > 1 else None}
 
@@ -134,7 +135,8 @@ def line(name: str, r: dict) -> str:
           if r["first_median_ms"] is not None else "none")
     return (f"{name:22s} fetches {r['fetches']:3d}   sentences synthesized {r['sentences']:4d} "
             f"(the page has {r['sentence_count']})   distinct ids {r['ids']}   5xx {r['5xx']}   "
-            f"first audio {ms}")
+            f"first audio {ms}" + (f"   failed connections {len(r['failed'])}: {r['failed'][0]}"
+                                   if r["failed"] else ""))
 
 
 def main() -> None:
