@@ -55,6 +55,14 @@ class EngineError(LyssnaError):
     status = 503
 
 
+class Busy(LyssnaError):
+    """Another request has been doing the same work for longer than it should; try again soon."""
+
+    code = "busy"
+    status = 503
+    retry_after = 5
+
+
 class NotAuthenticated(LyssnaError):
     code = "not_authenticated"
     status = 401

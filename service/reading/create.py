@@ -4,7 +4,9 @@ The JSON API, the no-JavaScript listen page and the admin call `create_reading` 
 audio is made in the background and streams as it grows); queued jobs, admin batches and the
 refresh schedule call `generate_page` (audio is made in the calling thread, and a page's own
 problems are reported, not raised). Both read the page the same way: validate the request, choose
-the engine, fetch, extract, plan, synthesize.
+the engine, fetch, extract, plan, synthesize. Requests for one page that arrive together, in any
+process, share one fetch, extraction and plan, and a page read moments ago is not fetched again
+(page_flights.py).
 
 What a URL's reading says is decided by the service alone: it is made from what the service
 fetched from that URL (or its own bundled demo page). HTML a page posts is used only when the
@@ -17,9 +19,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 
-from service.errors import FetchError, LyssnaError, SelectionNotOnPage, SiteNotAllowed
-from service.models import Block, Document
+from service.errors import Busy, FetchError, LyssnaError, SelectionNotOnPage, SiteNotAllowed
+from service.models import Block, Document, StoredReading
 
 from . import metrics
 from .engines import Engine
@@ -61,30 +64,48 @@ def _fetch(services: Services, url: str) -> str:
         raise
 
 
-def page_html(services: Services, req: ReadingRequest) -> tuple[str, str]:
-    """(the page's HTML, its source): fetched by the service ("page"), or the HTML the page sent
-    ("sent") when the service could not fetch it and the site may send its own."""
-    _allowed(services, req.url)
-    try:
-        return _fetch(services, req.url), "page"
-    except FetchError as e:
-        if req.html is None or isinstance(e, SiteNotAllowed) or e.status != 502:
-            raise
-        if match_site(req.url, parse_sites(services.config.get("POSTED_HTML_SITES") or [])) is None:
-            raise
-        return req.html, "sent"
+def _request_key(req: ReadingRequest) -> str:
+    """What makes two requests for a page the same: the page memo's and the single flight's key."""
+    return json.dumps([req.url, req.content, req.skip, req.voice, req.rate])
 
 
-def load_document(req: ReadingRequest, services: Services, known_html: str | None = None) -> tuple[Document, str]:
-    """The page's blocks to read, and where the HTML came from ("page" or "sent", see `page_html`).
+def _read_page(services: Services, req: ReadingRequest, chosen: tuple[Engine, str | None],
+               known_html: str | None = None, admit: Admit | None = None) -> StoredReading:
+    """Fetch, extract, plan and store a page in the `chosen` voice: one run for everyone who asks
+    at once (page_flights.py). `admit`: see `Readings.prepare`.
 
     `known_html`: the page as the service already has it (the bundled demo page, or a fetch the
     refresh pass just made); never HTML a client sent."""
-    if known_html is not None:
-        html, source = known_html, "page"
-    else:
-        html, source = page_html(services, req)
-    return extract(html, req.url, content=req.content, skip=req.skip), source
+    engine, voice = chosen
+    if known_html is None:
+        _allowed(services, req.url)
+        known_html = _fetch(services, req.url)
+    doc = extract(known_html, req.url, content=req.content, skip=req.skip)
+    return services.readings.prepare(doc, engine, voice, req.rate, req.options, source="page", admit=admit)
+
+
+def _start_page(services: Services, req: ReadingRequest, chosen: tuple[Engine, str | None],
+                known_html: str | None, admit: Admit | None) -> StoredReading:
+    """`_read_page`, and its audio started before the others waiting for this run see it: they
+    join the audio being made, without their own client's admission."""
+    stored = _read_page(services, req, chosen, known_html, admit)
+    services.readings.synthesizer.ensure(stored.plan)
+    return stored
+
+
+def _read_sent(services: Services, req: ReadingRequest, chosen: tuple[Engine, str | None], failed: FetchError,
+               admit: Admit | None) -> StoredReading:
+    """The HTML the page sent, when the service could not fetch the page (502) and the site may
+    send its own (LYSSNA_POSTED_HTML_SITES); else the fetch's error. Never remembered or shared."""
+    if req.html is None or isinstance(failed, SiteNotAllowed) or failed.status != 502:
+        raise failed
+    if match_site(req.url, parse_sites(services.config.get("POSTED_HTML_SITES") or [])) is None:
+        raise failed
+    engine, voice = chosen
+    doc = extract(req.html, req.url, content=req.content, skip=req.skip)
+    stored = services.readings.prepare(doc, engine, voice, req.rate, req.options, source="sent", admit=admit)
+    services.readings.synthesizer.ensure(stored.plan)
+    return stored
 
 
 def create_reading(services: Services, data: object, *, demo_html: str | None = None,
@@ -93,25 +114,24 @@ def create_reading(services: Services, data: object, *, demo_html: str | None = 
     cached, else "generating" with the audio made in the background. Raises LyssnaError.
 
     `demo_html`: the bundled demo page, when the request is for the demo's own address.
-    `use_memo=False` fetches the page even if it was read moments ago (an admin says it changed).
+    `use_memo=False` fetches the page even if it was read moments ago (an admin says it changed),
+    but joins a fetch of it already under way.
     """
     req = _request(services, data)
     if req.text is not None:
         return _read_selection(services, req, admit)
-    memo_key = None
-    if use_memo:
-        # A page read moments ago is not fetched and extracted again: the second visitor's click
-        # starts at once. Edits show up after PAGE_MEMO_S seconds.
-        memo_key = json.dumps([req.url, req.content, req.skip, req.voice, req.rate])
-        reading = _remembered(services, memo_key)
-        if reading is not None:
-            _count(services, "hit", req.url, reading["id"])
-            return reading
-    engine, voice = _engine(services, req)
-    doc, source = load_document(req, services, demo_html)
-    reading = services.readings.create(doc, engine, voice, req.rate, req.options, source=source, admit=admit)
-    if memo_key is not None and source == "page":
-        services.memo.remember(memo_key, reading["id"])
+    chosen = _engine(services, req)  # a voice that is not enabled is refused before anything else
+    if demo_html is None:
+        _allowed(services, req.url)  # before the memo too: another process may allow other sites
+    # A page read moments ago (PAGE_MEMO_S), or being read for another visitor right now, in this
+    # process or another, is not fetched again: the crowd's clicks share one fetch, extraction and
+    # plan. Only what the service fetched goes through there; HTML the page sent never does.
+    work = partial(_start_page, services, req, chosen, demo_html, admit)
+    try:
+        stored = services.pages.read(_request_key(req), work, use_memo=use_memo)
+    except FetchError as e:
+        stored = _read_sent(services, req, chosen, e, admit)
+    reading = services.readings.start(stored, admit)  # admitted if its audio is not made or being made
     _count(services, "hit" if reading["status"] == "ready" else "miss", req.url, reading["id"])
     return reading
 
@@ -120,14 +140,6 @@ def _count(services: Services, result: str, url: str, reading_id: str) -> None:
     """A reading asked for: in the admin's activity log and the metrics."""
     metrics.READINGS.labels(result).inc()
     services.record(result, url=url, reading_id=reading_id)
-
-
-def _remembered(services: Services, key: str) -> dict | None:
-    reading_id = services.memo.lookup(key, float(services.config.get("PAGE_MEMO_S") or 0))
-    reading = services.readings.get(reading_id) if reading_id else None
-    if reading and reading["status"] == "ready" and "fallback" not in reading:
-        return reading
-    return None
 
 
 def _read_selection(services: Services, req: ReadingRequest, admit: Admit | None) -> dict:
@@ -179,10 +191,13 @@ def generate_page(services: Services, url: str, options: dict | None = None, sha
     asked = {k: v for k, v in (options or {}).items() if k not in ("html", "text", "lang")}  # pages only
     try:
         req = _request(services, {"url": url, **asked})
-        engine, voice = _engine(services, req)
-        doc, _source = load_document(req, services, fetched_html)
-        outcome, reading = services.readings.create_now(doc, engine, voice, req.rate, shared_lock,
-                                                        options=req.options)
+        # A fresh fetch (no reading from before), but one shared with a crowd's clicks or another
+        # worker asking at the same moment, and left for the visitors' next clicks.
+        work = partial(_read_page, services, req, _engine(services, req), fetched_html)
+        stored = services.pages.read(_request_key(req), work, use_memo=False)
+        outcome, reading = services.readings.make_now(stored, shared_lock)
+    except Busy:
+        raise  # not the page's problem: the queue tries again
     except LyssnaError as e:
         return {"url": url, "outcome": "failed", "error": e.code, "message": e.message,
                 "sentences_synthesized": stats["sentences"] - before, "pid": os.getpid()}

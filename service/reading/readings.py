@@ -46,21 +46,47 @@ class Readings:
 
         `options`: how the page was asked for (selectors and voice), kept with the reading so a
         refresh pass or a regeneration reads the page the same way again. `source`: see
-        `Plan.source`. `admit()` is called when new audio would have to be made, and may raise
-        (a client over its limit); cached audio is always served."""
+        `Plan.source`. `admit()`: see `prepare`."""
+        return self.start(self.prepare(doc, engine, voice, rate, options, source=source, admit=admit))
+
+    def prepare(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
+                options: PageOptions | None = None, *, source: str = "page",
+                admit: Callable[[], None] | None = None) -> StoredReading:
+        """Plan a Document and store the reading; no audio is made yet (see `start`).
+
+        `admit()` is called first when new audio would have to be made, and may raise (a client
+        over its limit): then nothing is stored. Cached audio is always served."""
         stored = self._plan(doc, engine, voice, rate, options, source)
+        self._admit(stored, admit)
+        self._keep(stored)
+        return stored
+
+    def start(self, stored: StoredReading, admit: Callable[[], None] | None = None) -> dict:
+        """The Reading, its audio made in the background unless it is cached or being made (then
+        `admit()` first, as in `prepare`)."""
+        self._admit(stored, admit)
+        self.synthesizer.ensure(stored.plan)
+        return self.get(stored.id)  # type: ignore[return-value]
+
+    def _admit(self, stored: StoredReading, admit: Callable[[], None] | None) -> None:
         if admit is not None and not self.cache.is_complete(stored.audio_key) \
                 and not self.synthesizer.is_running(stored.audio_key):
             admit()
-        self._keep(stored)
-        self.synthesizer.ensure(stored.plan)
-        return self.get(stored.id)  # type: ignore[return-value]
+
+    def reusable(self, stored: StoredReading) -> bool:
+        """Whether a reading made moments ago may answer the same request again: not failed, and
+        not read in the fallback voice (the next request tries the requested one again)."""
+        if self.status_of(stored) == "failed":
+            return False
+        return not (self.cache.timings(stored.audio_key) or {}).get("fallback")
 
     def create_now(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
                    shared_lock=None, options: PageOptions | None = None) -> tuple[str, dict]:
         """Like `create`, but makes the audio in this thread; returns ("new" | "unchanged", Reading)."""
-        stored = self._plan(doc, engine, voice, rate, options, "page")
-        self._keep(stored)
+        return self.make_now(self.prepare(doc, engine, voice, rate, options), shared_lock)
+
+    def make_now(self, stored: StoredReading, shared_lock=None) -> tuple[str, dict]:
+        """Make a stored reading's audio in this thread; returns ("new" | "unchanged", Reading)."""
         outcome = self.synthesizer.run_now(stored.plan, shared_lock=shared_lock)
         return outcome, self.get(stored.id)  # type: ignore[return-value]
 

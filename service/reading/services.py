@@ -12,12 +12,14 @@ from pathlib import Path
 from service.config import ConfigError
 from service.store.activity import Activity
 from service.store.audio_cache import AudioCache
+from service.store.flights import Flights
 from service.store.lexicon import Lexicon
 from service.store.reading_store import ReadingStore
 
 from .engines import DEFAULT_ENGINE, ENGINES, Engine, get_engine
 from .engines.base import EngineUnavailable
 from .memo import PageMemo
+from .page_flights import PageFlights
 from .readings import Readings
 from .sites import SitePattern, parse_sites
 from .voices import is_enabled
@@ -36,7 +38,8 @@ class Services:
     activity: Activity
     readings: Readings
     sites: list[SitePattern]
-    memo: PageMemo
+    memo: PageMemo  # pages' visible text, for checking selections
+    pages: PageFlights  # readings of pages read moments ago or being read now, shared by processes
 
     def engine_for(self, name: str) -> Engine:
         """The engine called `name` with this configuration (raises EngineUnavailable)."""
@@ -89,4 +92,4 @@ def build_services(config: dict, *, check_cache: bool = True) -> Services:
     readings = Readings(cache, store, engine_for, config["WORKERS"], lexicon=lexicon,
                         max_bytes=max_bytes, activity=activity, config=config)
     return Services(config, cache, store, lexicon, activity, readings, parse_sites(config["SITES"]),
-                    PageMemo())
+                    PageMemo(), PageFlights(Flights(config["CACHE_DIR"]), readings, config))

@@ -18,13 +18,12 @@ The stored readings that point at this audio live beside it in readings/ (`Readi
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from .files import read_json, valid_key, write_atomic, write_json_atomic
+from .flock import FileLock, try_flock
 from .mp3 import mp3_duration_ms
 
 
@@ -35,20 +34,6 @@ def _truncated(mp3: Path, duration_ms: float) -> bool:
         return mp3_duration_ms(mp3.read_bytes()) < duration_ms - 100
     except OSError:
         return True
-
-
-@dataclass
-class GenerationLock:
-    """An exclusive flock on audio/<key>.lock; released by `release()` or process death."""
-
-    path: Path
-    fd: int
-
-    def release(self) -> None:
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-        finally:
-            os.close(self.fd)
 
 
 class AudioCache:
@@ -103,16 +88,9 @@ class AudioCache:
             pass
 
     # -- generation ----------------------------------------------------------------------------
-    def try_lock(self, key: str) -> GenerationLock | None:
+    def try_lock(self, key: str) -> FileLock | None:
         """Take the generation lock for `key` without waiting; None when someone else holds it."""
-        path = self.audio_dir / f"{key}.lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return None
-        return GenerationLock(path, fd)
+        return try_flock(self.audio_dir / f"{key}.lock")
 
     def is_locked(self, key: str) -> bool:
         """Whether another process (or thread) is making this audio now; never creates a lock file."""
