@@ -15,6 +15,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -63,11 +64,9 @@ class ServiceProcess:
         self.origin = f"http://127.0.0.1:{port}"
 
     def start(self, timeout: float = 60.0) -> ServiceProcess:
-        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        self.proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=self.cwd,
-                                     env=self.env, stdout=out, stderr=subprocess.STDOUT)
-        if self.log_path:
-            out.close()
+        with open(self.log_path or os.devnull, "ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=self.cwd,
+                                         env=self.env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -119,7 +118,7 @@ def front_config(*, upstream: str, listen: str, cache_dir: Path) -> str:
 def static_config(*, listen: str, root: Path) -> str:
     """nginx alone serving the files under `root` (the benchmarks' baseline): its minimal setup."""
     return (f"server {{\n    listen {listen};\n    root {root};\n    sendfile on;\n    tcp_nopush on;\n"
-            f"    location / {{ }}\n}}\n")
+            f"    types {{ audio/mpeg mp3; }}\n    location / {{ }}\n}}\n")
 
 
 def unprivileged_user() -> str | None:
@@ -140,6 +139,14 @@ def readable_by_others(path: Path) -> bool:
     """Whether every directory from / to `path` lets other users through (o+x)."""
     path = path.resolve()
     return all(os.stat(p).st_mode & stat.S_IXOTH for p in [path, *path.parents])
+
+
+def front_directory(prefix: str) -> tuple[Path, str | None]:
+    """A new temporary directory for nginx and the cache it serves, and the user nginx's workers
+    should run as: Debian's www-data when we are root and it can reach the directory, else ours."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    base.chmod(0o755)
+    return base, unprivileged_user() if readable_by_others(base) else None
 
 
 class Nginx:
@@ -168,7 +175,7 @@ class Nginx:
 
     def start(self) -> Nginx:
         check = subprocess.run(self.command("-t", "-g", f"pid {self.dir / 'nginx.pid'};"),
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, check=False)
         assert check.returncode == 0, check.stderr
         self.proc = subprocess.Popen(self.command("-g", f"daemon off; pid {self.dir / 'nginx.pid'};"),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import socket
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -26,7 +25,7 @@ import pytest
 from service.store.audio_cache import AudioCache
 
 from .conftest import free_port
-from .servers import Nginx, ServiceProcess, front_config, readable_by_others, require_nginx, unprivileged_user
+from .servers import Nginx, ServiceProcess, front_config, front_directory, require_nginx
 
 ADMIN_PASSWORD = "rätt lösenord"
 SHORT_PAGE = "01-sormland-jobbar-smartare.html"
@@ -104,9 +103,7 @@ class Front:
 @pytest.fixture(scope="module")
 def front(fixture_site):
     require_nginx()
-    base = Path(tempfile.mkdtemp(prefix="lyssna-front-"))
-    base.chmod(0o755)  # nginx's workers (www-data when we are root) read the cache from here
-    user = unprivileged_user() if readable_by_others(base) else None
+    base, user = front_directory("lyssna-front-")  # nginx's workers read the cache from here
     front = Front(base, fixture_site, user)
     try:
         front.service.start()
@@ -220,7 +217,7 @@ def test_evicted_audio_falls_back_to_the_service_which_makes_it_again(front, fix
 
 
 def test_an_unknown_reading_is_the_services_404(front):
-    status, headers, body = front.ask("/audio/" + "0" * 32 + ".mp3")
+    status, _, body = front.ask("/audio/" + "0" * 32 + ".mp3")
     assert status == 404 and json.loads(body)["error"] == "not_found"
 
 
@@ -245,7 +242,9 @@ class AdminBrowser:
     """The admin login form as a browser uses it, from one visitor address, through the front."""
 
     def __init__(self, front: Front, source: str) -> None:
-        self.front, self.source, self.cookies = front, source, {}
+        self.front, self.source = front, source
+        self.cookies: dict[str, str] = {}
+        self.last_cookies: list[str] = []  # the Set-Cookie headers of the last answer
 
     def ask(self, path: str, method: str = "GET", form: dict | None = None) -> tuple[int, dict, bytes]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
@@ -258,10 +257,10 @@ class AdminBrowser:
         try:
             conn.request(method, path, body=body, headers=headers)
             r = conn.getresponse()
-            for value in r.headers.get_all("Set-Cookie") or []:
+            self.last_cookies = r.headers.get_all("Set-Cookie") or []
+            for value in self.last_cookies:
                 name, _, rest = value.partition("=")
                 self.cookies[name] = rest.split(";", 1)[0]
-            self.last_cookies = r.headers.get_all("Set-Cookie") or []
             return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
         finally:
             conn.close()
