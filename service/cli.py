@@ -36,8 +36,8 @@ def _serve(args: argparse.Namespace, config: dict) -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
     # granian (Rust) serves every connection; audio is sent without a thread per listener and the
-    # API and pages run on LYSSNA_HTTP_THREADS threads per process (see service/web/rsgi.py).
-    Granian("service.web.rsgi:create", factory=True, interface=Interfaces.RSGI, address=host, port=port,
+    # API and pages run on LYSSNA_HTTP_THREADS threads per process (see service/web/asgi.py).
+    Granian("service.web.asgi:create", factory=True, interface=Interfaces.ASGI, address=host, port=port,
             workers=config["HTTP_WORKERS"], http=HTTPModes.http1, loop=Loops.auto,
             websockets=False, log_access=False, respawn_failed_workers=True).serve()
     return 0

@@ -31,7 +31,8 @@ def server(tmp_path_factory, fixture_site):
     tmp = tmp_path_factory.mktemp("serve")
     port = free_port()
     env = {**os.environ, "LYSSNA_PORT": str(port), "LYSSNA_CACHE_DIR": str(tmp / "cache"),
-           "LYSSNA_SITES": fixture_site, "PYTHONPATH": ROOT, "LYSSNA_CLIENT_READINGS_PER_MINUTE": "0"}
+           "LYSSNA_SITES": fixture_site, "PYTHONPATH": ROOT, "LYSSNA_CLIENT_READINGS_PER_MINUTE": "0",
+           "LYSSNA_WORKERS": "1"}  # one generation thread: a second page waits in the queue
     proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=tmp, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     origin = f"http://127.0.0.1:{port}"
@@ -65,9 +66,9 @@ def request(url: str, method: str = "GET", headers: dict | None = None, body: by
         return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
 
 
-def create(origin: str, url: str) -> dict:
+def create(origin: str, url: str, **options) -> dict:
     status, _, body = request(origin + "/api/v1/readings", "POST", {"Content-Type": "application/json"},
-                              json.dumps({"url": url}).encode())
+                              json.dumps({"url": url, **options}).encode())
     assert status in (200, 202), body
     return json.loads(body)
 
@@ -156,3 +157,45 @@ def test_the_api_and_pages_still_answer_through_the_server(server, fixture_site)
     assert status == 404 and json.loads(body)["error"] == "not_found"
     status, _, body = request(f"{server}/listen?url={fixture_site}/01-sormland-jobbar-smartare.html")
     assert status == 200 and "Sörmland".encode() in body
+
+
+def test_a_listener_of_audio_still_queued_waits_and_gets_all_of_it(server, fixture_site):
+    """With the one generation thread busy on a long page, a second page's listener is not
+    answered with an empty file: the stream waits for its turn and then carries the whole MP3."""
+    busy = create(server, f"{fixture_site}/{LONG_PAGE}", rate=0.8)  # not made before: another speed
+    queued = create(server, f"{fixture_site}/10-skolval-2025.html")
+    assert busy["status"] == "generating" and queued["status"] == "generating"
+    status, _, streamed = request(f"{server}/audio/{queued['id']}.mp3", timeout=300)
+    assert status == 200 and len(streamed) > 10_000
+    final = ready(server, queued["id"])
+    _, _, whole = request(server + final["audio_url"])
+    assert streamed == whole
+    ready(server, busy["id"])
+
+
+def test_chunked_bodies_are_read_and_capped(server, fixture_site):
+    """A body sent without a length (chunked) is read whole when small, refused (413) when not."""
+    host, port = server.split("//")[1].split(":")
+
+    def chunked(body: bytes) -> bytes:
+        with socket.create_connection((host, int(port)), timeout=30) as s:
+            s.sendall(b"POST /api/v1/readings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+            for i in range(0, len(body), 65536):
+                piece = body[i:i + 65536]
+                try:
+                    s.sendall(b"%x\r\n" % len(piece) + piece + b"\r\n")
+                except OSError:
+                    break  # the server answered and closed before reading it all
+            else:
+                s.sendall(b"0\r\n\r\n")
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+            return answer
+
+    small = chunked(json.dumps({"url": f"{fixture_site}/03-bibliotek-oppettider.html"}).encode())
+    assert small.split(b"\r\n", 1)[0] in (b"HTTP/1.1 200 OK", b"HTTP/1.1 202 Accepted"), small[:200]
+    assert b'"audio_url"' in small
+    big = chunked(b'{"html": "' + b"a" * (8 * 1024 * 1024) + b'"}')
+    assert big.startswith(b"HTTP/1.1 413"), big[:200]

@@ -37,6 +37,7 @@ class Readings:
         self.lexicon = lexicon
         self.config = config or {}  # read when planning: LYSSNA_MAX_READING_MINUTES
         self._played: dict[str, float] = {}  # audio key -> when its play was last recorded
+        self._keys: dict[str, str] = {}  # reading id -> audio key, for audio requests
         self.synthesizer = Synthesizer(cache, engine_for, workers, max_bytes, activity)
 
     def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
@@ -178,6 +179,31 @@ class Readings:
     def audio_key(self, reading_id: str) -> str | None:
         stored = self.store.load(reading_id)
         return None if stored is None else stored.audio_key
+
+    def audio_state(self, reading_id: str) -> tuple[str, str, str | None] | None:
+        """(audio key, status, error) of a reading, or None if unknown: what an audio request
+        needs, cheaply (it runs on the server's event loop). Missing audio is made again."""
+        key = self._keys.get(reading_id)  # a reading's audio key never changes
+        stored = None
+        if key is None:
+            stored = self.store.load(reading_id)
+            if stored is None:
+                return None
+            if len(self._keys) > 100_000:
+                self._keys.clear()
+            key = self._keys[reading_id] = stored.audio_key
+        if self.cache.is_complete(key):
+            return key, "ready", None
+        error = self.synthesizer.failure(key)
+        if error is not None:
+            return key, "failed", error
+        if self.synthesizer.is_running(key):
+            return key, "generating", None
+        stored = stored or self.store.load(reading_id)
+        if stored is None:  # purged since
+            self._keys.pop(reading_id, None)
+            return None
+        return key, self.synthesizer.ensure(stored.plan), None
 
     def purge_url(self, url: str) -> int:
         """Forget every reading of one page and its audio; returns how many readings."""

@@ -1,6 +1,6 @@
 """Audio delivery through Flask: `GET /audio/<id>.mp3` for the dev server and the tests.
 
-Production serves audio from `web/rsgi.py` without a thread per listener; both carry out the
+Production serves audio from `web/asgi.py` without a thread per listener; both carry out the
 same answer from `audio_files.decide()`. A finished file is immutable (its name is a content hash);
 audio still being made streams from its .part file and continues until the job finishes (the file
 is renamed, same inode, when done, so the stream we hold simply reaches its end).

@@ -1,6 +1,6 @@
 """What `GET /audio/<id>.mp3` answers, decided once for both servers that deliver audio.
 
-The Flask route (tests, `lyssna serve --dev`) and the production RSGI server (`web/rsgi.py`) both
+The Flask route (tests, `lyssna serve --dev`) and the production ASGI server (`web/asgi.py`) both
 ask `decide()` and only carry the answer out. Finished audio is an immutable file named by its
 content hash: ETag, `If-None-Match` (304), one byte range (206, RFC 9110; several ranges or an
 unreadable one get the whole file, an unsatisfiable one 416), `If-Range`. Audio still being made
@@ -67,15 +67,13 @@ def decide(services: Services, reading_id: str, header: Header, *, download: boo
     key = cache.linked_key(reading_id)  # finished before: no stored reading to read
     complete = key is not None and cache.is_complete(key)
     if not complete:
-        key = services.readings.audio_key(reading_id)
-        if key is None:
+        state = services.readings.audio_state(reading_id)  # restarts generation if the audio went missing
+        if state is None:
             raise NotFound(NO_AUDIO)
-        complete = cache.is_complete(key)
-        if not complete:
-            reading = services.readings.get(reading_id)  # restarts generation if the audio went missing
-            if reading and reading["status"] == "failed":
-                raise LyssnaError(reading.get("error") or "Fel. / Error.", code="generation_failed", status=500)
-            complete = cache.is_complete(key)
+        key, status, error = state
+        if status == "failed":
+            raise LyssnaError(error or "Fel. / Error.", code="generation_failed", status=500)
+        complete = status == "ready"
         if complete:
             cache.link_reading(reading_id, key)  # a front server (and this one) finds it on disk next time
     if complete:

@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
 
 
 def error_json(code: str, message: str) -> bytes:
-    """The JSON error body, for answers made outside Flask (the RSGI audio route)."""
+    """The JSON error body, for answers made outside Flask (the ASGI audio route)."""
     return json.dumps({"error": code, "message": message}, ensure_ascii=False).encode("utf-8")
 
 

@@ -17,7 +17,7 @@ from service.store.audio_cache import AudioCache
 CHUNK = 64 * 1024
 POLL_S = 0.02  # how often a watcher looks at a growing file
 IDLE_LIMIT_S = 120.0  # a file that did not grow for this long is given up
-OPEN_LIMIT_S = 30.0  # how long a listener waits for the file to appear at all
+NOT_RUNNING_GRACE_S = 3.0  # a file that does not appear while no job makes it is given up after this
 
 
 class _Watch:
@@ -32,9 +32,11 @@ class _Watch:
 class GrowingFiles:
     """Stream growing audio files to listeners; one watcher task per file."""
 
-    def __init__(self, cache: AudioCache, failed: Callable[[str], bool]) -> None:
+    def __init__(self, cache: AudioCache, failure: Callable[[str], str | None],
+                 is_running: Callable[[str], bool]) -> None:
         self.cache = cache
-        self.failed = failed  # audio key -> whether its job failed (in this process)
+        self.failure = failure  # audio key -> why its job failed (in this process), or None
+        self.is_running = is_running  # audio key -> whether a job (here or elsewhere) makes or queues it
         self._watches: dict[str, _Watch] = {}
 
     async def stream(self, key: str, send: Callable[[bytes], Awaitable[None]], start: int = 0) -> None:
@@ -64,17 +66,25 @@ class GrowingFiles:
             watch.listeners -= 1
 
     async def _open(self, key: str) -> int | None:
-        """The growing file (or, once finished, the final one), waiting for it to appear."""
-        deadline = time.monotonic() + OPEN_LIMIT_S
+        """The growing file (or, once finished, the final one), waiting for it to appear: as long
+        as its job is queued or running (a busy queue may take a while), not once it failed."""
+        started = idle_since = checked = time.monotonic()
         while True:
             for path in (self.cache.part_path(key), self.cache.mp3_path(key)):
                 try:
                     return os.open(path, os.O_RDONLY)
                 except FileNotFoundError:
                     continue
-            if self.failed(key) or time.monotonic() > deadline:
+            now = time.monotonic()
+            if now - checked > 0.25:  # asking costs a lock and a stat: not on every poll
+                checked = now
+                if self.is_running(key):
+                    idle_since = now
+                elif self.failure(key) or now - idle_since > NOT_RUNNING_GRACE_S:
+                    return None
+            if now - started > IDLE_LIMIT_S:
                 return None
-            await asyncio.sleep(POLL_S / 4)
+            await asyncio.sleep(POLL_S / 2)
 
     def _watch(self, key: str) -> _Watch:
         watch = self._watches.get(key)
@@ -90,7 +100,7 @@ class GrowingFiles:
             while True:
                 await asyncio.sleep(POLL_S)
                 size, alive = self._look(key)
-                done = self.cache.is_complete(key) or self.failed(key) or not alive \
+                done = self.cache.is_complete(key) or bool(self.failure(key)) or not alive \
                     or time.monotonic() - quiet_since > IDLE_LIMIT_S
                 if size != last or done:
                     if size != last:

@@ -1,6 +1,6 @@
-"""Run the Flask (WSGI) app for the RSGI server: everything that is not audio delivery.
+"""Run the Flask (WSGI) app for the ASGI server: everything that is not audio delivery.
 
-Why a bridge of our own: the production server (granian, RSGI) serves audio natively, without a
+Why a bridge of our own: the production server (granian, ASGI) serves audio natively, without a
 thread per listener, and hands every other request to Flask on a small pool of threads. The body
 is read here first, capped at MAX_CONTENT_LENGTH (past it Flask answers 413 without it being
 held in memory), and the response is collected and sent at once: every route left to Flask
@@ -15,22 +15,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 
-def environ_for(scope, body: bytes, declared_length: int | None) -> dict:
-    """A WSGI environ from an RSGI scope (PEP 3333: PATH_INFO as latin-1 decoded bytes)."""
-    server_host, _, server_port = scope.server.rpartition(":")
-    client_host, _, client_port = scope.client.rpartition(":")
+def environ_for(scope: dict, body: bytes, declared_length: int | None) -> dict:
+    """A WSGI environ from an ASGI scope (PEP 3333: PATH_INFO and headers as latin-1 strings)."""
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client") or ("", 0)
     environ = {
-        "REQUEST_METHOD": scope.method,
+        "REQUEST_METHOD": scope["method"],
         "SCRIPT_NAME": "",
-        "PATH_INFO": scope.path.encode("utf-8", "surrogateescape").decode("latin-1"),
-        "QUERY_STRING": scope.query_string,
-        "SERVER_NAME": server_host.strip("[]") or "localhost",
-        "SERVER_PORT": server_port or "80",
-        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
-        "REMOTE_ADDR": client_host.strip("[]"),
-        "REMOTE_PORT": client_port,
+        "PATH_INFO": scope["path"].encode("utf-8", "surrogateescape").decode("latin-1"),
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1] if server[1] is not None else 80),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "REMOTE_ADDR": str(client[0]),
+        "REMOTE_PORT": str(client[1]),
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.scheme,
+        "wsgi.url_scheme": scope.get("scheme", "http"),
         "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
@@ -38,15 +38,18 @@ def environ_for(scope, body: bytes, declared_length: int | None) -> dict:
         "wsgi.run_once": False,
         "CONTENT_LENGTH": str(declared_length if declared_length is not None else len(body)),
     }
-    for name in scope.headers.keys():
-        values = scope.headers.get_all(name)
-        value = ", ".join(values) if name != "cookie" else "; ".join(values)
+    for raw_name, raw_value in scope.get("headers", []):
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        if name in ("content-length", "transfer-encoding"):
+            continue  # the body is here whole, de-chunked: CONTENT_LENGTH says how long
         if name == "content-type":
             environ["CONTENT_TYPE"] = value
-        elif name != "content-length":
-            environ["HTTP_" + name.upper().replace("-", "_")] = value.encode("utf-8", "surrogateescape").decode("latin-1")
-    if "HTTP_HOST" not in environ and scope.authority:
-        environ["HTTP_HOST"] = scope.authority
+            continue
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if key in environ:
+            value = environ[key] + ("; " if name == "cookie" else ", ") + value
+        environ[key] = value
     return environ
 
 
@@ -72,37 +75,40 @@ def run(app: Callable, environ: dict) -> tuple[int, list[tuple[str, str]], bytes
 
 
 class WSGIBridge:
-    """Hands RSGI requests to a WSGI app on a thread pool; reads at most `max_body` bytes of a body."""
+    """Hands ASGI requests to a WSGI app on a thread pool; reads at most `max_body` bytes of a body."""
 
     def __init__(self, app: Callable, max_body: int, threads: int) -> None:
         self.app = app
         self.max_body = max_body
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lyssna-http")
 
-    async def __call__(self, scope, protocol) -> None:
-        body, declared = await self._body(scope, protocol)
+    async def __call__(self, scope: dict, receive, send) -> None:
+        body, declared = await self._body(scope, receive)
         environ = environ_for(scope, body, declared)
         loop = asyncio.get_running_loop()
         status, headers, data = await loop.run_in_executor(self.pool, run, self.app, environ)
-        if scope.method == "HEAD":
-            protocol.response_empty(status, headers)
-        else:
-            protocol.response_bytes(status, headers, data)
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else data})
 
-    async def _body(self, scope, protocol) -> tuple[bytes, int | None]:
+    async def _body(self, scope: dict, receive) -> tuple[bytes, int | None]:
         """The body, or (b"", length) when it is longer than allowed: Flask then answers 413."""
-        declared = scope.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
-            return b"", int(declared)
-        if scope.method in ("GET", "HEAD", "OPTIONS", "DELETE") and not declared \
-                and "transfer-encoding" not in scope.headers:
-            return b"", None
+        declared = None
+        for name, value in scope.get("headers", []):
+            if name.lower() == b"content-length" and value.isdigit():
+                declared = int(value)
+        if declared is not None and declared > self.max_body:
+            return b"", declared
         body = bytearray()
-        async for chunk in protocol:
-            body += chunk
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return bytes(body), None
+            body += message.get("body", b"")
             if len(body) > self.max_body:
                 return b"", len(body)
-        return bytes(body), None
+            if not message.get("more_body", False):
+                return bytes(body), None
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
