@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable
 
 from service.store.audio_cache import AudioCache
 
-CHUNK = 64 * 1024
+# Small sends: the server queues a few chunks per listener besides its connection buffer, and a
+# growing file is paced by synthesis anyway (8 KB is a quarter second of audio).
+CHUNK = 8 * 1024
 POLL_S = 0.02  # how often a watcher looks at a growing file
 IDLE_LIMIT_S = 120.0  # a file that did not grow for this long is given up
 NOT_RUNNING_GRACE_S = 3.0  # a file that does not appear while no job makes it is given up after this
