@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import urllib.request
 from contextlib import contextmanager
 
 from service.models import Block, Document
@@ -112,6 +113,24 @@ def test_pregeneration_yields_to_a_visitors_reading(app, client, fixture_site):
     # the visitor's reading was complete; made side by side, it would have been about half.
     meanwhile = sum(1 for p in order[ahead_key] if p < order[visitor_key][-1])
     assert meanwhile <= 2 * (synthesizer.workers + (os.cpu_count() or 2))
+
+
+def test_an_open_stream_marks_its_reading_as_listened_to(app, client, live_app, fixture_site):
+    readings = app.extensions["lyssna"].services.readings
+    synthesizer = readings.synthesizer
+    with engine_busy():
+        reading_id = click(client, f"{fixture_site}/13-eldningsforbud.html")
+        key = readings.audio_key(reading_id)
+        assert synthesizer.tier(key) == Tier.VISITOR
+        got: list[bytes] = []
+        stream = threading.Thread(target=lambda: got.append(
+            urllib.request.urlopen(f"{live_app}/audio/{reading_id}.mp3", timeout=120).read()))
+        stream.start()
+        wait_until(lambda: synthesizer.tier(key) == Tier.LISTENING)
+    stream.join(120)
+    assert got and len(got[0]) > 10_000
+    assert wait_ready(client, reading_id)["status"] == "ready"
+    assert synthesizer.tier(key) is None  # done: out of the schedule
 
 
 def test_a_failing_reading_is_reported_and_the_others_go_on(app, client, fixture_site, tmp_path):

@@ -43,10 +43,18 @@ def get_audio(reading_id: str):
         resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         resp.headers["Accept-Ranges"] = "bytes"
         return resp
-    resp = Response(_stream_growing(cache, readings.synthesizer, key), mimetype="audio/mpeg")
+    stream = _listened(readings.synthesizer, key, _stream_growing(cache, readings.synthesizer, key))
+    resp = Response(stream, mimetype="audio/mpeg")
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Accel-Buffering"] = "no"
     return resp
+
+
+def _listened(synthesizer: Synthesizer, key: str, chunks):
+    """The stream, with the synthesizer told that someone listens while it is open (its
+    sentences are then made before those of readings nobody streams)."""
+    with synthesizer.listening(key):
+        yield from chunks
 
 
 def _stream_growing(cache: AudioCache, synthesizer: Synthesizer, key: str):
