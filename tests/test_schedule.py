@@ -216,9 +216,14 @@ def test_the_part_file_gets_its_sentences_in_order_whatever_order_they_come_in(t
     assert list(writer.add(2, b"C", meta)) == []
     assert list(writer.add(1, b"B", meta)) == []
     assert list(writer.add(0, b"A", meta)) == [0, 1, 2]
-    writer.progress()
+    writer.progress(needed_to_ms=500)
     assert cache.timings(key)["sentences"] == [[100, 900], [1100, 1900], [2100, 2900]]
-    assert cache.part_path(key).read_bytes() == b"ABC"
+    writer.add(3, b"D", meta)
+    writer.progress(needed_to_ms=2500)  # the timings written reach 3 s: no listener needs more yet
+    assert len(cache.timings(key)["sentences"]) == 3
+    writer.progress(needed_to_ms=3500)
+    assert len(cache.timings(key)["sentences"]) == 4
+    assert cache.part_path(key).read_bytes() == b"ABCD"
     final = writer.finish()
-    assert final["complete"] and final["duration_ms"] == 3000
-    assert cache.is_complete(key) and cache.mp3_path(key).read_bytes() == b"ABC"
+    assert final["complete"] and final["duration_ms"] == 4000
+    assert cache.is_complete(key) and cache.mp3_path(key).read_bytes() == b"ABCD"

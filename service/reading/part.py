@@ -27,6 +27,7 @@ class PartWriter:
         self._words: list[list[list[int]]] = []  # per sentence: [spoken offset, length, start ms]
         self._offset = 0.0  # ms of audio in the file
         self._progress_of = 0  # sentences the partial timings hold
+        self._progress_ms = 0.0  # and how far into the audio they reach
         self.closed = False
 
     @property
@@ -53,13 +54,18 @@ class PartWriter:
         self._words.append([[o, n, int(round(start + ms))] for o, n, ms in meta.get("words", [])])
         self._offset += meta["duration_ms"]
 
-    def progress(self) -> None:
-        """Write the partial timings for players listening while the reading is made."""
+    def progress(self, needed_to_ms: float | None = None) -> None:
+        """Write the partial timings for players listening while the reading is made.
+
+        `needed_to_ms`: only when those written last end before this point of the audio (a
+        listener will soon be there); rewriting the growing JSON costs ~1 ms a time."""
         with self._lock:
             if self.closed or self._progress_of == len(self._timings):
                 return
+            if needed_to_ms is not None and self._progress_ms >= needed_to_ms:
+                return
             self.cache.write_part_timings(self.key, self._document(complete=False))
-            self._progress_of = len(self._timings)
+            self._progress_of, self._progress_ms = len(self._timings), self._offset
 
     def finish(self) -> dict:
         """Rename the part into place with its final timings (fsynced); returns them."""

@@ -42,7 +42,8 @@ from .speaker import Speaker
 
 log = logging.getLogger(__name__)
 
-PROGRESS_EVERY_S = 0.25  # partial timings lag the partial MP3 by at most this while sentences flow
+PROGRESS_EVERY_S = 0.25  # partial timings lag the partial MP3 by at most this near a listener ...
+PROGRESS_AHEAD_MS = 10_000.0  # ... and are rewritten only while they reach less far than this ahead
 SLOT_IDLE_S = 30.0  # a synthesis slot idle this long ends; the next job starts it again
 JOURNAL_SIZE = 10_000
 CRASHED = "Uppläsningen kunde inte skapas. / The audio could not be made."
@@ -221,11 +222,9 @@ class Synthesizer:
             raise EngineError("Inget att läsa upp. / Nothing to speak.")
         speaker = Speaker(plan, self.engine_for, self.cache)
         writer = PartWriter(self.cache, key, speaker.voice)
-        # espeak-ng speaks several sentences of one reading at once (it cannot fail over). Other
-        # engines take a reading's sentences one at a time, in order, as a reader would: an online
-        # one's circuit breaker then sees each answer before the next call, so the first failure
-        # moves the rest of the reading to the fallback voice, and after a cool-down the reading's
-        # first sentence is the one trial call.
+        # Other engines than espeak-ng (which cannot fail over) take a reading's sentences one at
+        # a time, in order: an online one's circuit breaker sees each answer before the next call,
+        # so its first failure moves the rest of the reading to the fallback voice.
         serial = plan.engine != DEFAULT_ENGINE
         track = Track(key, [estimate_ms(s, plan.rate) for s in specs], tier, serial=serial)
         job = Job(plan, key, specs, lock, speaker, writer, track, reported)
@@ -259,9 +258,10 @@ class Synthesizer:
                     return
 
     def _progress(self) -> None:
-        """Partial timings for players that listen while readings are made, at most every
-        PROGRESS_EVERY_S (rewriting a reading's growing JSON after each sentence cost ~5 % of a
-        fast espeak reading)."""
+        """Partial timings for players that listen while readings are made: every
+        PROGRESS_EVERY_S, for readings whose timings reach less than PROGRESS_AHEAD_MS beyond
+        their listener (with every reading of a rush in progress at once, rewriting each one's
+        growing JSON four times a second cost a tenth of a core)."""
         now = time.monotonic()
         with self._lock:
             if now - self._progress_at < PROGRESS_EVERY_S:
@@ -269,8 +269,10 @@ class Synthesizer:
             self._progress_at = now
             jobs = list(self._running.values())
         for job in jobs:
+            first_audio = job.track.first_audio
+            played_ms = 0.0 if first_audio is None else (now - first_audio) * 1000.0
             try:
-                job.writer.progress()
+                job.writer.progress(needed_to_ms=played_ms + PROGRESS_AHEAD_MS)
             except Exception as e:
                 self._fail(job, e)
 
@@ -354,7 +356,7 @@ class Synthesizer:
         self._end(job, None)
 
     def _fail(self, job: Job, error: BaseException) -> None:
-        if job.end_once():
+        if job.end_once():  # else it is being finished or has failed already
             self._end(job, error)
 
     def _end(self, job: Job, error: BaseException | None) -> None:
