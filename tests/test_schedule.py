@@ -152,12 +152,17 @@ def test_a_failing_reading_is_reported_and_the_others_go_on(app, client, fixture
 # -- the parts -------------------------------------------------------------------------------------
 
 
+def scheduler_with(*tracks: Track, max_in_flight: int = 10) -> Scheduler:
+    schedule = Scheduler(max_in_flight)
+    for track in tracks:
+        schedule.add(track)
+    return schedule
+
+
 def test_listened_readings_come_before_readings_nobody_streams():
-    schedule = Scheduler(max_in_flight=10)
     nobody = Track("nobody", [3000.0] * 3, Tier.VISITOR)
     streamed = Track("streamed", [3000.0] * 3, Tier.VISITOR)
-    schedule.add(nobody)
-    schedule.add(streamed)
+    schedule = scheduler_with(nobody, streamed)
     schedule.listen("streamed")
     assert schedule.next(0)[0] is streamed
     assert schedule.next(0)[0] is nobody  # then the one with the least audio ahead
@@ -166,19 +171,14 @@ def test_listened_readings_come_before_readings_nobody_streams():
 
 
 def test_work_made_ahead_waits_while_a_visitors_reading_has_sentences_left():
-    schedule = Scheduler(max_in_flight=10)
-    ahead = Track("ahead", [1000.0] * 3, Tier.AHEAD)
-    visitor = Track("visitor", [1000.0] * 3, Tier.VISITOR)
-    schedule.add(ahead)
-    schedule.add(visitor)
+    schedule = scheduler_with(Track("ahead", [1000.0] * 3, Tier.AHEAD), Track("visitor", [1000.0] * 3, Tier.VISITOR))
     assert [schedule.next(0)[0].key for _ in range(6)] == ["visitor"] * 3 + ["ahead"] * 3
     assert schedule.next(0) is None
 
 
 def test_a_reading_well_ahead_waits_while_a_click_is_prepared():
-    schedule = Scheduler(max_in_flight=10)
     ahead_of_listener = Track("a", [HOLD_LEAD_MS] * 5, Tier.VISITOR)
-    schedule.add(ahead_of_listener)
+    schedule = scheduler_with(ahead_of_listener)
     schedule.next(0)
     schedule.next(0)  # now 2 × HOLD_LEAD_MS ahead
     token = schedule.preparing()
@@ -192,16 +192,14 @@ def test_a_reading_well_ahead_waits_while_a_click_is_prepared():
 
 
 def test_sentences_in_flight_are_capped_and_a_serial_reading_has_one_at_a_time():
-    schedule = Scheduler(max_in_flight=2)
     track = Track("a", [1000.0] * 5, Tier.VISITOR)
-    schedule.add(track)
+    schedule = scheduler_with(track, max_in_flight=2)
     assert [schedule.next(0)[1] for _ in range(2)] == [0, 1]
     assert schedule.next(0) is None
     schedule.settle(track, 0, 900.0, written=1)
     assert schedule.next(0)[1] == 2
-    serial = Track("s", [1000.0] * 3, Tier.LISTENING, serial=True)
-    wide = Scheduler(max_in_flight=10)
-    wide.add(serial)
+    serial = Track("s", [1000.0] * 3, Tier.VISITOR, serial=True)
+    wide = scheduler_with(serial)
     assert wide.next(0)[1] == 0 and wide.next(0) is None
     wide.settle(serial, 0, 1000.0, written=1)
     assert wide.next(0)[1] == 1
