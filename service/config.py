@@ -68,7 +68,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PAGE_MEMO_S", 30, "A page read this recently is answered without fetching it again.", _number),
     Setting("HOST", "127.0.0.1", "Where `lyssna serve` listens."),
     Setting("PORT", 8000, "The port `lyssna serve` listens on.", _whole),
-    Setting("WORKERS", 2, "Audio generation threads per process.", _whole),
+    Setting("WORKERS", 2, "Sentences synthesized at once per process, shared by every reading being made.", _whole),
     Setting("HTTP_WORKERS", 1, "Serving processes of `lyssna serve` (each has its own espeak-ng).", _whole),
     Setting("HTTP_THREADS", 16, "Threads per serving process for the API and pages (audio needs none).", _whole),
     Setting("AUDIO_MEMORY_MB", 64, "Finished audio kept in memory per serving process, for the files played "

@@ -22,6 +22,7 @@ import pytest
 from .conftest import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+METRICS_TOKEN = "test-metrics-token"
 LONG_PAGE = "09-spara-energi-hemma.html"  # about 8 minutes of speech: generating for a while
 
 
@@ -32,9 +33,11 @@ def server(tmp_path_factory, fixture_site):
     port = free_port()
     env = {**os.environ, "LYSSNA_PORT": str(port), "LYSSNA_CACHE_DIR": str(tmp / "cache"),
            "LYSSNA_SITES": fixture_site, "PYTHONPATH": ROOT, "LYSSNA_CLIENT_READINGS_PER_MINUTE": "0",
-           "LYSSNA_WORKERS": "1"}  # one generation thread: a second page waits in the queue
+           "LYSSNA_WORKERS": "1",  # one synthesis slot: a second page waits for it
+           "LYSSNA_METRICS": METRICS_TOKEN}
+    log = open(tmp / "server.log", "w+")  # a file, not a pipe nobody reads: a full pipe stops a server
     proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=tmp, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     origin = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -45,7 +48,7 @@ def server(tmp_path_factory, fixture_site):
                     break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError(f"the server did not start: {proc.stdout.read() if proc.poll() is not None else ''}")
+                    raise AssertionError(f"the server did not start: {(tmp / 'server.log').read_text()}")
                 time.sleep(0.2)
         yield origin
     finally:
@@ -54,6 +57,7 @@ def server(tmp_path_factory, fixture_site):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 def request(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None,
@@ -138,9 +142,22 @@ def test_listeners_who_never_read_do_not_stop_the_service(server, fixture_site):
         other = create(server, f"{fixture_site}/05-ny-vardcentral-ekeby.html")
         status, _, first = request(f"{server}/audio/{other['id']}.mp3", headers={"Range": "bytes=0-1023"}, timeout=10)
         assert status == 206 and len(first) == 1024
+        assert streams(server) == 64
     finally:
         for s in held:
             s.close()
+    for _ in range(100):  # listeners who left are let go at once, though the audio is still being made
+        if streams(server) == 0:
+            break
+        time.sleep(0.05)
+    assert streams(server) == 0
+    assert json.loads(request(f"{server}/api/v1/readings/{reading['id']}")[2])["status"] == "generating"
+
+
+def streams(origin: str) -> int:
+    """Listeners the server is streaming audio still being made to (its /metrics gauge)."""
+    _, _, body = request(origin + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    return int(float(re.search(rb"^lyssna_audio_streams(?:\{[^}]*\})? (\S+)$", body, re.M).group(1)))
 
 
 def test_the_api_and_pages_still_answer_through_the_server(server, fixture_site):

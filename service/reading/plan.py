@@ -168,6 +168,11 @@ def segments(plan: Plan) -> list[SegmentSpec]:
     return specs
 
 
+def estimate_ms(spec: SegmentSpec, rate: float) -> float:
+    """How long a sentence will sound, pauses included, before it is synthesized (for scheduling)."""
+    return len(spec.spoken) / (CHARS_PER_SECOND * rate) * 1000.0 + spec.lead_ms + spec.tail_ms
+
+
 def segment_key(plan: Plan, spec: SegmentSpec, engine: Engine | None = None,
                 voice: str | None = None) -> str:
     """Content address of one sentence's audio: its spoken text (after the lexicon) and sound.

@@ -47,7 +47,8 @@ def reading_for(data: object, *, use_memo: bool = True, limited: bool = True) ->
     if limited:
         per_minute = int(current_app.config.get("CLIENT_READINGS_PER_MINUTE") or 0)
         admit = partial(state().limits.admit_reading, client_address(), per_minute)
-    return create_reading(services(), data, demo_html=demo, use_memo=use_memo, admit=admit)
+    with services().readings.synthesizer.preparing():  # readings well ahead wait for this click
+        return create_reading(services(), data, demo_html=demo, use_memo=use_memo, admit=admit)
 
 
 def reading_response(data: object, *, use_memo: bool = True, limited: bool = True) -> Response:

@@ -76,7 +76,8 @@ class LyssnaASGI:
         self.app = app
         self.state: WebState = app.extensions["lyssna"]
         readings = self.state.services.readings
-        self.growing = GrowingFiles(readings.cache, readings.synthesizer.failure, readings.synthesizer.is_running)
+        synthesizer = readings.synthesizer
+        self.growing = GrowingFiles(readings.cache, synthesizer.failure, synthesizer.is_running, synthesizer.listening)
         self.memory = AudioMemory(int(float(app.config.get("AUDIO_MEMORY_MB") or 0) * 1024 * 1024))
         self.flask = WSGIBridge(app, int(app.config["MAX_CONTENT_LENGTH"]),
                                 int(app.config.get("HTTP_THREADS") or 16))
@@ -94,7 +95,7 @@ class LyssnaASGI:
             return
         status = 500
         try:
-            status = await self._audio(m.group(1), scope, send)
+            status = await self._audio(m.group(1), scope, receive, send)
         except LyssnaError as e:
             status = e.status
             await _respond(send, e.status, [("Content-Type", "application/json")], error_json(e.code, e.message))
@@ -111,7 +112,7 @@ class LyssnaASGI:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _audio(self, reading_id: str, scope, send) -> int:
+    async def _audio(self, reading_id: str, scope, receive, send) -> int:
         services = self.state.services
         headers = _Headers(scope["headers"])
         download = b"download=1" in scope["query_string"].split(b"&")
@@ -141,10 +142,12 @@ class LyssnaASGI:
                         "headers": _encode(answer.headers)})
             metrics.STREAMS.inc()
             try:
-                await self.growing.stream(answer.growing_key, _body_sender(send), answer.start)
+                whole = await _unless_gone(self.growing.stream(answer.growing_key, _body_sender(send), answer.start),
+                                           receive)
             finally:
                 metrics.STREAMS.dec()
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            if whole:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
         elif answer.growing_key is not None:  # bytes that exist of a growing file
             await _respond(send, answer.status, answer.headers, answer.read())
         else:
@@ -189,6 +192,29 @@ def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 async def _respond(send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
     await send({"type": "http.response.start", "status": status, "headers": _encode(headers)})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _unless_gone(work, receive) -> bool:
+    """Run `work` until done (True) or until the client disconnects (False: stopped at once, so a
+    listener who left holds no file, no priority and no coroutine; the server does not say so when
+    a send fails, only `receive` does)."""
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_disconnected(receive))
+    try:
+        await asyncio.wait((task, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in (task, gone):
+            t.cancel()
+        await asyncio.gather(task, gone, return_exceptions=True)
+    if not task.done() or task.cancelled():
+        return False
+    task.result()  # what the work raised, raised here
+    return True
+
+
+async def _disconnected(receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _body_sender(send):

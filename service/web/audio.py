@@ -46,7 +46,8 @@ def get_audio(reading_id: str):
 def _respond(answer: AudioAnswer, cache: AudioCache, synthesizer: Synthesizer) -> Response:
     headers = dict(answer.headers)
     if answer.path is None and answer.growing_key is not None:  # the growing file, from its start
-        return Response(_stream_growing(cache, synthesizer, answer.growing_key), status=answer.status,
+        stream = _listened(synthesizer, answer.growing_key, _stream_growing(cache, synthesizer, answer.growing_key))
+        return Response(stream, status=answer.status,
                         headers=headers, direct_passthrough=True)
     if answer.path is None or request.method == "HEAD":  # 304, 416, or headers only
         return Response(b"", status=answer.status, headers=headers)
@@ -74,6 +75,13 @@ class _Limited:
 
     def close(self) -> None:
         self.f.close()
+
+
+def _listened(synthesizer: Synthesizer, key: str, chunks):
+    """The stream, with the synthesizer told that someone listens while it is open (its
+    sentences are then made before those of readings nobody streams)."""
+    with synthesizer.listening(key):
+        yield from chunks
 
 
 def _stream_growing(cache: AudioCache, synthesizer: Synthesizer, key: str):

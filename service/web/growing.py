@@ -11,6 +11,7 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from service.store.audio_cache import AudioCache
 
@@ -35,14 +36,20 @@ class GrowingFiles:
     """Stream growing audio files to listeners; one watcher task per file."""
 
     def __init__(self, cache: AudioCache, failure: Callable[[str], str | None],
-                 is_running: Callable[[str], bool]) -> None:
+                 is_running: Callable[[str], bool],
+                 listening: Callable[[str], AbstractContextManager] = lambda key: nullcontext()) -> None:
         self.cache = cache
         self.failure = failure  # audio key -> why its job failed (in this process), or None
         self.is_running = is_running  # audio key -> whether a job (here or elsewhere) makes or queues it
+        self.listening = listening  # audio key -> held while someone streams it: its sentences come first
         self._watches: dict[str, _Watch] = {}
 
     async def stream(self, key: str, send: Callable[[bytes], Awaitable[None]], start: int = 0) -> None:
         """Send the audio from byte `start` as it is written, until it is finished."""
+        with self.listening(key):
+            await self._stream(key, send, start)
+
+    async def _stream(self, key: str, send: Callable[[bytes], Awaitable[None]], start: int) -> None:
         fd = await self._open(key)
         if fd is None:
             return
