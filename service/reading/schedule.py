@@ -20,6 +20,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from . import metrics
+
 
 class Tier(IntEnum):
     """Who is waiting for a reading; a lower value is served first."""
@@ -179,6 +181,8 @@ class Scheduler:
                 track.written = written
                 if track.first_audio is None:
                     track.first_audio = time.monotonic()
+                    if track.tier != Tier.AHEAD:  # a visitor asked: how long until it could play
+                        metrics.FIRST_AUDIO.observe(track.first_audio - track.created)
             self._cond.notify_all()
 
     def close(self) -> None:

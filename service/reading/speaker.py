@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from service.models import Plan, Speech
 from service.store.audio_cache import AudioCache
 
+from . import metrics
 from .engines import Engine, fallback_engine, synthesize_with_fallback
 from .engines.base import EngineUnavailable
 from .plan import SegmentSpec, segment_key
@@ -73,7 +74,7 @@ class Speaker:
                     self.state["fallback"] = spoken.reason
                     self.state["voice"] = spoken.voice_id
                 key = segment_key(plan, spec, spoken.engine, spoken.voice)
-            return self._made(key, spoken.speech)
+            return self._made(key, spoken.speech, spoken.engine.name)
         fb_voice = fallback.voice_for_lang(spec.voice) or fallback.default_voice
         with self._lock:
             self.state["voice"] = fallback.voice_id(fb_voice)
@@ -81,14 +82,15 @@ class Speaker:
         cached = self.cache.load_segment(key)
         if cached is not None:
             return Said(key, cached=cached)
-        return self._made(key, fallback.synthesize(spec.spoken, fb_voice, plan.rate))
+        return self._made(key, fallback.synthesize(spec.spoken, fb_voice, plan.rate), fallback.name)
 
     def voice(self) -> dict:
         """What the reading's timings say about its voice: {"voice", "fallback"} after a fallback."""
         with self._lock:
             return dict(self.state)
 
-    def _made(self, key: str, speech: Speech) -> Said:
+    def _made(self, key: str, speech: Speech, engine: str) -> Said:
+        metrics.SPEECH.labels(engine).inc(speech.duration_ms / 1000.0)
         with self._lock:
             self.sentences += 1
             self.audio_ms += int(speech.duration_ms)

@@ -33,7 +33,7 @@ from service.store.activity import Activity
 from service.store.audio_cache import AudioCache
 from service.store.flock import FileLock
 
-from . import audio
+from . import audio, metrics
 from .engines import DEFAULT_ENGINE, Engine
 from .job import Job
 from .part import PartWriter
@@ -232,6 +232,7 @@ class Synthesizer:
         track.owner = job
         self._schedule.add(track)
         self._running[key] = job
+        metrics.QUEUE.inc()
         self.stats["jobs"] += 1
         while self._slots < self.workers:
             self._slots += 1
@@ -377,6 +378,7 @@ class Synthesizer:
             with self._lock:
                 if self._running.get(job.key) is job:
                     del self._running[job.key]
+                    metrics.QUEUE.dec()
             job.done.set()
 
     def _report(self, plan: Plan, key: str, error: BaseException) -> None:
