@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -32,6 +33,7 @@ def served(tmp_path):
         assert match, f"no address printed: {line!r}"
         origin = match.group(1)
         assert origin == f"http://127.0.0.1:{port}"
+        threading.Thread(target=proc.stdout.read, daemon=True).start()  # a full pipe would stop the server
         deadline = time.monotonic() + 30
         while True:
             try:

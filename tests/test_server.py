@@ -126,6 +126,59 @@ def test_audio_still_being_made_answers_safaris_probe_and_streams_whole(server, 
     assert generating, "the probe came while the audio was being made (the page takes seconds)"
 
 
+def test_safaris_request_sequence_on_audio_still_being_made(server, fixture_site):
+    """Safari (AVFoundation) probes with `bytes=0-1`, opens the stream, drops it and asks for byte
+    ranges as it buffers and seeks; each range of audio still being made is answered at once with
+    the bytes of the final file, and once finished the same requests get the full length."""
+    reading = create(server, f"{fixture_site}/{LONG_PAGE}", rate=1.3)  # new audio: another speed
+    url = f"{server}/audio/{reading['id']}.mp3"
+    status, headers, probe = request(url, headers={"Range": "bytes=0-1"})
+    assert status == 206 and headers["content-range"] == "bytes 0-1/*" and len(probe) == 2
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Range": "bytes=0-"}), timeout=30) as r:
+        opened = r.read(16384)  # the stream, read a little and dropped
+    status, headers, middle = request(url, headers={"Range": "bytes=16384-32767"})
+    assert status == 206
+    first, last = map(int, re.fullmatch(r"bytes (\d+)-(\d+)/\*", headers["content-range"]).groups())
+    assert first == 16384 and first <= last <= 32767 and len(middle) == last - first + 1
+    status, headers, seek = request(url, headers={"Range": "bytes=60000-"})  # waits for its first bytes
+    assert status == 206 and headers["content-range"].startswith("bytes 60000-") and len(seek) > 0
+    final = ready(server, reading["id"])
+    _, _, whole = request(server + final["audio_url"])
+    assert whole[:2] == probe and whole[:16384] == opened
+    assert whole[16384:16384 + len(middle)] == middle and whole[60000:60000 + len(seek)] == seek
+    status, headers, _ = request(url, headers={"Range": "bytes=0-1"})
+    assert status == 206 and headers["content-range"] == f"bytes 0-1/{len(whole)}"
+    status, headers, tail = request(url, headers={"Range": "bytes=-500"})
+    assert status == 206 and tail == whole[-500:]
+
+
+def test_chromium_plays_a_reading_while_it_is_made_to_its_end(server, fixture_site):
+    """A real browser plays the audio as it is streamed and, sped up, reaches the end of the
+    finished reading: no gap, no early end where the file stood when playback began."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import launch
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page()
+            answers = []  # the audio responses Chromium got, in order
+            page.on("response", lambda r: "/audio/" in r.url and answers.append(r.headers))
+            reading_id = create(server, f"{fixture_site}/{LONG_PAGE}", rate=1.2)["id"]  # new audio: another speed
+            page.set_content(f'<audio preload="auto" src="{server}/audio/{reading_id}.mp3"></audio>')
+            page.evaluate("() => { const a = document.querySelector('audio'); a.muted = true; a.play(); }")
+            page.wait_for_function("() => document.querySelector('audio').currentTime > 0.5", timeout=30000)
+            assert answers and answers[0]["cache-control"] == "no-store", "it played the stream of audio being made"
+            page.evaluate("() => { document.querySelector('audio').playbackRate = 16; }")
+            page.wait_for_function("() => document.querySelector('audio').ended", timeout=120000)
+            played = page.evaluate("() => document.querySelector('audio').currentTime")
+        finally:
+            browser.close()
+    final = ready(server, reading_id)
+    assert abs(played - final["duration_ms"] / 1000) < 1.5, (played, final["duration_ms"])
+
+
 def test_listeners_who_never_read_do_not_stop_the_service(server, fixture_site):
     """Dozens of connections hold a still-growing MP3 open and never read; the service goes on."""
     reading = create(server, f"{fixture_site}/07-fardtjanst-avgifter.html")
