@@ -16,8 +16,9 @@ the same run, with its ratio and target:
   1,000 listeners of audio still being made, each reading 6 kB/s (48 kbit/s): /healthz p99 and
       a new page's first audio while they play (vs the same with nobody listening), and the RSS
       of the service's processes (vs idle)
-  26 new pages at once: time to first audio, median and p90 (vs one page alone); one page alone
-      (vs the same pages once cached)
+  26 new pages at once (the 14 fixture pages and the 12 of tests/fixtures/pages-more, all cold):
+      time to first audio, median and p90 (vs one page alone); one page alone (vs the same pages
+      once cached)
   200 clicks at once on one new page: upstream fetches, reading ids, 5xx (vs one click)
 """
 from __future__ import annotations
@@ -51,6 +52,7 @@ from tests.servers import (  # noqa: E402
 )
 
 PROBE_PAGE = "01-sormland-jobbar-smartare.html"  # its MP3 is ~0.76 MB
+RUSH_DIRS = (PAGES, PAGES.parent / "pages-more")  # the 14 fixture pages and 12 more: the rush
 MIN_MP3_BYTES = 144  # at least one whole MP3 frame: "first audio"
 PLAYBACK_BYTES_PER_S = 6000  # 48 kbit/s
 CROWD_SITE_DELAY_S = 0.1  # the crowd's page answers like a real site, not instantly
@@ -105,7 +107,7 @@ class Site:
     """A loopback site serving pages from memory; counts how often each was fetched."""
 
     def __init__(self) -> None:
-        self.pages: dict[str, bytes] = {f"/{p.name}": p.read_bytes() for p in PAGES.glob("*.html")}
+        self.pages: dict[str, bytes] = {f"/{p.name}": p.read_bytes() for d in RUSH_DIRS for p in d.glob("*.html")}
         self.slow: set[str] = set()
         self.hits: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -436,6 +438,15 @@ def run(settings: Settings) -> list[Row]:
         service.start()
         say(f"service (lyssna serve, {service.env.get('LYSSNA_HTTP_WORKERS', '1')} process) on :{service_port}")
 
+        # -- one page alone, and the same pages cached
+        alone = [site.add(f"alone-{i}", 30) for i in range(settings.samples)]
+        alone_s = [first_audio_or_never(service_port, url) for url in alone]
+        cached_s = [first_audio_or_never(service_port, url) for url in alone]
+        say(f"one page alone: {fmt_s(alone_s)}; cached: {fmt_s(cached_s)}")
+
+        # -- the rush first, while every fixture page is cold
+        rush_rows = rush_figures(service_port, site, settings, alone_s, cached_s)
+
         # -- the file: a fixture page read once, its audio finished and linked for the front
         _, reading = post_reading(service_port, f"{site.origin}/{PROBE_PAGE}")
         reading = wait_ready(service_port, reading["id"])
@@ -454,18 +465,13 @@ def run(settings: Settings) -> list[Row]:
                 "front": f"http://127.0.0.1:{front_port}{reading['audio_url']}"}
         rows += http_figures(urls, settings)
 
-        # -- one page alone, and the same pages cached
-        alone = [site.add(f"alone-{i}", 30) for i in range(settings.samples)]
-        alone_s = [first_audio_or_never(service_port, url) for url in alone]
-        cached_s = [first_audio_or_never(service_port, url) for url in alone]
-        say(f"one page alone: {fmt_s(alone_s)}; cached: {fmt_s(cached_s)}")
 
         # -- idle baselines for the listeners' figures
         idle_health = wrk(f"http://127.0.0.1:{service_port}/healthz", min(5, settings.wrk_s), connections=4)
         idle_rss = tree_rss_mb(service.proc.pid)
         rows += listener_figures(service, site, settings, idle_health, idle_rss, alone_s)
 
-        rows += rush_figures(service_port, site, settings, alone_s, cached_s)
+        rows += rush_rows
         rows += crowd_figures(service_port, site, settings)
     finally:
         for server in servers:
@@ -573,7 +579,7 @@ def listener_figures(service: ServiceProcess, site: Site, settings: Settings, id
 
 def rush_figures(port: int, site: Site, settings: Settings, alone_s: list[float],
                  cached_s: list[float]) -> list[Row]:
-    urls = [site.add(f"rush-{i}", 30) for i in range(settings.rush)]
+    urls = [f"{site.origin}/{p.name}" for d in RUSH_DIRS for p in sorted(d.glob("*.html"))][:settings.rush]
     results = at_once(len(urls), lambda i: first_audio_s(port, urls[i]))
     failures = [r for r in results if not isinstance(r, float)]
     times = [r if isinstance(r, float) else float("inf") for r in results]  # no audio: never

@@ -7,6 +7,7 @@ hold their streams open — even without reading — never stop the service for 
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -205,6 +206,48 @@ def test_listeners_who_never_read_do_not_stop_the_service(server, fixture_site):
         time.sleep(0.05)
     assert streams(server) == 0
     assert json.loads(request(f"{server}/api/v1/readings/{reading['id']}")[2])["status"] == "generating"
+
+
+def test_in_a_crowd_each_listener_is_sent_a_lead_not_the_whole_file(server, fixture_site):
+    """Audio is made far faster than it is played; with more than a few dozen listeners each is
+    sent ten seconds ahead and then four times playback speed (not megabytes into socket buffers
+    that keep the server busy), and once the crowd has gone a stream gets the rest at once."""
+    reading = create(server, f"{fixture_site}/{LONG_PAGE}", rate=1.1)  # new audio: another speed
+    host, port = server.split("//")[1].split(":")
+    path = f"/audio/{reading['id']}.mp3"
+    crowd = []
+    try:
+        for _ in range(40):
+            s = socket.create_connection((host, int(port)), timeout=5)
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            crowd.append(s)
+        assert until_true(lambda: streams(server) >= 40)
+        listener = http.client.HTTPConnection(host, int(port), timeout=30)
+        listener.request("GET", path)
+        answer = listener.getresponse()
+        began, got = time.monotonic(), b""
+        while time.monotonic() - began < 2.0:
+            got += answer.read1(65536)
+        elapsed = time.monotonic() - began
+        bytes_per_s = 48_000 / 8
+        assert 6 * bytes_per_s < len(got) <= (10 + 4 * elapsed) * bytes_per_s + 16384, len(got)
+    finally:
+        for s in crowd:
+            s.close()
+    rest = answer.read()  # the crowd gone: the rest as fast as it is made
+    listener.close()
+    final = ready(server, reading["id"])
+    _, _, whole = request(server + final["audio_url"])
+    assert got + rest == whole and len(whole) > 20 * len(got)
+
+
+def until_true(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def streams(origin: str) -> int:

@@ -7,6 +7,7 @@ here and nowhere else (`status_of`).
 from __future__ import annotations
 
 import bisect
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -38,6 +39,8 @@ class Readings:
         self.config = config or {}  # read when planning: LYSSNA_MAX_READING_MINUTES
         self._played: dict[str, float] = {}  # audio key -> when its play was last recorded
         self._keys: dict[str, str] = {}  # reading id -> audio key, for audio requests
+        self._stats: tuple[float, dict[str, int]] | None = None  # (when, figures) of cache_stats
+        self._stats_lock = threading.Lock()
         self.synthesizer = Synthesizer(cache, engine_for, workers, max_bytes, activity)
 
     def create(self, doc: Document, engine: Engine, voice: str | None = None, rate: float = 1.0,
@@ -218,9 +221,25 @@ class Readings:
         """Forget all audio, segments and readings (not the lexicon, not the job queue); files removed."""
         return self.cache.purge_all() + self.store.purge_all()
 
-    def cache_stats(self) -> dict[str, int]:
-        """Audio files, segments, bytes and stored readings (for /healthz and the admin)."""
-        return {**self.cache.stats(), "readings": self.store.count()}
+    def cache_stats(self, max_age_s: float = 0.0) -> dict[str, int]:
+        """Audio files, segments, bytes and stored readings (for /healthz and the admin).
+
+        Counting walks the cache directory (tens of thousands of files in a full cache), so
+        /healthz, which load balancers ask every few seconds, takes figures up to `max_age_s` old,
+        and while one caller counts the others take the last figures instead of counting too."""
+        known = self._stats
+        if known is not None and max_age_s > 0:
+            fresh = time.monotonic() - known[0] <= max_age_s
+            if fresh or not self._stats_lock.acquire(blocking=False):  # else being counted now
+                return known[1]
+        else:
+            self._stats_lock.acquire()
+        try:
+            figures = {**self.cache.stats(), "readings": self.store.count()}
+            self._stats = (time.monotonic(), figures)
+            return figures
+        finally:
+            self._stats_lock.release()
 
 
 def written_words(events: list[list[int]], spans: list[list[int]]) -> list[dict]:

@@ -4,6 +4,12 @@ Every listener of one audio file is a coroutine sending bytes as they appear; on
 (not per listener) looks at the file a few dozen times a second and wakes them when it grew or was
 finished. The .part file is renamed to .mp3 (same inode) when done, so the file a listener holds
 open simply reaches its end; a part abandoned by a failed job is unlinked and will not grow again.
+
+In a crowd, listeners are paced: audio is made many times faster than it is played, and a slow
+reader's socket takes megabytes (the kernel grows its buffer to 4 MB), so 1,000 listeners were
+each sent the whole file as it was made: 1.4 GB in kernel buffers and an event loop too busy to
+answer anyone else. Beyond CROWD listeners in a process, each gets LEAD_S seconds of audio ahead
+and then PACE times playback speed (above the player's fastest, 2×); fewer, they get all at once.
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager, nullcontext
 
+from service.reading.audio import BITRATE_KBPS
 from service.store.audio_cache import AudioCache
 
 # Small sends: the server queues a few chunks per listener besides its connection buffer, and a
@@ -21,6 +28,10 @@ CHUNK = 8 * 1024
 POLL_S = 0.02  # how often a watcher looks at a growing file
 IDLE_LIMIT_S = 120.0  # a file that did not grow for this long is given up
 NOT_RUNNING_GRACE_S = 3.0  # a file that does not appear while no job makes it is given up after this
+CROWD = 32  # more listeners than this in a process: each is paced
+LEAD_S = 10.0  # seconds of audio a paced listener gets at once ...
+PACE = 4.0  # ... and then this many times playback speed
+BYTES_PER_S = BITRATE_KBPS * 1000 / 8
 
 
 class _Watch:
@@ -43,11 +54,16 @@ class GrowingFiles:
         self.is_running = is_running  # audio key -> whether a job (here or elsewhere) makes or queues it
         self.listening = listening  # audio key -> held while someone streams it: its sentences come first
         self._watches: dict[str, _Watch] = {}
+        self.streams = 0  # listeners streaming now, all files
 
     async def stream(self, key: str, send: Callable[[bytes], Awaitable[None]], start: int = 0) -> None:
         """Send the audio from byte `start` as it is written, until it is finished."""
-        with self.listening(key):
-            await self._stream(key, send, start)
+        self.streams += 1
+        try:
+            with self.listening(key):
+                await self._stream(key, send, start)
+        finally:
+            self.streams -= 1
 
     async def _stream(self, key: str, send: Callable[[bytes], Awaitable[None]], start: int) -> None:
         fd = await self._open(key)
@@ -56,6 +72,7 @@ class GrowingFiles:
         watch = self._watch(key)
         watch.listeners += 1
         offset = start
+        began = time.monotonic()
         try:
             while True:
                 changed = watch.changed  # taken before reading, so no wake-up falls between
@@ -63,6 +80,10 @@ class GrowingFiles:
                 if data:
                     offset += len(data)
                     await send(data)
+                    if self.streams > CROWD:
+                        allowed = (LEAD_S + PACE * (time.monotonic() - began)) * BYTES_PER_S
+                        if offset - start > allowed:
+                            await asyncio.sleep((offset - start - allowed) / (PACE * BYTES_PER_S))
                     continue
                 if watch.done:
                     return

@@ -26,6 +26,8 @@ from .api import reading_for
 from .demo import DEMO_PATH, demo_html
 from .state import services
 
+HEALTH_STATS_MAX_AGE_S = 10.0  # /healthz's cache figures may be this old (counting walks the cache)
+
 bp = Blueprint("pages", __name__)
 
 
@@ -103,7 +105,7 @@ def healthz():
         "engines": {name: s.as_dict() for name, s in statuses.items()},
         "voices": [f"{name}:{v}" for name, s in statuses.items() if s.ok for v in s.voices
                    if is_enabled(config, name, v)],
-        "cache": services().readings.cache_stats(),
+        "cache": services().readings.cache_stats(max_age_s=HEALTH_STATS_MAX_AGE_S),
     }
     resp = jsonify(body)
     resp.status_code = 200 if ok else 503
