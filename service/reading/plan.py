@@ -36,6 +36,20 @@ class SegmentSpec:
     tail_ms: int
 
 
+class _RulesOnce:
+    """The lexicon's compiled rules, asked once per language for a whole plan (asked per
+    sentence, a rush of pages being planned queued on the lexicon's lock and a query each)."""
+
+    def __init__(self, lexicon) -> None:
+        self.lexicon = lexicon
+        self.rules: dict[str, object] = {}
+
+    def rule(self, lang: str):
+        if lang not in self.rules:
+            self.rules[lang] = self.lexicon.rule(lang)
+        return self.rules[lang]
+
+
 def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
                  lexicon=None, *, source: str = "page", max_minutes: float | None = None) -> Plan:
     """Split blocks into sentences, apply the lexicon and normalize; choose a voice per language.
@@ -44,6 +58,7 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
     one request must not commit the service to days of audio."""
     base_voice = voice or engine.default_voice
     voices = set(engine.voices())
+    lexicon = _RulesOnce(lexicon) if lexicon is not None else None
     blocks: list[PlannedBlock] = []
     budget = _char_budget(max_minutes, rate)
     truncated = False

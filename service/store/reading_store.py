@@ -26,7 +26,7 @@ class ReadingStore:
         return self.dir / f"{reading_id}.json"
 
     def save(self, reading: StoredReading) -> None:
-        write_json_atomic(self.path(reading.id), reading.to_json())
+        write_json_atomic(self.path(reading.id), reading.to_json(), durable=False)
 
     def load(self, reading_id: str) -> StoredReading | None:
         """The reading, or None when the id is unknown, malformed or its file damaged."""

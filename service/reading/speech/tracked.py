@@ -59,6 +59,8 @@ class Tracked:
         if self.starts is None:
             self.text = pattern.sub(repl, self.text)
             return
+        if pattern.search(self.text) is None:  # most rules match nothing: skip the bookkeeping
+            return
         text, starts, ends = self.text, self.starts, self.ends
         assert ends is not None
         literal = repl if isinstance(repl, str) and "\\" not in repl else None
