@@ -36,6 +36,8 @@ def _serve(args: argparse.Namespace, config: dict) -> int:
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
+    connections = int(config["MAX_CONNECTIONS"])
+    _allow_open_files(connections * int(config["HTTP_WORKERS"]) + 1024)  # sockets, and files beside them
     # granian (Rust) serves every connection; audio is sent without a thread per listener and the
     # API and pages run on LYSSNA_HTTP_THREADS threads per process (see service/web/asgi.py).
     # A 32 KB connection buffer (granian's default is 408 KB) keeps 1,000 open listeners in about
@@ -43,8 +45,23 @@ def _serve(args: argparse.Namespace, config: dict) -> int:
     Granian("service.web.asgi:create", factory=True, interface=Interfaces.ASGI, address=host, port=port,
             workers=config["HTTP_WORKERS"], http=HTTPModes.http1, loop=Loops.auto,
             websockets=False, log_access=False, respawn_failed_workers=True,
-            http1_settings=HTTP1Settings(max_buffer_size=32 * 1024)).serve()
+            http1_settings=HTTP1Settings(max_buffer_size=32 * 1024),
+            # granian's default takes at most backlog / workers (1,024 / workers) connections per
+            # process and leaves the rest unaccepted: with 1,000 listeners a new visitor's
+            # connection waited for TCP's retries (7 s) or never got in.
+            backlog=2048, backpressure=connections).serve()
     return 0
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit on open files towards `wanted` (never past the hard
+    limit): systemd and shells often start services at 1,024, which a crowd of listeners passes."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def _lexicon(args: argparse.Namespace, config: dict) -> int:

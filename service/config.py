@@ -71,6 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", 2, "Sentences synthesized at once per process, shared by every reading being made.", _whole),
     Setting("HTTP_WORKERS", 1, "Serving processes of `lyssna serve` (each has its own espeak-ng).", _whole),
     Setting("HTTP_THREADS", 16, "Threads per serving process for the API and pages (audio needs none).", _whole),
+    Setting("MAX_CONNECTIONS", 10_000, "Open connections per serving process, listeners included (more wait "
+                                       "in the kernel's queue).", _whole),
     Setting("AUDIO_MEMORY_MB", 64, "Finished audio kept in memory per serving process, for the files played "
                                    "most (0: always from disk).", _number),
     Setting("FETCH_MAX_BYTES", 5_000_000, "Largest page fetched, counted after decompression.", _whole),
@@ -160,6 +162,7 @@ def normalise(config: dict) -> None:
     config["CACHE_DIR"] = str(Path(os.path.expanduser(str(config["CACHE_DIR"]))).resolve())
     config["LEXICON"] = lexicon_path(config)
     for name, kind in (("PORT", int), ("WORKERS", int), ("HTTP_WORKERS", int), ("HTTP_THREADS", int),
+                       ("MAX_CONNECTIONS", int),
                        ("FETCH_MAX_BYTES", int), ("MAX_CONTENT_LENGTH", int), ("FETCH_CONNECT_TIMEOUT", float),
                        ("FETCH_TIMEOUT", float), ("RATE", float), ("PAGE_MEMO_S", float),
                        ("MAX_READING_MINUTES", float), ("CLIENT_READINGS_PER_MINUTE", int),

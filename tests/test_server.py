@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -206,6 +207,24 @@ def test_listeners_who_never_read_do_not_stop_the_service(server, fixture_site):
         time.sleep(0.05)
     assert streams(server) == 0
     assert json.loads(request(f"{server}/api/v1/readings/{reading['id']}")[2])["status"] == "generating"
+
+
+def test_a_visitor_gets_in_past_two_thousand_open_connections(server):
+    """granian by default accepts at most 1,024 connections per process and leaves the rest in the
+    kernel's queue; a crowd of listeners passes that, and the next visitor must still get in."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2500:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    host, port = server.split("//")[1].split(":")
+    crowd = []
+    try:
+        for _ in range(2200):  # past both granian defaults: 1,024, or the backlog (2,048 here)
+            crowd.append(socket.create_connection((host, int(port)), timeout=5))
+        status, _, body = request(server + "/healthz", timeout=5)
+        assert status == 200 and json.loads(body)["status"] == "ok"
+    finally:
+        for s in crowd:
+            s.close()
 
 
 def test_in_a_crowd_each_listener_is_sent_a_lead_not_the_whole_file(server, fixture_site):
