@@ -436,7 +436,8 @@ def run(settings: Settings) -> list[Row]:
     servers: list[Nginx] = []
     try:
         service.start()
-        say(f"service (lyssna serve, {service.env.get('LYSSNA_HTTP_WORKERS', '1')} process) on :{service_port}")
+        workers = int(service.env.get("LYSSNA_HTTP_WORKERS") or 0) or min(4, os.cpu_count() or 1)
+        say(f"service (lyssna serve, {workers} processes) on :{service_port}")
 
         # -- one page alone, and the same pages cached
         alone = [site.add(f"alone-{i}", 30) for i in range(settings.samples)]

@@ -69,7 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Where `lyssna serve` listens."),
     Setting("PORT", 8000, "The port `lyssna serve` listens on.", _whole),
     Setting("WORKERS", 2, "Sentences synthesized at once per process, shared by every reading being made.", _whole),
-    Setting("HTTP_WORKERS", 1, "Serving processes of `lyssna serve` (each has its own espeak-ng).", _whole),
+    Setting("HTTP_WORKERS", 0, "Serving processes of `lyssna serve`; 0: one per core, at most 4.", _whole),
     Setting("HTTP_THREADS", 16, "Threads per serving process for the API and pages (audio needs none).", _whole),
     Setting("MAX_CONNECTIONS", 10_000, "Open connections per serving process, listeners included (more wait "
                                        "in the kernel's queue).", _whole),

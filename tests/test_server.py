@@ -35,6 +35,7 @@ def server(tmp_path_factory, fixture_site):
     port = free_port()
     env = {**os.environ, "LYSSNA_PORT": str(port), "LYSSNA_CACHE_DIR": str(tmp / "cache"),
            "LYSSNA_SITES": fixture_site, "PYTHONPATH": ROOT, "LYSSNA_CLIENT_READINGS_PER_MINUTE": "0",
+           "LYSSNA_HTTP_WORKERS": "1",  # one process: what it holds, streams and paces is what we see
            "LYSSNA_WORKERS": "1",  # one synthesis slot: a second page waits for it
            "LYSSNA_METRICS": METRICS_TOKEN}
     log = open(tmp / "server.log", "w+")  # a file, not a pipe nobody reads: a full pipe stops a server

@@ -20,6 +20,7 @@ from flask import Flask
 
 from service.errors import LyssnaError
 from service.reading import metrics
+from service.reading.warm import warm_up
 
 from .app import create_app
 from .audio_files import AudioAnswer, decide, finished
@@ -224,5 +225,7 @@ def _body_sender(send):
 
 
 def create() -> LyssnaASGI:
-    """The factory granian calls in each worker process."""
-    return LyssnaASGI(create_app())
+    """The factory granian calls in each worker process (warmed up before it takes requests)."""
+    app = LyssnaASGI(create_app())
+    warm_up(app.state.services)
+    return app
