@@ -241,6 +241,51 @@ def test_readid_is_obeyed_with_rs_skip():
     assert texts(html) == ["Rubrik", "Brödtext."]
 
 
+RS_LINK = ('<div class="rsbtn rs_skip"><a href="//app-eu.readspeaker.com/cgi-bin/rsent?customerid=1&amp;'
+           'readid={rid}&amp;url=x">Lyssna</a></div>')
+PARAGRAPHS = [
+    "Kommunen bygger en ny förskola i norra delen av staden under de kommande två åren.",
+    "Förskolan får plats för 120 barn fördelade på sex avdelningar med egna gårdar.",
+    "Bygget startar i mars och beräknas vara klart till hösten året därpå, enligt planen.",
+    "Under byggtiden kan det bli störningar för trafiken på gatorna runt tomten.",
+    "Vårdnadshavare som vill ansöka om plats gör det i e-tjänsten när ansökan öppnar.",
+    "Har du frågor om bygget kan du kontakta kommunens kundcenter på vardagar.",
+]
+
+
+def test_a_readid_area_with_only_heading_and_lede_gives_way_to_the_article_around_it():
+    """Sites' links that name a portlet with the heading and lede while the article continues in
+    the next portlets of the same column: the whole article is read."""
+    body = "".join(f"<div class='portlet'><p>{p}</p></div>" for p in PARAGRAPHS)
+    html = page(f"""<nav><a href="/">Start</a> <a href="/om">Om oss</a></nav>
+      <main><div class="col">{RS_LINK.format(rid='lead')}
+        <div class="portlet" id="lead"><h1>Ny förskola i norr</h1><p class="ingress">Byggstart i mars.</p></div>
+        {body}</div></main><footer><p>Kommunen, 123 45 Staden</p></footer>""")
+    got = texts(html)
+    assert got[:2] == ["Ny förskola i norr", "Byggstart i mars."]
+    assert got[2:] == PARAGRAPHS
+
+
+def test_a_readid_naming_a_short_sidebar_gives_way_to_the_article():
+    html = page(f"""{RS_LINK.format(rid='puff')}
+      <aside id="puff"><h2>Aktuellt</h2><p>Läs mer om våra nyheter.</p></aside>
+      <article><h1>Ny förskola i norr</h1>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}</article>""")
+    got = texts(html)
+    assert got[0] == "Ny förskola i norr" and got[1:] == PARAGRAPHS
+    assert "Aktuellt" not in got
+
+
+def test_a_readid_area_that_is_the_article_is_obeyed_though_more_text_is_around_it():
+    """The site's choice wins when it names a real article, even a short one: only a stub (a few
+    dozen words against several times more beside it) gives way."""
+    article = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3])
+    related = "".join(f"<li><a href='/n{i}'>{p}</a></li>" for i, p in enumerate(PARAGRAPHS))
+    html = page(f"""{RS_LINK.format(rid='artikel')}
+      <main><div id="artikel"><h1>Ny förskola i norr</h1>{article}</div>
+      <div class="relaterat"><h2>Relaterat</h2><ul>{related}</ul></div></main>""")
+    assert texts(html) == ["Ny förskola i norr", *PARAGRAPHS[:3]]
+
+
 def test_readclass_is_obeyed():
     html = page("""
       <main><p>Inte det här.</p></main>

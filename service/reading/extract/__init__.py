@@ -52,8 +52,11 @@ def extract(html: str, url: str, *, content: str | None = None, skip: str | None
         for root in content_roots:
             found.extend(walker.walk(root, soft=True))
     if not found:
-        for root in readspeaker_roots(page.elements, page.locate.by_id):
+        named = readspeaker_roots(page.elements, page.locate.by_id)
+        for root in named:
             found.extend(walker.walk(root, soft=False))
+        if found and _words(found) < STUB_WORDS:
+            found = _unless_a_stub(found, _auto(soup, page, walker))
     if not found:
         found = _auto(soup, page, walker)
     if not found:
@@ -65,6 +68,26 @@ def extract(html: str, url: str, *, content: str | None = None, skip: str | None
         t = soup.find("title")
         title = clean_text(t.get_text(" ")).replace("\n", " ") if t is not None else ""
     return Document(url=url, title=title, lang=doc_lang, blocks=blocks)
+
+
+STUB_WORDS = 80  # a page's own ReadSpeaker area this short may be a stub (a heading and a lede) ...
+STUB_GAIN = 3.0  # ... and is not read when the article found without it (itself no shorter than
+# STUB_WORDS) holds this many times the words
+
+
+def _words(found: list[FoundBlock]) -> int:
+    return sum(len(f.block.text.split()) for f in found)
+
+
+def _unless_a_stub(named: list[FoundBlock], auto: list[FoundBlock]) -> list[FoundBlock]:
+    """The page's own ReadSpeaker area, unless it is a stub: a few dozen words where the article
+    found without it is a real one with several times more (sites' links that name only the
+    heading and lede while the article goes on beside it, or a sidebar). Otherwise the site's
+    choice wins."""
+    words = _words(auto)
+    if words >= STUB_WORDS and words >= STUB_GAIN * max(1, _words(named)):
+        return auto
+    return named
 
 
 def check_selector(selector: str, field: str) -> None:
