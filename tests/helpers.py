@@ -45,3 +45,13 @@ def all_sentences(reading: dict) -> list[dict]:
 
 def reading_text(reading: dict) -> str:
     return "\n".join(s["text"] for s in all_sentences(reading))
+
+
+def until(condition, timeout: float = 10.0, step: float = 0.01) -> bool:
+    """Whether `condition()` became true within `timeout` seconds (asked every `step`)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step)
+    return True

@@ -22,6 +22,7 @@ import urllib.request
 import pytest
 
 from .conftest import free_port
+from .helpers import until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 METRICS_TOKEN = "test-metrics-token"
@@ -202,11 +203,8 @@ def test_listeners_who_never_read_do_not_stop_the_service(server, fixture_site):
     finally:
         for s in held:
             s.close()
-    for _ in range(100):  # listeners who left are let go at once, though the audio is still being made
-        if streams(server) == 0:
-            break
-        time.sleep(0.05)
-    assert streams(server) == 0
+    # Listeners who left are let go at once, though the audio is still being made.
+    assert until(lambda: streams(server) == 0, 5.0)
     assert json.loads(request(f"{server}/api/v1/readings/{reading['id']}")[2])["status"] == "generating"
 
 
@@ -241,7 +239,7 @@ def test_in_a_crowd_each_listener_is_sent_a_lead_not_the_whole_file(server, fixt
             s = socket.create_connection((host, int(port)), timeout=5)
             s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
             crowd.append(s)
-        assert until_true(lambda: streams(server) >= 40)
+        assert until(lambda: streams(server) >= 40)
         listener = http.client.HTTPConnection(host, int(port), timeout=30)
         listener.request("GET", path)
         answer = listener.getresponse()
@@ -259,15 +257,6 @@ def test_in_a_crowd_each_listener_is_sent_a_lead_not_the_whole_file(server, fixt
     final = ready(server, reading["id"])
     _, _, whole = request(server + final["audio_url"])
     assert got + rest == whole and len(whole) > 20 * len(got)
-
-
-def until_true(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def streams(origin: str) -> int:

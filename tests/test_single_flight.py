@@ -28,6 +28,7 @@ from service import create_app
 from service.reading.sites import parse_sites
 from service.store.flights import Flights
 
+from . import helpers
 from .conftest import serve_directory
 from .helpers import reading_text, wait_ready
 
@@ -87,12 +88,7 @@ class HeldSite:
 
 
 def until(condition: Callable[[], bool]) -> bool:
-    deadline = time.monotonic() + BOUND_S
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
+    return helpers.until(condition, BOUND_S)
 
 
 @pytest.fixture
