@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import resource
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,8 +20,8 @@ import pytest
 
 from .conftest import free_port
 from .helpers import until
+from .servers import ServiceProcess
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 METRICS_TOKEN = "test-metrics-token"
 LONG_PAGE = "09-spara-energi-hemma.html"  # about 8 minutes of speech: generating for a while
 
@@ -33,35 +30,17 @@ LONG_PAGE = "09-spara-energi-hemma.html"  # about 8 minutes of speech: generatin
 def server(tmp_path_factory, fixture_site):
     """`python -m service.cli serve` on a free port, allowed to read the fixture site."""
     tmp = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    env = {**os.environ, "LYSSNA_PORT": str(port), "LYSSNA_CACHE_DIR": str(tmp / "cache"),
-           "LYSSNA_SITES": fixture_site, "PYTHONPATH": ROOT, "LYSSNA_CLIENT_READINGS_PER_MINUTE": "0",
-           "LYSSNA_HTTP_WORKERS": "1",  # one process: what it holds, streams and paces is what we see
-           "LYSSNA_WORKERS": "1",  # one synthesis slot: a second page waits for it
-           "LYSSNA_METRICS": METRICS_TOKEN}
-    log = open(tmp / "server.log", "w+")  # a file, not a pipe nobody reads: a full pipe stops a server
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=tmp, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    origin = f"http://127.0.0.1:{port}"
+    service = ServiceProcess(free_port(), {
+        "LYSSNA_CACHE_DIR": str(tmp / "cache"), "LYSSNA_SITES": fixture_site, "LYSSNA_CLIENT_READINGS_PER_MINUTE": "0",
+        "LYSSNA_HTTP_WORKERS": "1",  # one process: what it holds, streams and paces is what we see
+        "LYSSNA_WORKERS": "1",  # one synthesis slot: a second page waits for it
+        "LYSSNA_METRICS": METRICS_TOKEN,
+    }, cwd=tmp, log=tmp / "server.log")  # a file, not a pipe nobody reads: a full pipe stops a server
+    service.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(origin + "/healthz", timeout=2) as r:
-                    assert r.status == 200
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError(f"the server did not start: {(tmp / 'server.log').read_text()}")
-                time.sleep(0.2)
-        yield origin
+        yield service.origin
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        service.stop()
 
 
 def request(url: str, method: str = "GET", headers: dict | None = None, body: bytes | None = None,
