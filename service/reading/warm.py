@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from service.errors import LyssnaError
-
 from . import audio
 from .engines import fallback_engine
 from .extract import extract
@@ -25,12 +23,11 @@ PAGE = ("<!doctype html><html lang='sv'><head><title>Uppvärmning</title></head>
 
 
 def warm_up(services: Services) -> None:
-    """Load and run once what every reading needs; a failure here is logged, never fatal."""
+    """Load and run once what every reading needs, with the embedded voice (every process has it
+    as the fallback; an online engine is never called at start-up). A failure here is logged,
+    never fatal."""
     try:
-        engine = services.engine_for(services.config["ENGINE"])
-    except LyssnaError:
         engine = fallback_engine()
-    try:
         plan = plan_reading(extract(PAGE, "https://lyssna.invalid/"), engine, None, 1.0, services.lexicon)
         block = plan.blocks[-1]
         audio.encode_segment(engine.synthesize(block.sentences[0].spoken, block.voice, 1.0))
