@@ -23,6 +23,7 @@ from service.models import Document
 from .area import AutoArea, hero_h1, outermost, readspeaker_roots, select_elements
 from .locators import css_escape
 from .page import Page, clean_text, lang_of
+from .prune import prune
 from .rules import NOTHING_TO_READ
 from .tree import parse
 from .walker import FoundBlock, Walker
@@ -59,6 +60,8 @@ def extract(html: str, url: str, *, content: str | None = None, skip: str | None
             found = _unless_a_stub(found, _auto(soup, page, walker))
     if not found:
         found = _auto(soup, page, walker)
+    if not found:  # last resort, before saying there is nothing: every visible block of the page
+        found = walker.walk(soup.body or soup, soft=False)
     if not found:
         raise ExtractError(NOTHING_TO_READ)
 
@@ -98,7 +101,7 @@ def check_selector(selector: str, field: str) -> None:
 def _auto(soup: BeautifulSoup, page: Page, walker: Walker) -> list[FoundBlock]:
     auto = AutoArea(soup, page)
     root = auto.root()
-    return _tidy_auto(soup, root, auto, walker, walker.walk(root, soft=True, listing=auto.listing))
+    return prune(_tidy_auto(soup, root, auto, walker, walker.walk(root, soft=True, listing=auto.listing)))
 
 
 def _tidy_auto(soup: BeautifulSoup, root: Tag, auto: AutoArea, walker: Walker,

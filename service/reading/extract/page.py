@@ -78,8 +78,11 @@ class _Stats:
         self.has_block: set[int] = set()
         self.has_marker: set[int] = set()
         self.has_table: set[int] = set()
+        self.has_field: set[int] = set()  # holds a text field: a sign-up, search or feedback box
         self.text: dict[int, int] = {}  # visible characters
         self.link: dict[int, int] = {}  # of which inside links
+        self.heads: dict[int, int] = {}  # subheadings (h2-h6) inside ...
+        self.linked_heads: dict[int, int] = {}  # ... and of those, headings that are a link elsewhere
 
     def compute(self, elements: list[Tag], hidden) -> None:
         text, link = self.text, self.link
@@ -89,6 +92,9 @@ class _Stats:
             name = el.name
             if name in ("h1", "main", "article") or el.attrs.get("role") == "main":
                 self.has_marker.add(k)
+            elif (name == "input" and str(el.attrs.get("type", "text")).strip().lower() in FIELD_TYPES
+                  or name == "textarea"):
+                self.has_field.add(k)
             own = sum(len(c.strip()) for c in el.contents if type(c) is plain_string)
             if hidden(el, text.get(k, 0) + own - link.get(k, 0)):
                 text[k] = link[k] = 0
@@ -107,6 +113,32 @@ class _Stats:
                 self.has_marker.add(p)
             if name == "table" or k in self.has_table:
                 self.has_table.add(p)
+            if k in self.has_field:
+                self.has_field.add(p)
+            if name in SUBHEADINGS and text[k]:
+                self.heads[k] = 1
+                if link[k] >= 0.9 * text[k] and _links_away(el):
+                    self.linked_heads[k] = 1
+            if k in self.heads:
+                self.heads[p] = self.heads.get(p, 0) + self.heads[k]
+                if k in self.linked_heads:
+                    self.linked_heads[p] = self.linked_heads.get(p, 0) + self.linked_heads[k]
+
+
+def _navigation(el: Tag) -> bool:
+    role = el.attrs.get("role")
+    return el.name == "nav" or (isinstance(role, str) and role.strip().lower() == "navigation")
+
+
+FIELD_TYPES = frozenset({"text", "email", "tel", "search", "number", "url"})
+SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _links_away(heading: Tag) -> bool:
+    """A heading that is a link to another page (a teaser's title), not a link to its own anchor."""
+    a = heading.find("a")
+    href = a.attrs.get("href") if a is not None else None
+    return isinstance(href, str) and bool(href.strip()) and not href.strip().startswith("#")
 
 
 class Page:
@@ -132,8 +164,13 @@ class Page:
 
     def _hidden_for_stats(self, el: Tag, plain_chars: int) -> bool:
         """hard_hidden, except that a layout class ("hide", "d-none") on a wrapper holding a page's worth of
-        running text is a script's reveal-on-load, not hiding (the text is what visitors see)."""
+        running text is a script's reveal-on-load, not hiding (the text is what visitors see); and that a
+        navigation element holding the page's h1 or main and a page's worth of running text is markup
+        gone wrong (a menu's <nav> never closed), not a menu."""
         if not self.hard_hidden(el):
+            return False
+        if plain_chars >= REVEAL_CHARS and id(el) in self.stats.has_marker and _navigation(el):
+            self._hidden_cache[id(el)] = False  # an unclosed <nav> the article ended up inside: not a menu
             return False
         if plain_chars >= REVEAL_CHARS and LAYOUT_HIDDEN.intersection(class_words(el)):
             attrs = el.attrs

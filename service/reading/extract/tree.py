@@ -55,7 +55,9 @@ _NESTING = ("svg", "math", "template", "select", "nav")  # may nest: the matchin
 _INERT = re.compile(r"<!--|<(" + "|".join(_RAW + _NESTING) + r")(?=[\s/>])", re.I)
 _INERT_END = {name: re.compile(r"</" + name, re.I) for name in _RAW}
 _INERT_TAG = {name: re.compile(r"<(/?)" + name + r"(?=[\s/>])", re.I) for name in _NESTING}
-_KEEP = re.compile(r"read(?:id|class)=", re.I)  # a ReadSpeaker link in a nav names the reading area
+# A nav whose contents are kept: a ReadSpeaker link in it names the reading area; an h1, <main> or
+# <article> in it means the menu's <nav> was never closed and the page went on inside it (see page.py).
+_KEEP = re.compile(r"read(?:id|class)=|<(?:h1|main|article)(?=[\s>])", re.I)
 
 
 _HEAD_END = re.compile(r"</head\s*>|<body[\s>]", re.I)

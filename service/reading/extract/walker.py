@@ -41,6 +41,7 @@ class _Ctx:
     quote: bool = False
     figure: bool = False
     quote_figure: bool = False
+    teaser: bool = False  # inside teaser cards (Walker.teaser)
 
 
 class Walker:
@@ -68,6 +69,8 @@ class Walker:
         plain = self.stats.text.get(k, 0) - self.stats.link.get(k, 0)
         if k in self.stats.has_marker or plain > 0.5 * self._area_plain:
             return False
+        if k in self.stats.has_field and plain <= FIELD_BOX_PLAIN and k not in self.stats.has_table:
+            return True  # a sign-up, search or feedback box (not a calculator with its table)
         attrs = el.attrs
         role = attrs.get("role")
         if isinstance(role, str) and role.strip().lower() in SOFT_SKIP_ROLES:
@@ -130,6 +133,8 @@ class Walker:
             self._flush(el, run, c, out, soft)
             run.clear()
             cc = self._enter(child, c)
+            if soft and not cc.teaser and not self._listing and self.teaser(child):
+                cc = _Ctx(cc.lang, cc.quote, cc.figure, cc.quote_figure, teaser=True)
             if name == "table" and self._is_data_table(child):
                 self._table(child, cc, out)
             elif name in HEADINGS or id(child) not in self.stats.has_block:
@@ -137,6 +142,14 @@ class Walker:
             else:
                 stack.append((child, iter(list(child.children)), [], cc))
         return out
+
+    def teaser(self, el: Tag) -> bool:
+        """Teaser cards: headings that link to other pages, each with a line or two of text. Read where
+        they are the article's own list; left out before and after it (see prune)."""
+        k = id(el)
+        linked = self.stats.linked_heads.get(k, 0)
+        plain = self.stats.text.get(k, 0) - self.stats.link.get(k, 0)
+        return bool(linked) and linked == self.stats.heads.get(k) and plain <= TEASER_PLAIN
 
     def _soft_skip(self, el: Tag, c: _Ctx) -> bool:
         if el.name == "footer" and not (c.quote or c.figure):
@@ -153,7 +166,7 @@ class Walker:
         quote_figure = c.quote_figure or (el.name == "figure" and el.find("blockquote") is not None)
         if (lang, quote, figure, quote_figure) == (c.lang, c.quote, c.figure, c.quote_figure):
             return c
-        return _Ctx(lang=lang, quote=quote, figure=figure, quote_figure=quote_figure)
+        return _Ctx(lang=lang, quote=quote, figure=figure, quote_figure=quote_figure, teaser=c.teaser)
 
     def _lang_at(self, el: Tag) -> str:
         cur: Tag | None = el
@@ -195,7 +208,7 @@ class Walker:
         if len(tags) == 1 and not loose:
             target = tags[0]
             lang = lang_of(target) or c.lang
-        c2 = c if lang == c.lang else _Ctx(lang, c.quote, c.figure, c.quote_figure)
+        c2 = c if lang == c.lang else _Ctx(lang, c.quote, c.figure, c.quote_figure, c.teaser)
         self._emit(target, container.name, text, plain, c2, out, soft)
 
     def _emit(self, el: Tag, tag: str, text: str, plain: str, c: _Ctx, out: list[FoundBlock], soft: bool) -> None:
@@ -216,7 +229,7 @@ class Walker:
         lang = lang_of(el) or c.lang
         number = self._list_number(el, text) if kind != "heading" else None
         cues = [(0, number)] if number else []
-        out.append(FoundBlock(Block(kind, text, lang, self.locate(el), cues), tag))
+        out.append(FoundBlock(Block(kind, text, lang, self.locate(el), cues), tag, c.teaser))
 
     # -- ordered lists -----------------------------------------------------------------------------
     def _list_number(self, el: Tag, text: str) -> str | None:
@@ -404,6 +417,8 @@ def _int_attr(el: Tag, name: str, default: int) -> int:
         return default
 
 
+TEASER_PLAIN = 300  # characters outside links: a card or a list of cards, not a section of the article
+FIELD_BOX_PLAIN = 600  # characters outside links around a text field: a box, not the page's form wrapper
 OWN_NUMBER = re.compile(r"\s*(?:\d{1,3}|[a-zA-Z])\s*[.):]\s|\s*(?:steg|step)\s+\d", re.I)
 UNNUMBERED = re.compile(r"list-style(?:-type)?\s*:\s*none", re.I)
 UNNUMBERED_CLASS = re.compile(r"(?:^|\s)(?:list-unstyled|list-none|unstyled|no-?bullets?|list-reset|plain-list)(?:\s|$)", re.I)
@@ -421,4 +436,5 @@ class FoundBlock:
 
     block: Block
     tag: str  # tag name of the source element ("" for anonymous runs)
+    teaser: bool = False  # inside teaser cards: left out before and after the article (see prune)
 

@@ -1,0 +1,73 @@
+"""Boilerplate told by where it stands in the reading, after the walk: teaser cards before or after the
+article, a block said twice, headings whose section came out empty.
+
+Why after the walk: these are decisions about a block's neighbours, not about one element. A list of
+linked headings with a line each is the article when it stands between the article's paragraphs (a
+"ten best ..." list) and "related articles" when it stands after the last of them.
+"""
+from __future__ import annotations
+
+from .walker import FoundBlock
+
+
+def prune(found: list[FoundBlock]) -> list[FoundBlock]:
+    """`found` without teasers outside the article, repeated blocks and trailing empty headings."""
+    return _trailing_headings(_repeats(_outside_teasers(found)))
+
+
+def _outside_teasers(found: list[FoundBlock]) -> list[FoundBlock]:
+    """Teaser blocks before the first or after the last block of the article's own text."""
+    body = [i for i, f in enumerate(found) if not f.teaser and f.block.kind != "heading"]
+    teasers = sum(len(f.block.text) for f in found if f.teaser)
+    if not body or teasers > TEASER_SHARE * sum(len(f.block.text) for f in found):
+        return found  # a page of teasers is a listing page: they are its content
+    first, last = body[0], body[-1]
+    keep = [i for i, f in enumerate(found) if not f.teaser or first < i < last]
+    # A heading that only introduced teasers left out ("Related articles") goes with them.
+    out = []
+    for n, i in enumerate(keep):
+        f = found[i]
+        nxt = keep[n + 1] if n + 1 < len(keep) else len(found)
+        if f.block.kind == "heading" and nxt > i + 1 and (nxt == len(found) or _rank(found[nxt]) <= _rank(f)):
+            continue
+        out.append(f)
+    return out
+
+
+def _rank(f: FoundBlock) -> int:
+    """A heading's level (1-6); other blocks rank below every heading."""
+    tag = f.tag
+    return int(tag[1]) if f.block.kind == "heading" and len(tag) == 2 and tag[1].isdigit() else 7
+
+
+def _repeats(found: list[FoundBlock]) -> list[FoundBlock]:
+    """A block said a second time is not said again when it is a copy of a whole part of the page:
+    carousel clones, a sign-up box shown twice (a run of repeated blocks, or one long paragraph).
+    A short line that recurs on its own ("Kontakta oss för mer information.") is still read."""
+    seen: set[str] = set()
+    again = []
+    for f in found:
+        text = f.block.text
+        repeat = len(text) >= REPEAT_MIN and f.block.kind != "table-row" and text in seen
+        seen.add(text)
+        again.append(repeat)
+    out = []
+    for i, f in enumerate(found):
+        if again[i] and (len(f.block.text) >= REPEAT_LONG or (i and again[i - 1])
+                         or (i + 1 < len(found) and again[i + 1])):
+            continue
+        out.append(f)
+    return out
+
+
+REPEAT_MIN = 40
+REPEAT_LONG = 200
+TEASER_SHARE = 0.5
+
+
+def _trailing_headings(found: list[FoundBlock]) -> list[FoundBlock]:
+    """A reading never ends on a heading: one left at the end had its section left out."""
+    end = len(found)
+    while end > 1 and found[end - 1].block.kind == "heading":
+        end -= 1
+    return found[:end]
