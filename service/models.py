@@ -19,6 +19,23 @@ class Block:
     cues: list[tuple[int, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ContentArea:
+    """Which part of the page was read and why, told to whoever asks for the reading.
+
+    source: "content" (the embedding page's selector), "readspeaker" (the page's own readid /
+    readclass link), "auto" (found by extraction), "page" (no main content found: all visible text).
+    code: why that source, for programs ("readid_missing", "readid_stub", ...); reason: the same in words.
+    """
+
+    source: str
+    code: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"source": self.source, "code": self.code, "reason": self.reason}
+
+
 @dataclass
 class Document:
     """What extraction found: the page's title, language and blocks in reading order."""
@@ -27,6 +44,7 @@ class Document:
     title: str
     lang: str
     blocks: list[Block] = field(default_factory=list)
+    area: ContentArea | None = None  # None: not from a page's HTML (a selection, a test's document)
 
 
 @dataclass
@@ -106,6 +124,7 @@ class Plan:
     # visitor selected). Only "page" readings are a URL's reading: listed, refreshed, remembered.
     source: str = "page"
     truncated: bool = False  # the page was longer than LYSSNA_MAX_READING_MINUTES: a notice ends it
+    area: dict[str, str] = field(default_factory=dict)  # ContentArea.as_dict() of the page; {} if none
 
     @property
     def voice_id(self) -> str:
@@ -126,7 +145,8 @@ class Plan:
         """The stored form (what `dataclasses.asdict` gives, without its deep copies: the dict is
         serialized at once, so sharing the plan's lists is safe and saves ~5 ms a page). Fields at
         their defaults are left out, so a page's stored form is the one earlier versions wrote."""
-        out = {k: v for k, v in vars(self).items() if not (k == "source" and v == "page" or k == "truncated" and not v)}
+        out = {k: v for k, v in vars(self).items()
+               if not (k == "source" and v == "page" or k in ("truncated", "area") and not v)}
         out["blocks"] = [{**vars(b), "sentences": [dict(vars(s)) for s in b.sentences]}
                          for b in self.blocks]
         return out

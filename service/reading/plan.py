@@ -93,7 +93,7 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
     if truncated:
         blocks.append(_stop_notice(max_minutes or 0, base_voice if "sv" not in voices else "sv"))
     return Plan(doc.url, doc.title, doc.lang, engine.name, engine.version, base_voice, rate, blocks,
-                source, truncated)
+                source, truncated, doc.area.as_dict() if doc.area is not None else {})
 
 
 def _pieces(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[str]:

@@ -162,6 +162,8 @@ class Readings:
             "truncated": plan.truncated,
             "blocks": blocks,
         }
+        if plan.area:
+            reading["area"] = plan.area
         if timings.get("fallback"):
             reading["fallback"] = {"requested": plan.voice_id, "reason": timings["fallback"]}
         if status == "failed":

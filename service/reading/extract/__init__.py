@@ -18,13 +18,13 @@ from __future__ import annotations
 from bs4 import BeautifulSoup, Tag
 
 from service.errors import ExtractError
-from service.models import Document
+from service.models import ContentArea, Document
 
-from .area import AutoArea, hero_h1, outermost, readspeaker_roots, select_elements
+from .area import AutoArea, chrome_area, hero_h1, outermost, readspeaker_link, select_elements
 from .locators import css_escape
 from .page import Page, clean_text, lang_of
 from .prune import prune
-from .rules import NOTHING_TO_READ
+from .rules import AREA_REASONS, NOTHING_TO_READ
 from .tree import parse
 from .walker import FoundBlock, Walker
 
@@ -49,28 +49,28 @@ def extract(html: str, url: str, *, content: str | None = None, skip: str | None
     page = Page(soup, skip_ids)
     walker = Walker(page, doc_lang)
     found: list[FoundBlock] = []
-    if content_roots:
+    why, named = "auto", ""
+    if content and content.strip():
         for root in content_roots:
             found.extend(walker.walk(root, soft=True))
+        why = "content" if found else "content_empty"
     if not found:
-        named = readspeaker_roots(page.elements, page.locate.by_id)
-        for root in named:
-            found.extend(walker.walk(root, soft=False))
-        if found and _words(found) < STUB_WORDS:
-            found = _unless_a_stub(found, _auto(soup, page, walker))
+        found, why, named = _site_area(soup, page, walker, why)
     if not found:
         found = _auto(soup, page, walker)
     if not found:  # last resort, before saying there is nothing: every visible block of the page
-        found = walker.walk(soup.body or soup, soft=False)
+        found, why = walker.walk(soup.body or soup, soft=False), "page"
     if not found:
         raise ExtractError(NOTHING_TO_READ)
+    source = why if why in ("content", "readspeaker", "page") else "auto"
+    area = ContentArea(source, why, AREA_REASONS[why].format(named=named))
 
     blocks = [f.block for f in found]
     title = next((f.block.text for f in found if f.tag == "h1"), "")
     if not title:
         t = soup.find("title")
         title = clean_text(t.get_text(" ")).replace("\n", " ") if t is not None else ""
-    return Document(url=url, title=title, lang=doc_lang, blocks=blocks)
+    return Document(url=url, title=title, lang=doc_lang, blocks=blocks, area=area)
 
 
 STUB_WORDS = 80  # a page's own ReadSpeaker area this short may be a stub (a heading and a lede) ...
@@ -82,15 +82,30 @@ def _words(found: list[FoundBlock]) -> int:
     return sum(len(f.block.text.split()) for f in found)
 
 
-def _unless_a_stub(named: list[FoundBlock], auto: list[FoundBlock]) -> list[FoundBlock]:
-    """The page's own ReadSpeaker area, unless it is a stub: a few dozen words where the article
-    found without it is a real one with several times more (sites' links that name only the
-    heading and lede while the article goes on beside it, or a sidebar). Otherwise the site's
-    choice wins."""
-    words = _words(auto)
-    if words >= STUB_WORDS and words >= STUB_GAIN * max(1, _words(named)):
-        return auto
-    return named
+def _site_area(soup: BeautifulSoup, page: Page, walker: Walker,
+               why: str) -> tuple[list[FoundBlock], str, str]:
+    """The area the page's own ReadSpeaker link names: (its blocks, "readspeaker", what it names) when it
+    is one to read; otherwise no blocks and why not. Not read when it is missing, navigation or a
+    sidebar, or a stub: a few dozen words where the article found without it is a real one with
+    several times more (links that name only the heading and lede while the article goes on beside it)."""
+    link = readspeaker_link(page.elements, page.locate.by_id)
+    if link is None:
+        return [], why, ""
+    named, roots = link
+    if not roots:
+        return [], "readid_missing", named
+    usable = [r for r in roots if not chrome_area(r, page)]
+    if not usable:
+        return [], "readid_chrome", named
+    found = [f for root in usable for f in walker.walk(root, soft=False)]
+    if not found:
+        return [], "readid_missing", named
+    if _words(found) < STUB_WORDS:
+        auto = _auto(soup, page, walker)
+        words = _words(auto)
+        if words >= STUB_WORDS and words >= STUB_GAIN * max(1, _words(found)):
+            return auto, "readid_stub", named
+    return found, "readspeaker", named
 
 
 def check_selector(selector: str, field: str) -> None:

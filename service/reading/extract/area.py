@@ -47,24 +47,46 @@ def outermost(els: list[Tag]) -> list[Tag]:
     return out
 
 
-def readspeaker_roots(elements: list[Tag], by_id: dict[str, Tag]) -> list[Tag]:
-    """Elements named by the page's own ReadSpeaker link (readid=... or readclass=...)."""
+def readspeaker_link(elements: list[Tag], by_id: dict[str, Tag]) -> tuple[str, list[Tag]] | None:
+    """The page's own ReadSpeaker link (readid=... or readclass=...): what it names ("readid=main")
+    and the elements found for it ([] when none is on the page); None when the page has no such link."""
+    first: tuple[str, list[Tag]] | None = None
     for link in elements:
         href = link.attrs.get("href")
         if not isinstance(href, str) or "read" not in href or not _READ_PARAM.search(href):
             continue
         query = parse_qs(urlsplit(href.strip()).query)
         roots: list[Tag] = []
+        named = []
         for value in query.get("readid", []):
+            named.append(f"readid={value}")
             for rid in re.split(r"[,\s]+", value):
                 if rid and rid in by_id:
                     roots.append(by_id[rid])
         for value in query.get("readclass", []):
+            named.append(f"readclass={value}")
             wanted = {c for c in re.split(r"[,\s]+", value) if c}
             roots.extend(e for e in elements if wanted.intersection(class_words(e)))
         if roots:
-            return outermost(roots)
-    return []
+            return " ".join(named)[:100], outermost(roots)
+        if first is None and named:
+            first = (" ".join(named)[:100], [])
+    return first
+
+
+def chrome_area(el: Tag, page: Page) -> bool:
+    """An area that is page chrome, not content: navigation, a sidebar, header or footer (by tag, role
+    or class), or mostly links. A site's ReadSpeaker link naming one of these is a mistake to pass over."""
+    if page.hard_hidden(el) or _chrome_by_kind(el):
+        return True
+    names = class_and_id(el)
+    if names and CHROME.search(names):
+        return True
+    text = page.stats.text.get(id(el), 0)
+    return text > 0 and page.stats.link.get(id(el), 0) > CHROME_LINKS * text
+
+
+CHROME_LINKS = 0.5
 
 
 _READ_PARAM = re.compile(r"read(id|class)=", re.I)

@@ -11,6 +11,25 @@ from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruct
 NOTHING_TO_READ = "Sidan har ingen text att läsa upp. / The page has no text to read aloud."
 BAD_SELECTOR = "Ogiltig CSS-väljare i {field}. / Invalid CSS selector in {field}."
 MAX_SELECTOR_LEN = 1000
+# Which area was read and why (ContentArea.reason), by code; {named} is what a ReadSpeaker link names.
+AREA_REASONS = {
+    "content": "Sidans egen data-content-väljare. / The embedding page's data-content selector.",
+    "readspeaker": "Sidans ReadSpeaker-område ({named}). / The page's own ReadSpeaker area ({named}).",
+    "auto": "Huvudinnehållet, hittat automatiskt. / The main content, found automatically.",
+    "content_empty": "data-content-väljaren gav ingen text att läsa; huvudinnehållet hittades automatiskt. / "
+                     "The data-content selector gave no text to read; the main content was found automatically.",
+    "readid_missing": "Sidans ReadSpeaker-område ({named}) finns inte på sidan; huvudinnehållet hittades "
+                      "automatiskt. / The ReadSpeaker area ({named}) is not on the page; the main content was "
+                      "found automatically.",
+    "readid_chrome": "Sidans ReadSpeaker-område ({named}) är navigering eller en sidospalt; huvudinnehållet "
+                     "lästes i stället. / The ReadSpeaker area ({named}) is navigation or a sidebar; the main "
+                     "content was read instead.",
+    "readid_stub": "Sidans ReadSpeaker-område ({named}) har bara en liten del av artikeln; hela huvudinnehållet "
+                   "lästes. / The ReadSpeaker area ({named}) holds only a small part of the article; the whole "
+                   "main content was read.",
+    "page": "Inget huvudinnehåll hittades; sidans synliga text lästes. / No main content was found; the page's "
+            "visible text was read.",
+}
 MAX_LOCATOR_DEPTH = 400
 
 
