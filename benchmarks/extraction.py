@@ -96,6 +96,20 @@ def print_folds(name: str, per_page: dict[str, list[dict]], folds: int) -> None:
               f"{tuned:.3f}   per fold: {cells}   spread {max(seen) - min(seen):.3f}")
 
 
+def print_page_types(name: str, per_page: dict[str, list[dict]], folds: int) -> None:
+    """F1 per kind of page (WCXB's `page_type`: article, service, listing), held-out fold apart: the
+    held-out benchmarks the issue names are article pages."""
+    truth = json.loads((SHARED / "datasets" / name / "ground-truth.json").read_text("utf-8"))
+    kinds = sorted({v.get("page_type") for v in truth.values() if isinstance(v, dict) and v.get("page_type")})
+    for kind in kinds:
+        for label, rows in per_page.items():
+            mine = [r for r in rows if truth.get(r["id"], {}).get("page_type") == kind]
+            held = [r for r in mine if fold_of(r["id"], folds) == 0]
+            tuned = [r for r in mine if fold_of(r["id"], folds) != 0]
+            print(f"{name:<10} {kind:<8} {label:<18} fold 0: {f1(held):.3f} (n={len(held)})   "
+                  f"folds 1-{folds - 1}: {f1(tuned):.3f} (n={len(tuned)})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="sv-dev,sv-dev2,wcxb-dev", help="comma-separated data sets in ../shared/datasets")
@@ -123,6 +137,9 @@ def main() -> int:
               "report fold 0 and sv-dev2 apart):")
         for name in sets:
             print_folds(name, folds[name], args.folds)
+        print("\nF1 by kind of page:")
+        for name in sets:
+            print_page_types(name, folds[name], args.folds)
     return 0
 
 
