@@ -155,3 +155,43 @@ def test_every_block_still_maps_to_its_element():
     soup = parse(html)
     for block in extract(html, URL).blocks:
         assert block.text.split(".")[0] in soup.select_one(block.locator).get_text(" ")
+
+
+# ---------------------------------------------------------------- furniture sections after the article ---
+@pytest.mark.parametrize("heading,box", [
+    ("Relaterat", "<ul><li><a href='/a'>Ny förskola i Ekeby</a> – bygget startar i mars</li>"
+                  "<li><a href='/b'>Vägarbete på Ringvägen</a> – pågår till juni</li></ul>"),
+    ("Om skribenten", "<p>Anna Berg är kommunikatör på kommunen och skriver om stadsbyggnad.</p>"),
+    ("Related articles", "<p>Five things to know about the new square, and what happens next in town.</p>"),
+    ("Mer från Kulturskolan", "<p>Kulturskolan har terminsstart i augusti med nya kurser i dans.</p>"),
+    ("3 kommentarer", "<p>Kalle: Äntligen händer det något på torget!</p><p>Lisa: Bra, men bussarna?</p>"),
+])
+def test_a_furniture_section_after_the_article_is_left_out(heading, box):
+    html = page(f"<main><h1>Torget byggs om</h1>{paragraphs(4)}<div class='x'><h2>{heading}</h2>{box}</div>"
+                "</main>")
+    got = texts(html)
+    assert heading not in got
+    assert got == ["Torget byggs om", *[f"Stycke {i}. {PROSE.strip()}" for i in range(4)]]
+
+
+def test_the_same_heading_words_early_in_the_article_are_read():
+    html = page(f"<main><h1>Så lämnar du synpunkter</h1><h2>Kommentarer</h2><p>{PROSE}</p>{paragraphs(4)}</main>")
+    assert "Kommentarer" in texts(html)
+
+
+def test_a_heading_that_only_starts_like_furniture_is_read():
+    html = page(f"<main><h1>Detaljplan</h1>{paragraphs(4)}<h2>Kommentarer till detaljplanen</h2>"
+                f"<p>Kommunen tog emot 40 synpunkter under samrådet, och de flesta gällde trafiken.</p></main>")
+    got = texts(html)
+    assert "Kommentarer till detaljplanen" in got
+    assert got[-1].startswith("Kommunen tog emot 40 synpunkter")
+
+
+def test_the_article_goes_on_after_a_read_also_list_in_its_flow():
+    long_par = "Efter sommaren fortsätter arbetet på östra sidan av torget. " + PROSE + PROSE
+    html = page(f"<main><h1>Torget byggs om</h1>{paragraphs(4)}<h3>Läs också</h3>"
+                "<p><a href='/a'>Ny förskola i Ekeby</a></p><p><a href='/b'>Vägarbete</a> på Ringvägen</p>"
+                f"<p>{long_par}</p></main>")
+    got = texts(html)
+    assert "Läs också" not in got and "Vägarbete på Ringvägen" not in got
+    assert got[-1] == long_par.strip()

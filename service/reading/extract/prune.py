@@ -1,5 +1,6 @@
 """Boilerplate told by where it stands in the reading, after the walk: teaser cards before or after the
-article, a block said twice, headings whose section came out empty.
+article, furniture sections after it ("Related", "About the author", "Kommentarer"), a part of the page
+said twice, headings whose section came out empty.
 
 Why after the walk: these are decisions about a block's neighbours, not about one element. A list of
 linked headings with a line each is the article when it stands between the article's paragraphs (a
@@ -7,12 +8,15 @@ linked headings with a line each is the article when it stands between the artic
 """
 from __future__ import annotations
 
+from bs4 import Tag
+
+from .rules import FURNITURE_HEADING
 from .walker import FoundBlock
 
 
 def prune(found: list[FoundBlock]) -> list[FoundBlock]:
     """`found` without teasers outside the article, repeated blocks and trailing empty headings."""
-    return _trailing_headings(_repeats(_outside_teasers(found)))
+    return _trailing_headings(_repeats(_tail_sections(_outside_teasers(found))))
 
 
 def _outside_teasers(found: list[FoundBlock]) -> list[FoundBlock]:
@@ -32,6 +36,53 @@ def _outside_teasers(found: list[FoundBlock]) -> list[FoundBlock]:
             continue
         out.append(f)
     return out
+
+
+def _tail_sections(found: list[FoundBlock]) -> list[FoundBlock]:
+    """Sections after the article's text under a heading that names page furniture ("Related articles",
+    "About the author", "Kommentarer"): the heading and what follows it inside the box that holds it,
+    or, for a heading standing in the article's own flow, up to the next heading or long paragraph."""
+    total = sum(len(f.block.text) for f in found) or 1
+    out: list[FoundBlock] = []
+    seen = 0
+    box = None
+    cutting = False
+    for f in found:
+        if cutting:
+            if box is not None and f.el is not None and _inside(f.el, box):
+                continue
+            if box is None and f.block.kind != "heading" and len(f.block.text) < TAIL_LONG:
+                continue
+            cutting = False
+        if (f.block.kind == "heading" and f.el is not None and seen >= TAIL_FROM * total
+                and len(f.block.text) <= 60 and FURNITURE_HEADING.match(f.block.text)):
+            cutting, box = True, _box(f.el, len(f.block.text))
+            continue
+        seen += len(f.block.text)
+        out.append(f)
+    return out
+
+
+def _box(heading: Tag, chars: int) -> Tag | None:
+    """The element a heading heads: its nearest ancestor holding more than the heading, unless that is a
+    long stretch of the page (the heading stands in the article's own flow): None then."""
+    cur = heading.parent
+    while isinstance(cur, Tag) and len(cur.get_text(" ", strip=True)) <= chars + 2:
+        cur = cur.parent
+    if not isinstance(cur, Tag) or cur.name in ("body", "html", "main", "article"):
+        return None
+    if len(cur.get_text()) > TAIL_BOX:
+        return None
+    return cur
+
+
+def _inside(el: Tag, box: Tag) -> bool:
+    return el is box or any(p is box for p in el.parents)
+
+
+TAIL_LONG = 200  # a paragraph this long ends a section cut without a box: the article goes on
+TAIL_BOX = 3000  # characters: more than a furniture box
+TAIL_FROM = 0.5  # share of the reading's text before a furniture heading: the article comes first
 
 
 def _rank(f: FoundBlock) -> int:

@@ -140,6 +140,22 @@ LABEL_LINE = re.compile(
 )
 
 
+# Headings of page furniture that follows an article (prune.py: their sections are left out there).
+_FEW = r"(?:\s+[\w&'’.-]+){1,3}"  # a name of one to three words: "More from CFR", "Mer om Kulturskolan"
+FURNITURE_HEADING = re.compile(
+    r"(?:related(?: articles| posts| stories| content| reading| topics| links)?"
+    r"|more (?:from|by|on)" + _FEW + r"|more (?:stories|articles|news|like this|to read)"
+    r"|you (?:may|might) also (?:like|enjoy)|recommended(?: for you| reading| articles)?"
+    r"|popular(?: posts| articles| stories| now)?|trending(?: now)?|most (?:read|popular|viewed)"
+    r"|latest (?:news|posts|articles|stories|insights)|read (?:next|more|also)|about the authors?"
+    r"|share(?: this)?(?: article| post| story| page)?|\d* ?comments?|leave a (?:reply|comment)"
+    r"|newsletters?|(?:subscribe|sign up) (?:to|for) our newsletter|subscribe to" + _FEW
+    + r"|disclaimer|tags|topics"
+    r"|läs (?:också|även|mer)|relaterat|relaterade (?:sidor|artiklar|nyheter|länkar)|mer (?:om|från)" + _FEW
+    + r"|dela(?: sidan| artikeln)?|\d* ?kommentar(?:er)?|kommentera|om (?:skribenten|författaren)"
+    r"|populärt|mest lästa|senaste nytt|nyhetsbrev|prenumerera(?: på vårt nyhetsbrev)?|taggar|ämnen)[\s:.!]*$",
+    re.I,
+)
 NAV_LINE = re.compile(
     r"^(skriv ut|till toppen|tillbaka|läs mer|läs också|dela|tipsa|share|print|back to top|read more)\b",
     re.I,

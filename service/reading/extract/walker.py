@@ -229,7 +229,7 @@ class Walker:
         lang = lang_of(el) or c.lang
         number = self._list_number(el, text) if kind != "heading" else None
         cues = [(0, number)] if number else []
-        out.append(FoundBlock(Block(kind, text, lang, self.locate(el), cues), tag, c.teaser))
+        out.append(FoundBlock(Block(kind, text, lang, self.locate(el), cues), tag, c.teaser, el))
 
     # -- ordered lists -----------------------------------------------------------------------------
     def _list_number(self, el: Tag, text: str) -> str | None:
@@ -437,4 +437,5 @@ class FoundBlock:
     block: Block
     tag: str  # tag name of the source element ("" for anonymous runs)
     teaser: bool = False  # inside teaser cards: left out before and after the article (see prune)
+    el: Tag | None = None  # the element of a heading or paragraph (see prune)
 
