@@ -195,3 +195,52 @@ def test_the_article_goes_on_after_a_read_also_list_in_its_flow():
     got = texts(html)
     assert "Läs också" not in got and "Vägarbete på Ringvägen" not in got
     assert got[-1] == long_par.strip()
+
+
+# ------------------------------------------------------------ short prose after the article's element ---
+def article_then(after: str) -> str:
+    return page(f"<main><div class='entry'><h1>Torget byggs om</h1>{paragraphs(6)}</div>{after}</main>")
+
+
+ARTICLE = ["Torget byggs om", *[f"Stycke {i}. {PROSE.strip()}" for i in range(6)]]
+
+
+@pytest.mark.parametrize("after", [
+    "<div class='profile'><p>Anna Berg är kommunikatör och skriver om stadsbyggnad, trafik och parker i kommunen "
+    "sedan 2019.</p></div>",
+    "<div class='legal'><p>Informationen på sidan är allmän och ersätter inte ett beslut från nämnden i ett "
+    "enskilt ärende.</p></div>",
+    "<section><h2>Vill du veta mer?</h2><p>Boka ett möte med en handläggare, så går vi igenom just din "
+    "situation och vad som gäller för dig.</p></section>",
+])
+def test_short_prose_after_the_articles_element_is_left_out(after):
+    assert texts(article_then(after)) == ARTICLE
+
+
+def test_the_article_going_on_in_a_box_of_the_same_kind_is_read():
+    """A CMS that puts each text portlet in its own box: the last paragraphs are the article's."""
+    portlets = (f"<div class='sv-portlet sv-text-portlet'><h1>Torget byggs om</h1>{paragraphs(6)}</div>"
+                "<div class='sv-portlet sv-text-portlet'><p>Till sist: arbetet är klart i oktober, och då "
+                "invigs torget med en fest för alla.</p></div>")
+    got = texts(page(f"<main>{portlets}</main>"))
+    assert got[-1].startswith("Till sist: arbetet är klart i oktober")
+
+
+@pytest.mark.parametrize("facts", [
+    "<div class='fakta'><h2>Fakta om tjänsten</h2><dl><dt>Anställningsform</dt><dd>Tillsvidare</dd>"
+    "<dt>Sista ansökningsdag</dt><dd>2025-05-31</dd></dl></div>",
+    "<div class='fakta'><h2>Detaljer</h2><ul><li>Datum: 2025-03-14</li><li>Plats: Hörsalen</li>"
+    "<li>Kostnad: 80 kr</li></ul></div>",
+    "<div class='tabell'><table><tr><th>Kärl</th><th>Sommar</th></tr><tr><td>Brunt</td><td>Varje vecka</td>"
+    "</tr></table></div>",
+])
+def test_facts_after_the_articles_element_are_read(facts):
+    got = texts(article_then(facts))
+    assert got[:7] == ARTICLE
+    assert len(got) > 7
+
+
+def test_a_long_stretch_after_the_articles_element_is_read():
+    more = f"<div class='more'><h2>Bakgrund</h2>{paragraphs(4, 'Bakgrund')}</div>"
+    got = texts(article_then(more))
+    assert sum(t.startswith("Bakgrund ") for t in got) == 4

@@ -1,6 +1,7 @@
-"""Boilerplate told by where it stands in the reading, after the walk: teaser cards before or after the
-article, furniture sections after it ("Related", "About the author", "Kommentarer"), a part of the page
-said twice, headings whose section came out empty.
+"""Boilerplate told by where it stands in the reading, after the walk: short prose after the element
+that holds the article (a bio, a disclaimer), teaser cards before or after the article, furniture
+sections after it ("Related", "About the author", "Kommentarer"), a part of the page said twice,
+headings whose section came out empty.
 
 Why after the walk: these are decisions about a block's neighbours, not about one element. A list of
 linked headings with a line each is the article when it stands between the article's paragraphs (a
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 from bs4 import Tag
 
+from .page import class_words
 from .rules import FURNITURE_HEADING
 from .walker import FoundBlock
 
 
 def prune(found: list[FoundBlock]) -> list[FoundBlock]:
-    """`found` without teasers outside the article, repeated blocks and trailing empty headings."""
-    return _trailing_headings(_repeats(_tail_sections(_outside_teasers(found))))
+    """`found` without what stands around the article (see the module's docstring)."""
+    return _trailing_headings(_repeats(_tail_sections(_outside_teasers(_after_the_body(found)))))
 
 
 def _outside_teasers(found: list[FoundBlock]) -> list[FoundBlock]:
@@ -61,6 +63,69 @@ def _tail_sections(found: list[FoundBlock]) -> list[FoundBlock]:
         seen += len(f.block.text)
         out.append(f)
     return out
+
+
+def _after_the_body(found: list[FoundBlock]) -> list[FoundBlock]:
+    """What follows the element that holds the article's running text (the deepest one with 80% of
+    it), outside it, when that is short prose: an author's bio, a disclaimer, a call to action, a
+    teaser. Kept when it is long, when it is facts (a table, a list, a <dl>), or when it stands in a
+    box of the same kind as the article's (a CMS whose article goes on in the next text portlet)."""
+    prose = [f for f in found if f.el is not None and f.block.kind != "heading" and len(f.block.text) >= 80]
+    total = sum(len(f.block.text) for f in prose)
+    if not total:
+        return found
+    chars: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    els: dict[int, Tag] = {}
+    for f in prose:
+        parents = [p for p in f.el.parents if isinstance(p, Tag)]
+        for d, p in enumerate(reversed(parents)):
+            chars[id(p)] = chars.get(id(p), 0) + len(f.block.text)
+            depth[id(p)] = d
+            els[id(p)] = p
+    body = max((k for k, c in chars.items() if c >= BODY_SHARE * total), key=lambda k: depth[k])
+    holder = els[body]
+    inside = [i for i, f in enumerate(found) if f.el is not None and _inside(f.el, holder)]
+    if not inside:
+        return found
+    last = inside[-1]
+    tail = found[last + 1:]
+    if sum(len(f.block.text) for f in tail) > AFTER_SHARE * sum(len(f.block.text) for f in found):
+        return found
+    if _alike(holder, tail):
+        return found  # the article goes on in a box of the same kind (a CMS's next text portlet)
+    facts = sum(1 for f in tail if f.tag in FACT_TAGS or f.block.kind in ("table-row", "list-item"))
+    if facts and facts >= sum(1 for f in tail if f.block.kind == "paragraph" and f.tag not in FACT_TAGS):
+        return found  # facts that go with the article: a table, a list or a <dl> of date, place, salary ...
+    return found[:last + 1]
+
+
+BODY_SHARE = 0.8  # of the running text (blocks of 80+ characters): the element holding the article
+FACT_TAGS = frozenset({"li", "dt", "dd", "tr", "td", "th"})
+AFTER_SHARE = 0.3  # of the reading's text: more after the article's element is not an afterthought
+
+
+def _alike(holder: Tag, tail: list[FoundBlock]) -> bool:
+    """Whether the tail's first block stands in a box of the same kind (tag and classes) as the box
+    holding the article's text, side by side under one parent."""
+    first = next((f.el for f in tail if f.el is not None), None)
+    if first is None:
+        return False
+    ours = {id(a): a for a in (holder, *holder.parents)}
+    child = first
+    for parent in first.parents:
+        if id(parent) in ours:
+            break
+        child = parent
+    else:
+        return False
+    mine = holder
+    while isinstance(mine.parent, Tag) and mine.parent is not parent:
+        mine = mine.parent
+    if mine is child or mine.parent is not parent:
+        return False
+    classes = class_words(mine)
+    return bool(classes) and child.name == mine.name and class_words(child) == classes
 
 
 def _box(heading: Tag, chars: int) -> Tag | None:
