@@ -108,6 +108,22 @@ def test_carousel_clones_are_read_once():
         assert got.count(f"Bild {i}: {PROSE.strip()}") == 1
 
 
+def test_cloned_quotes_with_their_authors_are_read_once():
+    quotes = "".join(f"<blockquote><p>Citat {i}: {PROSE}</p></blockquote><p>Person {i}</p>" for i in range(3))
+    html = page(f"<main><h1>Omdömen</h1>{paragraphs(3)}<div class='slider'>{quotes}{quotes}</div></main>")
+    got = texts(html)
+    for i in range(3):
+        assert got.count(f"Citat {i}: {PROSE.strip()}") == 1
+        assert got.count(f"Person {i}") == 1
+
+
+def test_a_line_that_recurs_in_every_item_of_a_list_is_read_with_each_item():
+    items = "".join(f"<h2>Bok {i}</h2><p>Betyg {i}</p><p>Finns att låna på alla bibliotek i kommunen just nu.</p>"
+                    for i in range(4))
+    got = texts(page(f"<main><h1>Boktips</h1>{items}</main>"))
+    assert [t for t in got if t.startswith("Betyg")] == [f"Betyg {i}" for i in range(4)]
+
+
 def test_a_short_line_that_recurs_is_read_each_time():
     line = "Kontakta kundtjänst för mer information om detta."
     qa = "".join(f"<h2>Fråga {i}</h2><p>Svar {i} på frågan.</p><p>{line}</p>" for i in range(3))

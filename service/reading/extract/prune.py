@@ -157,23 +157,32 @@ def _rank(f: FoundBlock) -> int:
 
 
 def _repeats(found: list[FoundBlock]) -> list[FoundBlock]:
-    """A block said a second time is not said again when it is a copy of a whole part of the page:
-    carousel clones, a sign-up box shown twice (a run of repeated blocks, or one long paragraph).
-    A short line that recurs on its own ("Kontakta oss för mer information.") is still read."""
+    """A part of the page said a second time is not said again: carousel clones, a sign-up box or a
+    row of quotes shown twice. That is a run of blocks all said before, with two or more paragraphs
+    in it, or one long paragraph. A line that recurs among new text ("Kontakta oss för mer
+    information." after each answer, "Finns att låna" in each item of a list) is still read each time."""
     seen: set[str] = set()
     again = []
     for f in found:
         text = f.block.text
-        repeat = len(text) >= REPEAT_MIN and f.block.kind != "table-row" and text in seen
+        again.append(text in seen and f.block.kind != "table-row")
         seen.add(text)
-        again.append(repeat)
-    out = []
-    for i, f in enumerate(found):
-        if again[i] and (len(f.block.text) >= REPEAT_LONG or (i and again[i - 1])
-                         or (i + 1 < len(found) and again[i + 1])):
+    drop: set[int] = set()
+    i = 0
+    while i < len(found):
+        if not again[i]:
+            i += 1
             continue
-        out.append(f)
-    return out
+        j = i
+        while j < len(found) and again[j]:
+            j += 1
+        lengths = [len(found[k].block.text) for k in range(i, j)]
+        if sum(n >= REPEAT_MIN for n in lengths) >= 2:
+            drop.update(range(i, j))
+        else:
+            drop.update(k for k in range(i, j) if lengths[k - i] >= REPEAT_LONG)
+        i = j
+    return [f for i, f in enumerate(found) if i not in drop]
 
 
 REPEAT_MIN = 40
