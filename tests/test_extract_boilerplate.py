@@ -260,3 +260,34 @@ def test_a_long_stretch_after_the_articles_element_is_read():
     more = f"<div class='more'><h2>Bakgrund</h2>{paragraphs(4, 'Bakgrund')}</div>"
     got = texts(article_then(more))
     assert sum(t.startswith("Bakgrund ") for t in got) == 4
+
+
+# ----------------------------------------------------------------------- metadata and disclosures ---
+@pytest.mark.parametrize("line", ["Anna Berg • 20 okt 2025", "Dec 19, 2025 | 5 min read",
+                                  "Publicerad 2025-03-01 | Nyheter", "On behalf of the council · 2025-03-01"])
+def test_a_metadata_line_in_parts_is_left_out(line):
+    got = texts(page(f"<main><h1>Torget</h1><p>{line}</p>{paragraphs(3)}</main>"))
+    assert line not in got and len(got) == 4
+
+
+def test_a_line_with_a_date_in_a_list_is_read():
+    items = "".join(f"<li>2025-0{i}-01 | Protokoll från nämndens möte nummer {i}</li>" for i in range(1, 4))
+    got = texts(page(f"<main><h1>Protokoll</h1>{paragraphs(2)}<ul>{items}</ul></main>"))
+    assert "2025-01-01 | Protokoll från nämndens möte nummer 1" in got
+
+
+@pytest.mark.parametrize("line", [
+    "We may earn a commission from links on this page, but we only recommend products we back.",
+    "As an Amazon Associate I earn from qualifying purchases.",
+    "The following content is brought to you by Mashable partners.",
+    "Inlägget innehåller annonslänkar.",
+])
+def test_an_affiliate_disclosure_is_left_out(line):
+    got = texts(page(f"<main><h1>Bästa kaffebryggaren</h1><p>{line}</p>{paragraphs(3)}</main>", lang="en"))
+    assert line not in got and len(got) == 4
+
+
+def test_a_sentence_that_mentions_affiliate_links_in_passing_is_read():
+    line = "I use this castile soap and this dish soap, in case you wondered (both are affiliate links)."
+    got = texts(page(f"<main><h1>Cleaning</h1>{paragraphs(2)}<p>{line}</p>{paragraphs(2, 'Mer')}</main>", lang="en"))
+    assert line in got

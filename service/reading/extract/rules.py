@@ -131,6 +131,14 @@ CREDIT_LINE = re.compile(
     r"|^(?:advertisement|annons|sponsored|reklam|share(?: this(?: article| post| page)?)?|dela(?: sidan| artikeln)?)$",
     re.I,
 )
+# Affiliate and sponsorship disclosures that stand before or after an article (English and Swedish).
+DISCLOSURE_LINE = re.compile(
+    r"\b(?:we|i) (?:may )?(?:earn|receive|get) (?:a )?(?:small |affiliate )?(?:commission|compensation)"
+    r"|\b(?:contains|includes|uses) affiliate links\b|\bas an amazon associate\b|\breader-supported\b"
+    r"|\bbrought to you by \w+(?: \w+)? partners\b|\bindependently selected by our editors\b"
+    r"|\binnehåller (?:annons|affiliate|reklam)länkar\b",
+    re.I,
+)
 BYLINE = re.compile(r"^(?:By|Written by|Av)\s+[A-ZÅÄÖ][\w.'-]+(?:\s+[A-ZÅÄÖ][\w.'-]+){0,3}(?:$|[,|•·–]\s)")
 LABEL_LINE = re.compile(
     r"^(\w*kategori(er)?|ämnen|taggar|etiketter|tags|categories|category|filed under)\s*:"
