@@ -128,3 +128,27 @@ def test_the_reading_tells_which_area_was_read(client, page_site):
     assert "readid=borta" in reading["area"]["reason"]
     again = client.get(f"/api/v1/readings/{reading['id']}").get_json()  # from the store, too
     assert again["area"] == reading["area"]
+
+
+def test_a_readid_naming_the_first_part_of_a_long_article_gives_the_whole_article():
+    """Not only a heading and lede: a link naming the first text portlet of a column whose next
+    portlets hold four times as much of the same article."""
+    first = "".join(f"<p>{s}</p>" for s in SENTENCES[:6])
+    rest = "".join(f"<div class='portlet'><p>Fortsättning {i}. {SENTENCES[i % 8]}</p><p>Mer {i}. {SENTENCES[7]}</p>"
+                   "</div>" for i in range(14))
+    html = page(f"<main>{LINK.format(param='readid=del1')}<div class='portlet' id='del1'><h1>Ny simhall</h1>"
+                f"{first}</div>{rest}</main>")
+    source, code, _, got = area(html)
+    assert (source, code) == ("auto", "readid_stub")
+    assert got[:7] == ["Ny simhall", *SENTENCES[:6]]
+    assert sum(t.startswith("Fortsättning") for t in got) == 14
+
+
+def test_a_readid_naming_an_article_apart_from_a_longer_text_is_obeyed():
+    """The link names a real article; a longer text elsewhere on the page is not the article around it."""
+    other = "".join(f"<p>Annan text {i}. {SENTENCES[i % 8]}</p>" for i in range(40))
+    html = page(f"<div class='kolumn'>{LINK.format(param='readid=nyhet')}<div id='nyhet'><h1>Ny simhall</h1>"
+                + "".join(f"<p>{s}</p>" for s in SENTENCES[:6]) + f"</div></div><div class='arkiv'>{other}</div>")
+    source, code, _, got = area(html)
+    assert (source, code) == ("readspeaker", "readspeaker")
+    assert got == ["Ny simhall", *SENTENCES[:6]]

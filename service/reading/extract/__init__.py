@@ -73,6 +73,10 @@ def extract(html: str, url: str, *, content: str | None = None, skip: str | None
     return Document(url=url, title=title, lang=doc_lang, blocks=blocks, area=area)
 
 
+PART_WORDS = 400  # a page's own ReadSpeaker area this short may be only a part of the article: it gives
+# way to the article found without it when that holds STUB_GAIN times the words and reads nearly all
+# (WITHIN_SHARE) of what the area holds, or, below STUB_WORDS, whenever the article is that much longer
+WITHIN_SHARE = 0.8
 STUB_WORDS = 80  # a page's own ReadSpeaker area this short may be a stub (a heading and a lede) ...
 STUB_GAIN = 3.0  # ... and is not read when the article found without it (itself no shorter than
 # STUB_WORDS) holds this many times the words
@@ -100,12 +104,27 @@ def _site_area(soup: BeautifulSoup, page: Page, walker: Walker,
     found = [f for root in usable for f in walker.walk(root, soft=False)]
     if not found:
         return [], "readid_missing", named
-    if _words(found) < STUB_WORDS:
+    mine = _words(found)
+    if mine < PART_WORDS:
         auto = _auto(soup, page, walker)
         words = _words(auto)
-        if words >= STUB_WORDS and words >= STUB_GAIN * max(1, _words(found)):
+        if words >= STUB_WORDS and words >= STUB_GAIN * max(1, mine) and (
+                mine < STUB_WORDS or _a_part_of(found, usable, auto)):
             return auto, "readid_stub", named
     return found, "readspeaker", named
+
+
+def _a_part_of(part: list[FoundBlock], roots: list[Tag], whole: list[FoundBlock]) -> bool:
+    """Whether the area a link names is a piece of the article found without it: the article reads
+    nearly everything the area holds, and nearly all of the article stands beside the area, in the
+    same column (a CMS's next text portlets), not elsewhere on the page."""
+    located = {f.block.locator for f in whole}
+    if sum(f.block.locator in located for f in part) < WITHIN_SHARE * len(part):
+        return False
+    columns = {id(r.parent) for r in roots if isinstance(r.parent, Tag)}
+    beside = sum(len(f.block.text.split()) for f in whole
+                 if f.el is not None and any(id(p) in columns for p in f.el.parents))
+    return beside >= WITHIN_SHARE * _words(whole)
 
 
 def check_selector(selector: str, field: str) -> None:
