@@ -120,6 +120,15 @@ DATE_LINE = re.compile(
 )
 
 
+META_SEPARATOR = re.compile(r"\s*[|•·]\s*")
+
+
+def meta_in_parts(text: str) -> bool:
+    """A line of page metadata in parts: "Anna Berg • 20 okt 2025", "Dec 19, 2025 | 5 min read"."""
+    parts = [p for p in META_SEPARATOR.split(text) if p]
+    return len(parts) >= 2 and any(DATE_LINE.match(p) or META_LINE.match(p) for p in parts)
+
+
 # Photo credits and lone labels that are furniture wherever they stand (README: credits are excluded).
 # A site's copyright line ("Copyright© 2026 ... All Rights Reserved."), wherever the footer sits.
 COPYRIGHT_LINE = re.compile(r"\ball rights reserved\b|\balla rättigheter (?:är )?förbehållna\b|"

@@ -20,9 +20,9 @@ from .rules import (
     BYLINE,
     CHROME_WALK,
     COPYRIGHT_LINE,
-    DISCLOSURE_LINE,
     CREDIT_LINE,
     DATE_LINE,
+    DISCLOSURE_LINE,
     HEADINGS,
     LABEL_LINE,
     LONG_TEXT,
@@ -32,6 +32,7 @@ from .rules import (
     SOFT_SKIP_ROLES,
     WORD,
     WS,
+    meta_in_parts,
 )
 
 
@@ -227,7 +228,7 @@ class Walker:
                 return
             if len(text) < 400 and (COPYRIGHT_LINE.search(text) or DISCLOSURE_LINE.search(text)):
                 return
-            if len(text) < 120 and kind != "list-item" and _meta_parts(text):
+            if len(text) < 120 and kind != "list-item" and meta_in_parts(text):
                 return
         lang = lang_of(el) or c.lang
         number = self._list_number(el, text) if kind != "heading" else None
@@ -410,15 +411,6 @@ class Walker:
             parts.append(text)
             pos += len(text)
         return "".join(parts), cues
-
-
-def _meta_parts(text: str) -> bool:
-    """A line of page metadata in parts: "Faith Katunga • Oct 20, 2025", "Dec 19, 2025 | 5 min read"."""
-    parts = [p for p in META_SEPARATOR.split(text) if p]
-    return len(parts) >= 2 and any(DATE_LINE.match(p) or META_LINE.match(p) for p in parts)
-
-
-META_SEPARATOR = re.compile(r"\s*[|•·]\s*")
 
 
 def _int_attr(el: Tag, name: str, default: int) -> int:
