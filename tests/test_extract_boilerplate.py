@@ -100,21 +100,17 @@ def test_a_page_that_is_one_big_form_is_still_read():
 
 
 # ------------------------------------------------------------------------------------ repeats ---
-def test_carousel_clones_are_read_once():
-    slides = "".join(f"<div class='slide'><p>Bild {i}: {PROSE}</p></div>" for i in range(3))
-    html = page(f"<main><h1>Galleri</h1>{paragraphs(1)}<div class='track'>{slides}{slides}</div></main>")
-    got = texts(html)
+@pytest.mark.parametrize("item,lines", [
+    ("<div class='slide'><p>Bild {i}: " + PROSE + "</p></div>", ["Bild {i}: " + PROSE.strip()]),  # carousel
+    ("<blockquote><p>Citat {i}: " + PROSE + "</p></blockquote><p>Person {i}</p>",  # quotes with authors
+     ["Citat {i}: " + PROSE.strip(), "Person {i}"]),
+])
+def test_a_part_of_the_page_shown_twice_is_read_once(item, lines):
+    items = "".join(item.format(i=i) for i in range(3))
+    got = texts(page(f"<main><h1>Galleri</h1>{paragraphs(3)}<div class='track'>{items}{items}</div></main>"))
     for i in range(3):
-        assert got.count(f"Bild {i}: {PROSE.strip()}") == 1
-
-
-def test_cloned_quotes_with_their_authors_are_read_once():
-    quotes = "".join(f"<blockquote><p>Citat {i}: {PROSE}</p></blockquote><p>Person {i}</p>" for i in range(3))
-    html = page(f"<main><h1>Omdömen</h1>{paragraphs(3)}<div class='slider'>{quotes}{quotes}</div></main>")
-    got = texts(html)
-    for i in range(3):
-        assert got.count(f"Citat {i}: {PROSE.strip()}") == 1
-        assert got.count(f"Person {i}") == 1
+        for line in lines:
+            assert got.count(line.format(i=i)) == 1
 
 
 def test_a_line_that_recurs_in_every_item_of_a_list_is_read_with_each_item():
