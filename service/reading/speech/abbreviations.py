@@ -157,6 +157,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "gwh": ("gigawattimme", "gigawattimmar"),
     "kw": ("kilowatt", "kilowatt"),
     "w": ("watt", "watt"),
+    "v": ("volt", "volt"),
     "ha": ("hektar", "hektar"),
     "°c": ("grad", "grader"),
     "°": ("grad", "grader"),

@@ -50,6 +50,33 @@ def _number_suffix(m: re.Match[str]) -> str:
     return space + word + (suffix if suffix in ("s", "orna", "or") else "")
 
 
+_ABOUT = re.compile(r"(?<![\w~])~\s?(?=\d)")
+_PART_OF = re.compile(r"(?<![\w,./])(?:(\d{1,3})\s?(?=[½¼¾]|\s[13]/[24]))?\s?(?:([½¼¾])|([1-9])/([24]))\s?"
+                      r"([^\W\d_]+)\b(?!/)")
+
+
+def _part_of(m: re.Match[str]) -> str:
+    """A half or quarter of a unit or noun, in agreement with it: "½ kg" -> "ett halvt kilo",
+    "½ liter" -> "en halv liter", "3/4 timme" -> "tre kvarts timme", "¼ tsk" -> "en kvarts tesked"."""
+    whole = m.group(1)
+    num, den = _UNICODE_FRACTIONS[m.group(2)] if m.group(2) else (int(m.group(3)), int(m.group(4)))
+    word = m.group(5)
+    unit = UNITS.get(word.lower()) or UNITS.get(word)
+    noun = unit[0] if unit else word
+    common = noun in COMMON_GENDER or noun.split(" ")[-1] in COMMON_GENDER
+    if unit is None and not common and word.lower() not in _NEUTER_MEASURES:
+        return m.group()  # not a measure we know the gender of: the plain fraction passes read it
+    lead = f"{nw.cardinal_of(whole, common=common)} och " if whole else ""
+    if den == 2 and num == 1:
+        return lead + ("en halv " if common else "ett halvt ") + noun
+    if den == 4 and num in (1, 3):
+        return lead + (("en" if common else "ett") + " kvarts " if num == 1 else "tre kvarts ") + noun
+    return m.group()
+
+
+_NEUTER_MEASURES = frozenset({"kilo", "hekto", "gram", "år", "dygn", "paket", "glas", "ark"})
+
+
 def numbered_forms(t: Tracked, _p: list[str]) -> None:
     t.sub(_DECADE, _decade)
     t.sub(_ORDINAL, lambda m: nw.ordinal_of(m.group(1)))
@@ -63,6 +90,10 @@ def numbered_forms(t: Tracked, _p: list[str]) -> None:
         return f"{nw.year(int(first))} till {nw.year(end)}"
 
     t.sub(_YEAR_SPAN, span)
+
+    t.sub(_ABOUT, "cirka ")  # "~5 min"
+    t.sub(_TIMES, " gånger ")  # "3 x 2 m": before the units pass turns "2 m" into words
+    t.sub(_PART_OF, _part_of)
 
     def mixed(m: re.Match[str]) -> str:
         num, den = _UNICODE_FRACTIONS[m.group(2)]
@@ -110,7 +141,7 @@ _CURRENCIES = (("krona", "kronor", "öre"), ("euro", "euro", "cent"), ("dollar",
                ("pund", "pund", "pence"))
 _MULTI_UNITS = sorted((u for u in UNITS if len(u) > 1 and u not in {"euro", "år", "mån", "dygn"}),
                       key=len, reverse=True)
-_SINGLE_UNITS = ["m", "g", "l", "h", "W", "°", "%", "‰", "s"]
+_SINGLE_UNITS = ["m", "g", "l", "h", "W", "V", "°", "%", "‰", "s"]
 _UNIT = re.compile(
     _NUM_ONCE + r"(?:,(\d+))?\s?(?:(?i:(" + "|".join(re.escape(u) for u in _MULTI_UNITS) + r"))"
     r"|(" + "|".join(re.escape(u) for u in _SINGLE_UNITS) + r"))(?![\w²³]|\.[^\W\d_])"
@@ -133,6 +164,8 @@ _NOT_NOUN = frozenset({
     "startade", "började", "öppnade", "stängde", "infördes", "gäller", "gällde", "beslutade", "var",
     "betalade", "ökade", "minskade", "jämfört", "visar", "visade", "enligt", "samt", "vs",
 })
+_COMMON_WORDS = COMMON_GENDER | {plural for singular, plural in UNITS.values() if singular in COMMON_GENDER}
+_RANGE_END = re.compile(r"\s+(?:\d+|[^\W\d_]+)\s+([^\W\d_]+)")  # "till 2 dl" / "till två deciliter"
 _NEXT_TOKEN = re.compile(r"\s*([^\W\d_]+|[%‰])")
 _MEASURE_WORDS = (
     {pair[1].split(" ")[0] for pair in UNITS.values()}
@@ -227,7 +260,6 @@ def compounds(t: Tracked, _p: list[str]) -> None:
         written = m.group(1)
         return nw.year(int(written)) if len(written) == 4 else nw.number_string(written)
 
-    t.sub(_TIMES, " gånger ")  # "2x2", "3 x 4"
     t.sub(_COMPOUND, joined)
     t.sub(_LETTER_DIGIT, " ")
 
@@ -269,6 +301,9 @@ def numbers(t: Tracked, _p: list[str]) -> None:
             return nw.digits(whole)
         nxt = _NEXT_WORD.match(m.string, m.end())
         common = bool(nxt) and nxt.group(1).lower() in COMMON_GENDER
+        if nxt and nxt.group(1) == "till":  # a range takes the gender of what follows it: "1–2 dl"
+            after = _RANGE_END.match(m.string, nxt.end())
+            common = bool(after) and after.group(1).lower() in _COMMON_WORDS
         if re.fullmatch(r"\d+", whole):
             return nw.number_string(whole, common=common)
         return nw.cardinal_of(_integer(whole), common=common)

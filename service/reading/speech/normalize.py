@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from . import addresses, amounts, dates, words
+from . import addresses, amounts, contexts, dates, words
 from .common import UPPER, Step, unprotect
 from .tracked import Normalized, Tracked
 from .words import spell
@@ -102,6 +102,8 @@ _QUOTEISH = re.compile(r"[”“„\"»«›‹’‘']")
 _ROMANISH = re.compile(r"\b[IVX]+\b")
 _CAPITALS = re.compile(r"[" + UPPER + r"]{2}")
 _PHONEMEISH = re.compile(r"\[\[")
+_CONTEXTISH = re.compile(r"\w:|\b[Ss]s?\.\s?\d|\b[IVXLC]+\b|\b(?:Rv|Lv|Väg)\b|\b[QqK][1-4]\b|\b[Uu]ng\.|\bmm\b"
+                         r"|\b[a-zA-Z]{3,4}\.?\s?[–—-]\s?[a-zA-Z]")
 
 # Each pass with a cheap test of whether it can change anything (most sentences have no digits).
 _STEPS: tuple[tuple[Step, re.Pattern[str] | None], ...] = (
@@ -113,6 +115,7 @@ _STEPS: tuple[tuple[Step, re.Pattern[str] | None], ...] = (
     (addresses.phones, _DIGIT),
     (dates.dates, _DIGIT),
     (words.paragraphs, _PARAGRAPHISH),
+    (contexts.contexts, _CONTEXTISH),
     (words.abbreviations, None),
     (dates.ranges, None),
     (dates.times, _DIGIT),
