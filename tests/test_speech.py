@@ -634,7 +634,7 @@ NEWSREADER_CASES: list[tuple[str, str | tuple[str, ...]]] = [
     ("f.d. chef", "före detta chef"), ("nr 5", "nummer fem"), ("Nr 7 vann.", "Nummer sju vann."),
     ("tel. 08-123 456 78", "telefon noll åtta, hundratjugotre, fyrahundrafemtiosex, sjuttioåtta"),
     ("kl. 8", "klockan åtta"), ("bl.a. och t.ex.", ("bland annat och till exempel", "bland annat och till exempel.")), ("etc. här", "etcetera här"),
-    ("m.a.o. inget", "med andra ord inget"), ("f.n. stängt", "för närvarande stängt"), ("ev. ändringar", "eventuellt ändringar"),
+    ("m.a.o. inget", "med andra ord inget"), ("f.n. stängt", "för närvarande stängt"), ("ev. ändringar", "eventuella ändringar"),
     ("enl. beslut", "enligt beslut"), ("Se sid. 12.", "Se sidan tolv."), ("jfr tabell", "jämför tabell"),
     ("Dnr 2024/123", ("Diarienummer tjugohundratjugofyra snedstreck hundratjugotre", "Diarienummer tvåtusen tjugofyra snedstreck hundratjugotre")),
     ("bil. 2", "bilaga två"), ("Han är ung.", "Han är ung."),

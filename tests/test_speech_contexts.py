@@ -50,6 +50,14 @@ from service.reading.speech.normalize import normalize, normalize_mapped
     ("Del II handlar om skolan.", "Del två handlar om skolan."),
     ("Se bilaga III.", "Se bilaga tre."),
     ("Etapp XII startar i maj.", "Etapp tolv startar i maj."),
+    ("Den IV:e upplagan kom 1998.", "Den fjärde upplagan kom nittonhundranittioåtta."),
+    ("Pris: XX:e plats", "Pris: tjugonde plats"),
+    # "ev." agrees with the noun after it
+    ("Har du ev. frågor?", "Har du eventuella frågor?"),
+    ("Ev. kostnad betalas av dig.", "Eventuell kostnad betalas av dig."),
+    ("Ett ev. fel rättas.", "Ett eventuellt fel rättas."),
+    ("Vi kommer ev. att stänga.", "Vi kommer eventuellt att stänga."),
+    ("Ange ev. allergi.", "Ange eventuell allergi."),
     # road numbers and quarters
     ("Rv 40 är avstängd.", "Riksväg fyrtio är avstängd."),
     ("Sväng in på Lv 123.", "Sväng in på länsväg hundratjugotre."),

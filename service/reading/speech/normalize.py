@@ -102,7 +102,7 @@ _QUOTEISH = re.compile(r"[”“„\"»«›‹’‘']")
 _ROMANISH = re.compile(r"\b[IVX]+\b")
 _CAPITALS = re.compile(r"[" + UPPER + r"]{2}")
 _PHONEMEISH = re.compile(r"\[\[")
-_CONTEXTISH = re.compile(r"\w:|\b[Ss]s?\.\s?\d|\b[IVXLC]+\b|\b(?:Rv|Lv|Väg)\b|\b[QqK][1-4]\b|\b[Uu]ng\.|\bmm\b"
+_CONTEXTISH = re.compile(r"\w:|\b[Ss]s?\.\s?\d|\b[IVXLC]+\b|\b(?:Rv|Lv|Väg)\b|\b[QqK][1-4]\b|\b[Uu]ng\.|\bmm\b|\b[Ee]v\."
                          r"|\b[a-zA-Z]{3,4}\.?\s?[–—-]\s?[a-zA-Z]")
 
 # Each pass with a cheap test of whether it can change anything (most sentences have no digits).
