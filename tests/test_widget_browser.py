@@ -179,7 +179,11 @@ def test_position_is_remembered_for_the_session(site, page):
     player(page).click()
     wait_playing(page, 29)
     assert audio_state(page)["time"] >= 29
-    page.wait_for_function(f"() => /^Fortsätter från 0:3\\d$/.test({P}.shadowRoot.querySelector('[role=status]').textContent)")
+    status = f"{P}.shadowRoot.querySelector('[role=status]').textContent"
+    try:
+        page.wait_for_function(f"() => /^Fortsätter från 0:3\\d$/.test({status})")
+    except Exception as exc:  # say what the status said instead (this check has failed now and then)
+        raise AssertionError(f"status {page.evaluate(f'() => {status}')!r}, audio {audio_state(page)}") from exc
 
 
 def test_click_or_enter_on_a_paragraph_starts_reading_there(site, page):
