@@ -147,7 +147,8 @@ class Readings:
                                       "words": written_words(words[i] if i < len(words) else [], s.spans)})
                 i += 1
             if sentences:
-                blocks.append({"kind": b.kind, "lang": b.lang, "locator": b.locator, "sentences": sentences})
+                blocks.append({"kind": b.kind, "lang": b.lang, "voice": f"{plan.engine}:{b.voice}",
+                               "locator": b.locator, "sentences": sentences})
         reading = {
             "id": reading_id,
             "status": status,
