@@ -25,7 +25,6 @@ _ROMAN_AFTER = re.compile(
     r"\b((?:[Kk]apitel|[Kk]ap\.|[Dd]el|[Aa]vsnitt|[Vv]olym|[Bb]and|[Bb]ilaga|[Aa]kt|[Ff]as|[Ee]tapp|[Ss]teg|"
     r"[Ss]äsong|[Nn]ivå|[Aa]rtikel|[Aa]vdelning|[Tt]itel|[Bb]ok)\s+)([IVXLC]{1,6})(?![\w:])")
 _ROMAN_ORDINAL = re.compile(r"\b([IVXLC]{1,6}):(?:e|a)\b")  # "den IV:e" -> "den fjärde"
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _ROAD = re.compile(r"\b(Rv|Lv|Väg)\.?\s?(?=\d{1,3}\b)")
 _ROAD_WORDS = {"rv": "riksväg", "lv": "länsväg", "väg": "väg"}
 _QUARTER = re.compile(r"\b[QqK]([1-4])\b(?!\d)")
@@ -35,17 +34,6 @@ _ETC = re.compile(r"(?<=[^\W\d_,]) mm(?=[\s.,;:)!?]|$)|(?<=,) mm(?=[\s.,;:)!?]|$
 _MONTH = "|".join(sorted(MONTH_SHORT, key=len, reverse=True))
 _MONTH_RANGE = re.compile(r"\b(" + _MONTH + r")\.?\s?[–—-]\s?(" + _MONTH + r"|" + "|".join(nw.MONTHS) + r")\b",
                           re.I)
-
-
-def _roman(numeral: str) -> int | None:
-    total = 0
-    values = [_ROMAN_VALUES.get(c) for c in numeral]
-    if None in values:
-        return None
-    for i, value in enumerate(values):
-        nxt = values[i + 1] if i + 1 < len(values) else 0
-        total += -value if value < nxt else value
-    return total if 0 < total < 400 else None
 
 
 def _month(short: str) -> str:
@@ -86,13 +74,13 @@ def contexts(t: Tracked, _p: list[str]) -> None:
                                             else "sidan "))
 
     def roman(m: re.Match[str]) -> str:
-        value = _roman(m.group(2))
+        value = nw.roman(m.group(2))
         return m.group() if value is None else m.group(1) + nw.cardinal(value)
 
     t.sub(_ROMAN_AFTER, roman)
 
     def roman_ordinal(m: re.Match[str]) -> str:
-        value = _roman(m.group(1))
+        value = nw.roman(m.group(1))
         return m.group() if value is None else nw.ordinal(value)
 
     t.sub(_ROMAN_ORDINAL, roman_ordinal)

@@ -198,3 +198,18 @@ def fraction(numerator: int, denominator: int) -> str:
     if numerator == 1:
         return "en " + part
     return cardinal(numerator) + " " + part + "ar"
+
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman(numeral: str) -> int | None:
+    """"XII" -> 12, "IV" -> 4 (I, V, X, L and C, below 400); None for anything else."""
+    values = [_ROMAN_VALUES.get(c) for c in numeral]
+    if not values or None in values:
+        return None
+    total = 0
+    for i, value in enumerate(values):
+        nxt = values[i + 1] if i + 1 < len(values) else 0
+        total += -value if value < nxt else value
+    return total if 0 < total < 400 else None

@@ -134,28 +134,19 @@ _REGNAL = re.compile(
     r"\b(" + "|".join(sorted(REGNAL_MALE | REGNAL_FEMALE, key=len, reverse=True)) + r")\s+("
     + _ROMAN + r")(:s)?(?![\w])"
 )
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 _ACRONYM = re.compile(r"(?<![\w\-@.])([" + UPPER + r"]{2,6})(?::(s|n|en|et|ar|arna|are|na|er|erna|or))?(?![\w])")
 _VOWELS = set("AEIOUYÅÄÖÉÜ")
 _SHOUTING = re.compile(r"[a-zåäöé]")
-
-
-def _roman(numeral: str) -> int:
-    total = 0
-    for i, c in enumerate(numeral):
-        value = _ROMAN_VALUES[c]
-        nxt = _ROMAN_VALUES[numeral[i + 1]] if i + 1 < len(numeral) else 0
-        total += -value if value < nxt else value
-    return total
 
 
 def regnal(t: Tracked, _p: list[str]) -> None:
     """"Karl XII" -> "Karl den tolfte", "Gustav II Adolf" -> "Gustav den andre Adolf"."""
     def spoken(m: re.Match[str]) -> str:
         name, numeral, genitive = m.group(1), m.group(2), m.group(3)
-        if not numeral:
+        value = nw.roman(numeral) if numeral else None
+        if value is None:
             return m.group()
-        word = nw.ordinal(_roman(numeral))
+        word = nw.ordinal(value)
         if name not in REGNAL_FEMALE and word.endswith(("första", "andra")):
             word = word[:-1] + "e"  # "förste", "andre" for men
         return f"{name} den {word}" + ("s" if genitive else "")
