@@ -46,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from service.config import serving_processes  # noqa: E402
 from tests.conftest import PAGES, free_port  # noqa: E402
 from tests.servers import (  # noqa: E402
     Nginx, ServiceProcess, find_nginx, front_config, front_directory, static_config,
@@ -436,7 +437,7 @@ def run(settings: Settings) -> list[Row]:
     servers: list[Nginx] = []
     try:
         service.start()
-        workers = int(service.env.get("LYSSNA_HTTP_WORKERS") or 0) or min(4, os.cpu_count() or 1)
+        workers = serving_processes(int(service.env.get("LYSSNA_HTTP_WORKERS") or 0))
         say(f"service (lyssna serve, {workers} processes) on :{service_port}")
 
         # -- one page alone, and the same pages cached

@@ -39,7 +39,7 @@ def _serve(args: argparse.Namespace, config: dict) -> int:
     connections = int(config["MAX_CONNECTIONS"])
     # One process per core: each has its own GIL, espeak-ng and event loop (measured on 2 cores:
     # two processes serve 1.5x the byte ranges per second and a rush of clicks a quarter faster).
-    workers = int(config["HTTP_WORKERS"]) or min(4, os.cpu_count() or 1)
+    workers = config_mod.serving_processes(config["HTTP_WORKERS"])
     _allow_open_files(connections * workers + 1024)  # sockets, and files beside them
     # granian (Rust) serves every connection; audio is sent without a thread per listener and the
     # API and pages run on LYSSNA_HTTP_THREADS threads per process (see service/web/asgi.py).

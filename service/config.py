@@ -152,6 +152,11 @@ def load_config(overrides: Mapping[str, Any] | None = None,
     return config
 
 
+def serving_processes(setting: int) -> int:
+    """`lyssna serve`'s processes for an HTTP_WORKERS setting: 0 means one per core, at most 4."""
+    return int(setting) or min(4, os.cpu_count() or 1)
+
+
 def normalise(config: dict) -> None:
     """Turn values into the types the service uses, in place; ConfigError for what cannot be used."""
     for name in ("SITES", "TRUSTED_PROXIES", "POSTED_HTML_SITES"):

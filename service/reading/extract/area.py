@@ -92,7 +92,8 @@ CHROME_LINKS = 0.5
 _READ_PARAM = re.compile(r"read(id|class)=", re.I)
 
 
-def _inside(el: Tag, ancestor: Tag) -> bool:
+def inside(el: Tag, ancestor: Tag) -> bool:
+    """Whether `el` stands somewhere inside `ancestor` (not `ancestor` itself)."""
     return any(p is ancestor for p in el.parents)
 
 
@@ -127,7 +128,7 @@ class AutoArea:
         best = self.area_best() or self.density_best() or body
         listing, listed = self.listing_best()
         if (listing is not None and listed >= LISTING_MIN_CHARS and listed > LISTING_GAIN * self.plain(best)
-                and not _inside(listing, best)):
+                and not inside(listing, best)):
             self.listing = True  # headline links are the content: keep link-only lines of a few words
             return listing
         mains = [m for m in self.page.elements if (m.name == "main" or m.get("role") == "main") and self.visible(m)]
@@ -140,7 +141,7 @@ class AutoArea:
                     break
         base = best
         for cand in cands:
-            if self.plain(cand) >= 0.3 * self.plain(best) or _inside(best, cand):
+            if self.plain(cand) >= 0.3 * self.plain(best) or inside(best, cand):
                 base = cand
                 break
         return self.narrow(base)
@@ -179,7 +180,7 @@ class AutoArea:
         for art in base.find_all("article"):
             if not self.visible(art):
                 continue
-            if h1 is not None and not _inside(h1, art):
+            if h1 is not None and not inside(h1, art):
                 continue
             if self.plain(art) >= 0.5 * self.plain(base) and (best is None or self.plain(art) > self.plain(best)):
                 best = art
@@ -317,7 +318,7 @@ def _chrome_by_kind(el: Tag) -> bool:
 def hero_h1(soup: BeautifulSoup, root: Tag, auto: AutoArea) -> Tag | None:
     """The page h1 when it sits before the chosen area (a hero heading), not in a site header."""
     for h1 in soup.find_all("h1"):
-        if _inside(h1, root) or not auto.visible(h1):
+        if inside(h1, root) or not auto.visible(h1):
             continue
         if any(p.name in ("header", "footer", "nav", "aside") for p in h1.parents):
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bs4 import Tag
 
+from .area import inside
 from .page import class_words
 from .rules import FURNITURE_HEADING
 from .walker import FoundBlock
@@ -51,7 +52,7 @@ def _tail_sections(found: list[FoundBlock]) -> list[FoundBlock]:
     cutting = False
     for f in found:
         if cutting:
-            if box is not None and f.el is not None and _inside(f.el, box):
+            if box is not None and f.el is not None and (f.el is box or inside(f.el, box)):
                 continue
             if box is None and f.block.kind != "heading" and len(f.block.text) < TAIL_LONG:
                 continue
@@ -85,10 +86,10 @@ def _after_the_body(found: list[FoundBlock]) -> list[FoundBlock]:
             els[id(p)] = p
     body = max((k for k, c in chars.items() if c >= BODY_SHARE * total), key=lambda k: depth[k])
     holder = els[body]
-    inside = [i for i, f in enumerate(found) if f.el is not None and _inside(f.el, holder)]
-    if not inside:
+    held = [i for i, f in enumerate(found) if f.el is not None and (f.el is holder or inside(f.el, holder))]
+    if not held:
         return found
-    last = inside[-1]
+    last = held[-1]
     tail = found[last + 1:]
     if sum(len(f.block.text) for f in tail) > AFTER_SHARE * sum(len(f.block.text) for f in found):
         return found
@@ -139,10 +140,6 @@ def _box(heading: Tag, chars: int) -> Tag | None:
     if len(cur.get_text()) > TAIL_BOX:
         return None
     return cur
-
-
-def _inside(el: Tag, box: Tag) -> bool:
-    return el is box or any(p is box for p in el.parents)
 
 
 TAIL_LONG = 200  # a paragraph this long ends a section cut without a box: the article goes on
