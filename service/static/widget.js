@@ -510,6 +510,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.audio.pause();
       this.audio.removeAttribute("src");
       this.pendingSeekMs = null;
+      this.resumeNote = null;
       this.say(this.texts.preparing);
       this.toggleButton.setAttribute("aria-busy", "true");
       this.load(this.client.body(opts.text, opts.lang), opts.at);
@@ -548,8 +549,9 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       const on = (type, listener) => audio.addEventListener(type, listener);
       on("playing", () => {
         this.setToggle(true);
-        if (!this.playingAnnounced || this.resumeNote) this.say(this.resumeNote || this.texts.playing); // once per start
-        if (this.pendingSeekMs == null) this.resumeNote = null; // kept until the jump back is done
+        // Once per start; "resuming from" stays the message of this start whatever events the media
+        // element sends on the way back there (seeks, stalls, a reload of the finished file).
+        if (!this.playingAnnounced || this.resumeNote) this.say(this.resumeNote || this.texts.playing);
         this.playingAnnounced = true;
         const tick = () => { this.ticking = !audio.paused; if (this.ticking) { this.follow(); requestAnimationFrame(tick); } };
         if (!this.ticking) requestAnimationFrame(tick);
@@ -557,11 +559,15 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       on("pause", () => {
         this.setToggle(false);
         this.playingAnnounced = false;
-        if (!audio.ended && !this.reloading && audio.currentTime > 0 && this.isOpen) this.say(this.texts.paused);
+        if (!audio.ended && !this.reloading && audio.currentTime > 0 && this.isOpen) {
+          this.resumeNote = null; // the visitor paused: the next start says "playing"
+          this.say(this.texts.paused);
+        }
         this.save();
       });
       on("ended", () => {
         this.setToggle(false);
+        this.resumeNote = null;
         this.unmark();
         this.say(this.texts.ended);
         if (this.mode === "page") store("sessionStorage", this.positionKey(), null);
