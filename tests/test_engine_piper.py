@@ -124,14 +124,16 @@ def test_voice_from_environment(voice_path, monkeypatch):
     assert get_engine("piper").version == create({"PIPER_VOICE": str(voice_path)}).version
 
 
-def test_no_voice_configured_is_a_clear_state(monkeypatch):
+def test_no_voice_configured_is_a_clear_state(monkeypatch, tmp_path):
     monkeypatch.delenv("LYSSNA_PIPER_VOICE", raising=False)
+    config = {"CACHE_DIR": str(tmp_path)}  # nothing installed in its voices/
     with pytest.raises(EngineUnavailable) as info:
-        get_engine("piper", {})
+        get_engine("piper", config)
     assert info.value.code == "missing_voice"
     assert "LYSSNA_PIPER_VOICE" in info.value.message
-    assert "python -m piper.download_voices sv_SE-nst-medium" in info.value.message
-    assert engine_status("piper", {}).state == "missing_voice"
+    assert "lyssna voices install sv_SE-nst-medium" in info.value.message
+    assert str(tmp_path / "voices") in info.value.message
+    assert engine_status("piper", config).state == "missing_voice"
 
 
 def test_missing_voice_file_names_the_path(tmp_path):
@@ -162,3 +164,21 @@ def test_missing_package_names_the_extra(voice_path, monkeypatch):
     assert info.value.code == "not_installed"
     assert "pip install 'lyssna[piper]'" in info.value.message
     assert isinstance(info.value, EngineError) and info.value.status == 503
+
+
+def test_one_voice_per_language_each_loaded_when_first_used(tmp_path):
+    sv = make_piper_voice(tmp_path / "sv")
+    fi = make_piper_voice(tmp_path / "fi", "fi_FI-standin-x_low", lang="fi_FI", tone_hz=330.0)
+    other_sv = make_piper_voice(tmp_path / "sv2", "sv_SE-other-x_low")
+    engine = PiperEngine([sv, fi, other_sv])  # the first voice of a language speaks it
+    assert engine.voices() == ["sv", "fi"] and engine.default_voice == "sv"
+    assert engine.models() == {"sv": "sv_SE-standin-x_low", "fi": "fi_FI-standin-x_low"}
+    assert engine.status().models == engine.models()
+    assert engine._by_lang["fi"].voice is None  # not loaded before a Finnish sentence
+    speech = engine.synthesize("Hyvää päivää.", "fi")
+    assert engine._by_lang["fi"].voice is not None and speech.duration_ms > 0
+    assert [speech.words[0].offset, speech.words[1].offset] == [0, 6]
+    before = engine.version
+    assert "fi_FI-standin-x_low" in before and "sv_SE-other-x_low" not in before
+    make_piper_voice(tmp_path / "fi", "fi_FI-standin-x_low", lang="fi_FI", tone_hz=300.0)
+    assert PiperEngine([sv, fi]).version != before  # another Finnish voice file: other cache keys

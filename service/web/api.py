@@ -72,9 +72,12 @@ def voices():
         for v in status.voices:
             if not is_enabled(config, name, v):
                 continue
-            out.append({"id": f"{name}:{v}", "engine": name, "voice": v,
-                        "default": name == config["ENGINE"] and v == engine.default_voice,
-                        "online": bool(getattr(engine, "online", False))})
+            item = {"id": f"{name}:{v}", "engine": name, "voice": v,
+                    "default": name == config["ENGINE"] and v == engine.default_voice,
+                    "online": bool(getattr(engine, "online", False))}
+            if v in status.models:  # Piper: which installed voice speaks it, e.g. sv_SE-nst-medium
+                item["model"] = status.models[v]
+            out.append(item)
     out.sort(key=lambda v: (not v["default"], v["engine"] != config["ENGINE"], v["id"]))
     resp = jsonify({"voices": out})
     resp.headers["Cache-Control"] = "no-store"

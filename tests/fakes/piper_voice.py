@@ -6,6 +6,9 @@ samples]; for alignments a single `Ceil` node whose output is the frames per pho
 multiplies it by `hop_length`). This model gives each phoneme id 8–20 frames of 64 samples (with the
 pad after each phoneme about 60 ms per phoneme at 22 050 Hz, like real speech) scaled by length_scale, and sounds a 220 Hz tone
 for exactly that many samples, so durations and alignments behave like a real VITS voice.
+
+`make_piper_voice(..., lang="fi_FI", tone_hz=330)` gives a voice of another language (its espeak voice
+is the language family) with its own pitch, so a test can hear which voice read a block.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ HOP_LENGTH = 64
 NAME = "sv_SE-standin-x_low"
 
 
-def _model_bytes() -> bytes:
+def _model_bytes(tone_hz: float = 220.0) -> bytes:
     import onnx
     from onnx import TensorProto, helper
 
@@ -37,7 +40,7 @@ def _model_bytes() -> bytes:
         const("hop", float(HOP_LENGTH), TensorProto.FLOAT),
         const("zero_i", 0, TensorProto.INT64),
         const("one_i", 1, TensorProto.INT64),
-        const("omega", 2 * math.pi * 220.0 / SAMPLE_RATE, TensorProto.FLOAT),
+        const("omega", 2 * math.pi * tone_hz / SAMPLE_RATE, TensorProto.FLOAT),
         const("amp", 0.3, TensorProto.FLOAT),
         # frames per phoneme id: (8 + 4 * (id mod 4)) * length_scale, rounded up like VITS' w_ceil
         helper.make_node("Mod", ["input", "four"], ["id_mod"]),
@@ -75,13 +78,14 @@ def _model_bytes() -> bytes:
     return model.SerializeToString()
 
 
-def _config() -> dict:
+def _config(lang: str = "sv_SE") -> dict:
     from piper.phoneme_ids import DEFAULT_PHONEME_ID_MAP  # the map real espeak-based voices use
 
+    family, _, region = lang.partition("_")
     return {
         "audio": {"sample_rate": SAMPLE_RATE, "quality": "x_low"},
-        "espeak": {"voice": "sv"},
-        "language": {"code": "sv_SE", "family": "sv", "region": "SE"},
+        "espeak": {"voice": family},
+        "language": {"code": lang, "family": family, "region": region},
         "inference": {"noise_scale": 0.667, "length_scale": 1.0, "noise_w": 0.8},
         "phoneme_type": "espeak",
         "num_symbols": 256,
@@ -93,11 +97,13 @@ def _config() -> dict:
     }
 
 
-def make_piper_voice(directory: str | Path, name: str = NAME) -> Path:
+def make_piper_voice(directory: str | Path, name: str = NAME, *, lang: str = "sv_SE",
+                     tone_hz: float = 220.0) -> Path:
     """Write `<name>.onnx` and `<name>.onnx.json` into `directory`; return the .onnx path."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     model = directory / f"{name}.onnx"
-    model.write_bytes(_model_bytes())
-    model.with_name(model.name + ".json").write_text(json.dumps(_config(), ensure_ascii=False), encoding="utf-8")
+    model.write_bytes(_model_bytes(tone_hz))
+    config = json.dumps(_config(lang), ensure_ascii=False)
+    model.with_name(model.name + ".json").write_text(config, encoding="utf-8")
     return model

@@ -45,6 +45,7 @@ class EngineStatus:
     message: str = ""  # Swedish / English sentence when not ok
     version: str = ""
     voices: list[str] = field(default_factory=list)
+    models: dict[str, str] = field(default_factory=dict)  # voice → model, where an engine has them (piper)
 
     @property
     def ok(self) -> bool:

@@ -1,11 +1,14 @@
 """Piper (`piper-tts`): neural, offline Swedish speech from a voice file the operator installs once.
 
 Configuration (app config key, or environment variable with the LYSSNA_ prefix):
-- ``PIPER_VOICE``: path to the voice's ``.onnx`` file; ``<file>.onnx.json`` must sit beside it.
+- ``PIPER_VOICE``: path to one voice's ``.onnx`` file; ``<file>.onnx.json`` must sit beside it.
+  Unset: the voices `lyssna voices install` put in ``<CACHE_DIR>/voices/`` or LYSSNA_VOICES_DIR,
+  one per language, Swedish the default; a block in Finnish is read by the Finnish voice if there is one.
 - ``PIPER_THREADS``: onnxruntime intra-op threads per synthesis (default: all cores).
 
 Why it is built this way:
-- One loaded voice per process (the registry caches the engine), shared by every thread. The
+- One engine per process (the registry caches it), shared by every thread; each voice's model is
+  loaded once (the default at start, the others on first use). The
   onnxruntime session runs one sentence on all cores (intra-op threads); a semaphore allows
   ``cores // PIPER_THREADS`` sentences at once, so two synthesis threads never oversubscribe the
   CPU yet the first sentence of a reading gets the whole machine.
@@ -16,8 +19,8 @@ Why it is built this way:
   espeak-ng says a different number of words (a number read as several words, two words run
   together) the clause is timed proportionally to characters instead. Without alignments the
   whole sentence is timed that way.
-- The version token (cache keys) names piper-tts's version, the voice file and a hash of it, so
-  replacing the voice invalidates cached audio.
+- The version token (cache keys) names piper-tts's version and every voice file with a hash of it,
+  so replacing a voice (or installing another language) invalidates cached Piper audio.
 """
 from __future__ import annotations
 
@@ -28,7 +31,8 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +40,20 @@ from service.config import setting
 from service.errors import EngineError
 from service.models import Speech, WordEvent
 
-from .base import STATE_ERROR, STATE_MISSING_VOICE, STATE_NOT_INSTALLED, Engine, EngineUnavailable
+from .base import (
+    STATE_ERROR,
+    STATE_MISSING_VOICE,
+    STATE_NOT_INSTALLED,
+    Engine,
+    EngineStatus,
+    EngineUnavailable,
+)
+from .piper_voices import installed_voices, speaking_voices, voices_dir
 
-CONFIG_KEYS = ("PIPER_VOICE", "PIPER_THREADS")
+# VOICES_DIR / CACHE_DIR: where the installed voices live, so another place is another engine.
+CONFIG_KEYS = ("PIPER_VOICE", "PIPER_THREADS", "VOICES_DIR", "CACHE_DIR")
 INSTALL_HINT = "pip install 'lyssna[piper]'"
-VOICE_HINT = "python -m piper.download_voices sv_SE-nst-medium"
+VOICE_HINT = "lyssna voices install sv_SE-nst-medium"
 
 _WORD = re.compile(r"\w+")
 _CLAUSE_END = re.compile(r"[,;:.!?…]+(?=\s|$)")
@@ -81,12 +94,30 @@ def _load_session(model: Path, threads: int):
     return onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
 
 
+@dataclass
+class _Voice:
+    """One voice file of the engine: its config at once, its onnxruntime session when first needed."""
+
+    model: Path
+    config: Any  # piper.config.PiperConfig
+    fingerprint: str
+    voice: Any = None  # piper.voice.PiperVoice once loaded
+    has_alignments: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.model.name.removesuffix(".onnx")
+
+
 class PiperEngine(Engine):
-    """A Piper voice loaded once; speaks the voice's language (e.g. "sv")."""
+    """Piper voices, one per language (e.g. "sv", "fi"); the first model given is the default voice.
+
+    The default voice's model is loaded at once (so a broken voice shows in /healthz); the others
+    when a block in their language is first read. Each session is loaded once and shared."""
 
     name = "piper"
 
-    def __init__(self, model: str | os.PathLike, threads: int | None = None) -> None:
+    def __init__(self, model: str | os.PathLike | Sequence[str | os.PathLike], threads: int | None = None) -> None:
         try:
             from piper.config import PiperConfig, SynthesisConfig
             from piper.voice import PiperVoice
@@ -96,52 +127,69 @@ class PiperEngine(Engine):
                 f"Piper is not installed; run {INSTALL_HINT}.",
                 code=STATE_NOT_INSTALLED,
             ) from exc
-        self.model_path = Path(model).expanduser()
-        config_path = self.model_path.with_name(self.model_path.name + ".json")
-        for path in (self.model_path, config_path):
-            if not path.is_file():
-                raise EngineUnavailable(
-                    f"Piper-rösten saknas: {path}. Installera en röst ({VOICE_HINT}) och sätt "
-                    f"LYSSNA_PIPER_VOICE. / The Piper voice file is missing: {path}. Install a voice "
-                    f"({VOICE_HINT}) and set LYSSNA_PIPER_VOICE.",
-                    code=STATE_MISSING_VOICE,
-                )
+        models = [model] if isinstance(model, (str, os.PathLike)) else list(model)
+        cores = os.cpu_count() or 1
+        self.threads = max(1, min(cores, int(threads or cores)))
+        self._piper_voice = PiperVoice
+        self._synthesis_config = SynthesisConfig
+        self._by_lang: dict[str, _Voice] = {}
+        for path in models:
+            voice = _read_voice(Path(path).expanduser(), PiperConfig)
+            self._by_lang.setdefault(voice_language(voice.config), voice)
+        first = next(iter(self._by_lang.values()))
+        self.default_voice = next(iter(self._by_lang))
+        self._load(first)
+        self.model_path = first.model
+        self.voice_name = first.name
+        self._config = first.config
+        self._voice = first.voice
+        self.has_alignments = first.has_alignments
+        self.sample_rate = int(first.config.sample_rate)
+        self._slots = threading.BoundedSemaphore(max(1, cores // self.threads))
+        self._loading = threading.Lock()
+        package = importlib.metadata.version("piper-tts")
+        voices = "+".join(f"{v.name}-{v.fingerprint}" for v in self._by_lang.values())
+        self.version = f"piper-tts-{package}+{voices}"
+
+    def _load(self, voice: _Voice) -> None:
+        """Load `voice`'s onnxruntime session (once); EngineUnavailable when the model is broken."""
         try:
-            config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
-            cores = os.cpu_count() or 1
-            self.threads = max(1, min(cores, int(threads or cores)))
-            session = _load_session(self.model_path, self.threads)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise EngineUnavailable(
-                f"Piper-rösten {self.model_path.name} kunde inte laddas. / "
-                f"The Piper voice {self.model_path.name} could not be loaded: {exc}",
-                code=STATE_ERROR,
-            ) from exc
+            session = _load_session(voice.model, self.threads)
         except Exception as exc:  # onnxruntime raises its own types for a corrupt model
             raise EngineUnavailable(
-                f"Piper-rösten {self.model_path.name} kunde inte laddas. / "
-                f"The Piper voice {self.model_path.name} could not be loaded: {exc}",
+                f"Piper-rösten {voice.model.name} kunde inte laddas. / "
+                f"The Piper voice {voice.model.name} could not be loaded: {exc}",
                 code=STATE_ERROR,
             ) from exc
-        self._voice = PiperVoice(session=session, config=config)
-        self._synthesis_config = SynthesisConfig
-        self._config = config
-        self._slots = threading.BoundedSemaphore(max(1, cores // self.threads))
-        self.sample_rate = int(config.sample_rate)
-        self.voice_name = self.model_path.name.removesuffix(".onnx")
-        self.default_voice = (config.espeak_voice or "sv").lower()
-        self.has_alignments = len(session.get_outputs()) > 1
-        package = importlib.metadata.version("piper-tts")
-        self.version = f"piper-tts-{package}+{self.voice_name}-{_fingerprint(self.model_path)}"
+        voice.has_alignments = len(session.get_outputs()) > 1
+        voice.voice = self._piper_voice(session=session, config=voice.config)
+
+    def _loaded(self, lang: str) -> _Voice:
+        voice = self._by_lang[lang]
+        if voice.voice is None:
+            with self._loading:
+                if voice.voice is None:
+                    self._load(voice)
+        return voice
 
     def voices(self) -> list[str]:
-        return [self.default_voice]
+        return list(self._by_lang)
+
+    def models(self) -> dict[str, str]:
+        """Voice → the Piper voice speaking it, e.g. {"sv": "sv_SE-nst-medium"}."""
+        return {lang: v.name for lang, v in self._by_lang.items()}
+
+    def status(self) -> EngineStatus:
+        status = super().status()
+        status.models = self.models()
+        return status
 
     def synthesize(self, text: str, voice: str | None = None, rate: float = 1.0) -> Speech:
-        self.check_request(text, voice, rate)
+        chosen = self._loaded(self.check_request(text, voice, rate))
+        sample_rate = int(chosen.config.sample_rate)
         if not text.strip():
-            return Speech(pcm=b"", sample_rate=self.sample_rate, words=[])
-        syn = self._synthesis_config(length_scale=self._config.length_scale / float(rate))
+            return Speech(pcm=b"", sample_rate=sample_rate, words=[])
+        syn = self._synthesis_config(length_scale=chosen.config.length_scale / float(rate))
         # "[[" would be read as raw phonemes by Piper; NUL ends espeak's C string. Offsets are kept.
         safe = text.replace("[[", "( ").replace("]]", " )").replace("\0", " ")
         pcm = bytearray()
@@ -149,7 +197,7 @@ class PiperEngine(Engine):
         aligned = True
         with self._slots:
             try:
-                chunks = list(self._voice.synthesize(safe, syn, include_alignments=self.has_alignments))
+                chunks = list(chosen.voice.synthesize(safe, syn, include_alignments=chosen.has_alignments))
             except Exception as exc:  # onnxruntime / phonemizer failures: not the request's fault
                 raise EngineError(f"Piper misslyckades. / Piper failed: {exc}") from exc
         for chunk in chunks:
@@ -164,8 +212,35 @@ class PiperEngine(Engine):
                 at += int(item.num_samples)
             phonemes.append((".", at))  # a chunk ends a sentence
         total = len(pcm) // 2
-        words = _word_events(text, phonemes if aligned else [], total, self.sample_rate)
-        return Speech(pcm=bytes(pcm), sample_rate=self.sample_rate, words=words)
+        words = _word_events(text, phonemes if aligned else [], total, sample_rate)
+        return Speech(pcm=bytes(pcm), sample_rate=sample_rate, words=words)
+
+
+def voice_language(config: Any) -> str:
+    """The language a voice speaks, as readings name it ("sv"), from its espeak voice ("sv", "en-us")."""
+    return (config.espeak_voice or "sv").replace("_", "-").split("-", 1)[0].lower()
+
+
+def _read_voice(model: Path, config_class: Any) -> _Voice:
+    """A voice's files checked and its config parsed (cheap: the model is loaded later)."""
+    config_path = model.with_name(model.name + ".json")
+    for path in (model, config_path):
+        if not path.is_file():
+            raise EngineUnavailable(
+                f"Piper-rösten saknas: {path}. Installera en röst ({VOICE_HINT}) eller sätt "
+                f"LYSSNA_PIPER_VOICE. / The Piper voice file is missing: {path}. Install a voice "
+                f"({VOICE_HINT}) or set LYSSNA_PIPER_VOICE.",
+                code=STATE_MISSING_VOICE,
+            )
+    try:
+        config = config_class.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+        return _Voice(model, config, _fingerprint(model))
+    except Exception as exc:  # a config that is not JSON, or lacks what Piper needs
+        raise EngineUnavailable(
+            f"Piper-rösten {model.name} kunde inte laddas. / "
+            f"The Piper voice {model.name} could not be loaded: {exc}",
+            code=STATE_ERROR,
+        ) from exc
 
 
 # -- alignments → word events ---------------------------------------------------------------------
@@ -245,13 +320,19 @@ def _word_events(text: str, phonemes: list[tuple[str, int]], total: int, rate: i
 
 
 def create(config: Mapping[str, Any] | None = None) -> PiperEngine:
-    """Factory used by `service.reading.engines.get_engine`; reads PIPER_VOICE / PIPER_THREADS."""
+    """Factory used by `service.reading.engines.get_engine`: PIPER_VOICE, else the installed voices."""
+    threads = setting(config, "PIPER_THREADS")
+    threads = int(threads) if threads else None
     model = setting(config, "PIPER_VOICE")
-    if not model:
+    if model:
+        return PiperEngine(model, threads)
+    directory = voices_dir(config)
+    installed = list(speaking_voices(installed_voices(directory)).values())
+    if not installed:
         raise EngineUnavailable(
-            f"Ingen Piper-röst är vald: sätt LYSSNA_PIPER_VOICE till en .onnx-fil ({VOICE_HINT}). / "
-            f"No Piper voice configured: set LYSSNA_PIPER_VOICE to an .onnx file ({VOICE_HINT}).",
+            f"Ingen Piper-röst är installerad i {directory}: kör {VOICE_HINT} eller sätt "
+            f"LYSSNA_PIPER_VOICE till en .onnx-fil. / No Piper voice is installed in {directory}: "
+            f"run {VOICE_HINT} or set LYSSNA_PIPER_VOICE to an .onnx file.",
             code=STATE_MISSING_VOICE,
         )
-    threads = setting(config, "PIPER_THREADS")
-    return PiperEngine(model, int(threads) if threads else None)
+    return PiperEngine([v.model for v in installed], threads)
