@@ -1,4 +1,4 @@
-"""`lyssna` command line: serve (granian), lexicon, worker, pregenerate, refresh.
+"""`lyssna` command line: serve (granian), lexicon, worker, pregenerate, refresh, voices.
 
 Each command imports what it needs when it runs, so `lyssna lexicon list` does not load Flask,
 huey or the speech engines.
@@ -136,6 +136,45 @@ def _refresh(args: argparse.Namespace, config: dict) -> int:
     return 1 if summary.failed else 0
 
 
+def _voices(args: argparse.Namespace, config: dict) -> int:
+    """Piper voices: install from LYSSNA_VOICES_URL's catalogue, list, remove (piper_install's docs)."""
+    from .errors import LyssnaError
+    from .reading.engines import piper_install as installer
+    from .reading.engines.piper_voices import installed_lines, installed_voices, remove_voice, voices_dir
+
+    directory = voices_dir(config)
+    try:
+        if args.action == "list":
+            installed = installed_voices(directory)
+            if args.available:
+                catalogue = installer.fetch_catalogue(config["VOICES_URL"])
+                lines = installer.available_lines(catalogue, {v.key for v in installed}, args.lang)
+            else:
+                lines = installed_lines(installed, config.get("PIPER_VOICE"))
+            print("\n".join(lines) if lines else "(inga röster / no voices)")
+            return 0
+        if args.action == "remove":
+            removed = remove_voice(directory, args.name)
+            print(f"borttagen / removed: {removed.key}")
+            return 0
+        installer.require_piper()
+        catalogue = installer.fetch_catalogue(config["VOICES_URL"])
+        progress = installer.ProgressLine(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+        for key in args.names:
+            voice = installer.find_voice(catalogue, key)
+            try:
+                result = installer.install_voice(voice, directory, config["VOICES_URL"], progress=progress)
+            finally:
+                if progress:
+                    progress.end()
+            said = "redan installerad / already installed" if result.already else "installerad / installed"
+            print(f"{said}: {voice.key} → {result.voice.model.parent}")
+        return 0
+    except LyssnaError as e:
+        print(f"lyssna: {e.message}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lyssna", description="Lyssna på sidan – self-hosted read-aloud")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +211,16 @@ def main(argv: list[str] | None = None) -> int:
     ref = sub.add_parser("refresh", help="re-check every known page now and regenerate what changed")
     ref.add_argument("--url", action="append", help="only this page (repeatable)")
     ref.add_argument("--quiet", action="store_true", help="only the summary")
+    voices = sub.add_parser("voices", help="Piper voices: install, list, remove")
+    voices_sub = voices.add_subparsers(dest="action", required=True)
+    inst = voices_sub.add_parser("install", help="download, verify and install voices from LYSSNA_VOICES_URL")
+    inst.add_argument("names", nargs="+", metavar="NAME", help="catalogue key, e.g. sv_SE-nst-medium")
+    inst.add_argument("--quiet", action="store_true", help="no progress line")
+    vlist = voices_sub.add_parser("list", help="installed voices (or the catalogue's, with --available)")
+    vlist.add_argument("--available", action="store_true", help="the voices in the catalogue")
+    vlist.add_argument("--lang", help="only this language, e.g. sv or sv_SE (with --available)")
+    vrm = voices_sub.add_parser("remove", help="delete an installed voice")
+    vrm.add_argument("name")
     args = parser.parse_args(argv)
     try:
         config = config_mod.load_config()
@@ -179,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lyssna: {e}", file=sys.stderr)
         return 2
     commands = {"serve": _serve, "lexicon": _lexicon, "worker": _worker, "pregenerate": _pregenerate,
-                "refresh": _refresh}
+                "refresh": _refresh, "voices": _voices}
     return commands[args.command](args, config)
 
 

@@ -96,7 +96,12 @@ SETTINGS: tuple[Setting, ...] = (
                                                "0: no limit.", _number),
     Setting("ADMIN_PASSWORD", None, "Turns the admin UI and API on; unset: no admin at all."),
     Setting("SECRET_KEY", None, "Signs admin sessions; default a random key in <cache dir>/admin_secret.key."),
-    Setting("PIPER_VOICE", None, "Path to a Piper .onnx voice (its .onnx.json beside it)."),
+    Setting("PIPER_VOICE", None, "Path to a Piper .onnx voice (its .onnx.json beside it); unset: the voices "
+                                 "installed with `lyssna voices install`."),
+    Setting("VOICES_DIR", None, "Where `lyssna voices` installs Piper voices and the piper engine finds them "
+                                "(default <cache dir>/voices)."),
+    Setting("VOICES_URL", "https://huggingface.co/rhasspy/piper-voices/resolve/main",
+            "Where `lyssna voices install` gets Piper voices: the address of voices.json and the voice files."),
     Setting("PIPER_THREADS", None, "onnxruntime threads per sentence (default: all cores).", _whole),
     Setting("GTTS_TIMEOUT", 0.8, "Seconds Google gets per sentence before espeak takes over.", _number),
     Setting("GTTS_BREAKER_FAILURES", 3, "Failures in a row after which Google is not called for a while.", _whole),
