@@ -439,3 +439,30 @@ def test_a_disk_error_is_reported_and_installs_nothing(repo, tmp_path):
     assert info.value.code == "disk_error"
     assert info.value.message.startswith("Kunde inte skriva") and "Could not write" in info.value.message
     assert (cache / "voices").read_text() == "not a directory"
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_progress_line_on_a_terminal_unless_quiet(repo, cache, quiet):
+    import pty
+
+    master, slave = pty.openpty()  # stderr is a terminal, as when an admin runs the command
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LYSSNA_CACHE_DIR": str(cache), "LYSSNA_VOICES_URL": repo.url}
+    done = subprocess.run([sys.executable, "-m", "service.cli", "voices", "install", SV,
+                           *(["--quiet"] if quiet else [])],
+                          env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=slave, timeout=120, check=False)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the command has ended and everything it wrote was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert done.returncode == 0
+    if quiet:
+        assert b"MB" not in shown
+    else:
+        assert f"\r  {SV}.onnx  ".encode() in shown and b"100%" in shown and shown.endswith(b"\n")

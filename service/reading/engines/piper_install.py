@@ -381,7 +381,8 @@ class ProgressLine:
         self.shown = ""
 
     def __call__(self, name: str, done: int, total: int) -> None:
-        line = f"\r  {name}  {done / 1e6:.1f}/{total / 1e6:.1f} MB  {100 * done // max(total, 1)}%"
+        # \x1b[K clears what a longer line before it left on the terminal
+        line = f"\r  {name}  {done / 1e6:.1f}/{total / 1e6:.1f} MB  {100 * done // max(total, 1)}%\x1b[K"
         if line != self.shown:
             self.stream.write(line)
             self.stream.flush()
