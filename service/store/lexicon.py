@@ -17,7 +17,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -172,12 +172,28 @@ def _validate(written: str, spoken: str, lang: str, kind: str) -> tuple[str, str
     return written, spoken, _lang_key(lang)
 
 
+def check_entry(written: str, spoken: str, lang: str = "sv", kind: str = "text") -> tuple[str, str, str]:
+    """The written form, spoken form and language key as `add` would store them; ValueError (Swedish
+    / English) when the entry would be refused. For checking a whole import before writing any of it."""
+    return _validate(written, spoken, lang, kind)
+
+
+def entry_key(written: str, lang: str, case_sensitive: bool) -> tuple[str, str, bool]:
+    """What makes two entries the same entry (the table's UNIQUE key): `add` of one replaces the other."""
+    return (_lang_key(lang), _key(written, case_sensitive), bool(case_sensitive))
+
+
 def _entry(row: sqlite3.Row | tuple) -> LexiconEntry:
     return LexiconEntry(id=row[0], written=row[1], spoken=row[2], lang=row[3],
                         case_sensitive=bool(row[4]), kind=row[5], updated_at=row[6])
 
 
 _COLUMNS = "id, written, spoken, lang, case_sensitive, kind, updated_at"
+_UPSERT = ("INSERT INTO lexicon (written, written_key, spoken, lang, case_sensitive, kind, updated_at)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?)"
+           " ON CONFLICT (lang, written_key, case_sensitive) DO UPDATE SET"
+           " written = excluded.written, spoken = excluded.spoken, kind = excluded.kind,"
+           " updated_at = excluded.updated_at")
 
 
 class Lexicon:
@@ -221,10 +237,14 @@ class Lexicon:
         return (data_version, self._local_changes)
 
     def _write(self, sql: str, params: tuple) -> sqlite3.Cursor:
+        return self._transaction(lambda conn: conn.execute(sql, params))
+
+    def _transaction(self, work: Callable[[sqlite3.Connection], sqlite3.Cursor]) -> sqlite3.Cursor:
+        """`work` in one write transaction: all of it or none."""
         conn = self._connection()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            cursor = conn.execute(sql, params)
+            cursor = work(conn)
             conn.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
             conn.execute("ROLLBACK")
@@ -244,14 +264,8 @@ class Lexicon:
         written, spoken, lang = _validate(written, spoken, lang, kind)
         case_sensitive = bool(case_sensitive)
         with self._lock:
-            self._write(
-                "INSERT INTO lexicon (written, written_key, spoken, lang, case_sensitive, kind, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (lang, written_key, case_sensitive) DO UPDATE SET"
-                " written = excluded.written, spoken = excluded.spoken, kind = excluded.kind,"
-                " updated_at = excluded.updated_at",
-                (written, _key(written, case_sensitive), spoken, lang, int(case_sensitive), kind, _now()),
-            )
+            self._write(_UPSERT, (written, _key(written, case_sensitive), spoken, lang, int(case_sensitive),
+                                  kind, _now()))
             row = self._connection().execute(
                 f"SELECT {_COLUMNS} FROM lexicon WHERE lang = ? AND written_key = ? AND case_sensitive = ?",
                 (lang, _key(written, case_sensitive), int(case_sensitive)),
@@ -283,6 +297,26 @@ class Lexicon:
             updated = self.get(id)
         assert updated is not None
         return updated
+
+    def write_many(self, entries: Sequence[tuple[str, str, str, bool, str]],
+                   remove: Sequence[int] = ()) -> None:
+        """Add or change `entries` (written, spoken, lang, case_sensitive, kind) and delete the ids in
+        `remove`, in one transaction: an import lands whole or not at all. Everything is checked first."""
+        rows = []
+        for written, spoken, lang, case_sensitive, kind in entries:
+            written, spoken, lang = _validate(written, spoken, lang, kind)
+            case = bool(case_sensitive)
+            rows.append((written, _key(written, case), spoken, lang, int(case), kind, _now()))
+        gone = [(int(i),) for i in remove if 0 < i <= MAX_ID]
+        if not rows and not gone:
+            return
+
+        def work(conn: sqlite3.Connection) -> sqlite3.Cursor:
+            conn.executemany(_UPSERT, rows)
+            return conn.executemany("DELETE FROM lexicon WHERE id = ?", gone)
+
+        with self._lock:
+            self._transaction(work)
 
     def remove(self, id: int) -> bool:  # noqa: A002
         """Delete an entry; False when there was none."""
