@@ -71,6 +71,8 @@ def _lexicon(args: argparse.Namespace, config: dict) -> int:
     from .store.lexicon import Lexicon
 
     lexicon = Lexicon(config["LEXICON"])
+    if args.action in ("export", "import"):
+        return _lexicon_exchange(args, lexicon)
     if args.action == "add":
         try:
             entry = lexicon.add(args.written, args.spoken, lang=args.lang, case_sensitive=args.case_sensitive,
@@ -93,6 +95,42 @@ def _lexicon(args: argparse.Namespace, config: dict) -> int:
     if not entries:
         print("(inga uppslag / no entries)", file=sys.stderr)
     return 0
+
+
+def _lexicon_exchange(args: argparse.Namespace, lexicon) -> int:
+    """Export to a file or standard output; import a file (or standard input) and print the report.
+    Exit 0 done, 2 the file or a row in it was refused, 1 the file could not be read or written."""
+    from .store import lexicon_exchange as exchange
+
+    try:
+        if args.action == "export":
+            body, _type, _name = exchange.export(lexicon, args.format, args.lang)
+            if args.output in (None, "-"):
+                sys.stdout.buffer.write(body)
+                sys.stdout.flush()
+            else:
+                Path(args.output).write_bytes(body)
+            return 0
+        if args.file == "-":
+            data = sys.stdin.buffer.read(exchange.MAX_BYTES + 1)
+        else:
+            with open(args.file, "rb") as f:
+                data = f.read(exchange.MAX_BYTES + 1)
+        parsed = exchange.parse(data, args.format, None if args.file == "-" else args.file)
+        report = exchange.import_entries(lexicon, parsed, replace=args.replace, dry_run=args.dry_run,
+                                         skip_invalid=args.skip_invalid)
+    except ValueError as e:
+        print(f"lyssna: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"lyssna: {e.strerror or e}: {e.filename or ''}", file=sys.stderr)
+        return 1
+    for line in report.lines(limit=10**6):
+        print(line)
+    if report.errors and not report.applied and not report.dry_run:
+        print("lyssna: rätta raderna ovan eller använd --skip-invalid / fix the rows above or use "
+              "--skip-invalid", file=sys.stderr)
+    return 2 if report.errors and not args.skip_invalid else 0
 
 
 def _worker(args: argparse.Namespace, config: dict) -> int:
@@ -182,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--dev", action="store_true", help="Flask's development server instead of granian")
-    lex = sub.add_parser("lexicon", help="pronunciation lexicon: add, list, remove")
+    lex = sub.add_parser("lexicon", help="pronunciation lexicon: add, list, remove, export, import")
     lex_sub = lex.add_subparsers(dest="action", required=True)
     add = lex_sub.add_parser("add", help="add or replace an entry")
     add.add_argument("written", help="the word as written on pages, e.g. Nyköping")
@@ -195,6 +233,17 @@ def main(argv: list[str] | None = None) -> int:
     lst.add_argument("--query", "-q")
     rm = lex_sub.add_parser("remove", help="remove an entry by id")
     rm.add_argument("id", type=int)
+    exp = lex_sub.add_parser("export", help="write the lexicon as W3C PLS (one language) or CSV")
+    exp.add_argument("--format", choices=("pls", "csv"), default="pls")
+    exp.add_argument("--lang", help="language (PLS: default sv; CSV: default all)")
+    exp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    imp = lex_sub.add_parser("import", help="merge a PLS or CSV file into the lexicon")
+    imp.add_argument("file", help="the file ('-' for standard input)")
+    imp.add_argument("--format", choices=("pls", "csv"), help="default: from the extension or the content")
+    imp.add_argument("--replace", action="store_true",
+                     help="also remove entries of the file's languages that the file does not have")
+    imp.add_argument("--dry-run", action="store_true", help="only report what would change")
+    imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows even if some are not")
     worker = sub.add_parser("worker", help="run queued jobs (pre-generation) with worker processes")
     worker.add_argument("--workers", type=int, help="processes (default: one per core)")
     pre = sub.add_parser("pregenerate", help="make the audio of a whole site ahead of time")
