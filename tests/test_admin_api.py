@@ -22,6 +22,8 @@ ROUTES = [
     ("patch", "/api/v1/admin/lexicon/1"),
     ("put", "/api/v1/admin/lexicon/1"),
     ("delete", "/api/v1/admin/lexicon/1"),
+    ("get", "/api/v1/admin/lexicon/export"),
+    ("post", "/api/v1/admin/lexicon/import"),
     ("post", "/api/v1/admin/preview"),
     ("post", "/api/v1/admin/pages"),
     ("get", "/api/v1/admin/pages?url=x"),

@@ -38,6 +38,8 @@ ROUTES = [
     ("get", "/admin/lexicon/1"),
     ("post", "/admin/lexicon/1"),
     ("post", "/admin/lexicon/1/delete"),
+    ("get", "/admin/lexicon/export?format=csv"),
+    ("post", "/admin/lexicon/import"),
     ("get", "/admin/lexicon/preview?text=Nyk%C3%B6ping"),
     ("get", "/admin/lexicon/preview.mp3?text=Nyk%C3%B6ping"),
     ("get", "/admin/settings"),

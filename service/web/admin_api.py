@@ -17,6 +17,7 @@ from service.reading.create import preview_audio
 from service.reading.request import check_characters, check_lang
 from service.store.lexicon import Lexicon
 
+from . import lexicon_files
 from .api import json_body, reading_response
 from .auth import authenticate, header_bytes
 from .state import services
@@ -105,6 +106,34 @@ def add_entry():
     resp = jsonify(asdict(entry))
     resp.status_code = 201
     return resp
+
+
+@bp.get("/lexicon/export")
+@admin_required
+def export_lexicon():
+    """The lexicon as a W3C PLS file (one language, `lang`, default sv) or CSV (all languages)."""
+    return lexicon_files.download(request.args.get("format", "pls"), request.args.get("lang") or None)
+
+
+@bp.post("/lexicon/import")
+@admin_required
+def import_lexicon():
+    """Merge a PLS or CSV file (the body, or a multipart field `file`) into the lexicon; the report.
+    A file with refused rows imports nothing (400, with the report) unless `skip_invalid=1`."""
+    replace, dry_run, skip_invalid = (lexicon_files.flag(n) for n in ("replace", "dry_run", "skip_invalid"))
+    fmt = lexicon_files.import_format()
+    data, filename = lexicon_files.uploaded()
+    report = lexicon_files.import_entries(lexicon_files.parse(data, fmt, filename), replace=replace,
+                                          dry_run=dry_run, skip_invalid=skip_invalid)
+    body = report.to_dict()
+    if report.errors and not report.applied and not dry_run:
+        n = len(report.errors)
+        message = (f"Inget importerades: {n} felaktiga rader. / Nothing was imported: {n} invalid rows. "
+                   f"{report.errors[0].message}")
+        resp = jsonify({"error": "invalid_entries", "message": message, "report": body})
+        resp.status_code = 400
+        return resp
+    return jsonify(body)
 
 
 @bp.get("/lexicon/<int:entry_id>")

@@ -1,15 +1,29 @@
-"""The pronunciation lexicon in the admin: list, add, edit, delete, and hear how a text is said."""
+"""The pronunciation lexicon in the admin: list, add, edit, delete, hear how a text is said, and
+export or import the whole lexicon as a PLS or CSV file.
+
+An import is shown before it is made when asked (a preview) and always when it would remove
+entries (replace) or has invalid rows: the uploaded file waits in the cache directory under a
+random name that only this session knows, so confirming does not need the file chosen again.
+"""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request, url_for
+import hmac
+import secrets
+import time
+from pathlib import Path
 
+from flask import Response, abort, current_app, flash, redirect, request, session, url_for
+
+from service.errors import LyssnaError
 from service.reading.create import preview, preview_audio
 from service.store.lexicon import Lexicon
 
+from .. import lexicon_files
 from ..state import services
 from .base import bp, page
 
 MAX_PREVIEW_CHARS = 500
+UPLOAD_MAX_AGE_S = 3600
 
 
 def _lexicon() -> Lexicon:
@@ -27,7 +41,8 @@ def _entry_form() -> dict:
 def lexicon_page(http_status: int = 200, /, **context) -> Response:
     query = request.args.get("q", "").strip()[:200]
     entries = _lexicon().list(query=query or None)
-    return page("lexicon.html", http_status, entries=entries, query=query, **context)
+    langs = sorted({e.lang for e in _lexicon().list()} | {"sv"})  # PLS holds one language a file
+    return page("lexicon.html", http_status, entries=entries, query=query, langs=langs, **context)
 
 
 @bp.get("/lexicon")
@@ -75,6 +90,72 @@ def lexicon_delete(entry_id: int):
     if not _lexicon().remove(entry_id):
         abort(404)
     flash("Uppslaget togs bort. / The entry was deleted.")
+    return redirect(url_for("admin.lexicon"), code=303)
+
+
+@bp.get("/lexicon/export")
+def lexicon_export():
+    return lexicon_files.download(request.args.get("format", "pls"), request.args.get("lang") or None)
+
+
+def _uploads() -> Path:
+    return Path(current_app.config["CACHE_DIR"]) / "lexicon-uploads"
+
+
+def _stash(data: bytes, filename: str | None, fmt: str | None) -> str:
+    """Keep an uploaded file until it is confirmed; older ones (an hour) are cleared away."""
+    folder = _uploads()
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.upload"):
+        if old.stat().st_mtime < time.time() - UPLOAD_MAX_AGE_S:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.upload").write_bytes(data)
+    session["lexicon_upload"] = {"token": token, "name": filename or "", "format": fmt or ""}
+    return token
+
+
+def _unstash(token: str) -> tuple[bytes, str | None, str | None]:
+    kept = session.get("lexicon_upload") or {}
+    path = _uploads() / f"{kept.get('token', '')}.upload"
+    if not hmac.compare_digest(str(kept.get("token", "")).encode(), token.encode()) or not path.is_file():
+        raise LyssnaError("Den uppladdade filen finns inte kvar; välj den igen. / The uploaded file is no "
+                          "longer here; choose it again.", code="upload_gone", status=400)
+    return path.read_bytes(), kept.get("name") or None, kept.get("format") or None
+
+
+def _drop_stash() -> None:
+    kept = session.pop("lexicon_upload", None) or {}
+    if kept.get("token"):
+        (_uploads() / f"{kept['token']}.upload").unlink(missing_ok=True)
+
+
+@bp.post("/lexicon/import")
+def lexicon_import():
+    """Import a PLS or CSV file: straight away, or first shown (preview, removals, invalid rows)."""
+    try:
+        replace, dry_run, skip_invalid = (lexicon_files.flag(name)
+                                          for name in ("replace", "dry_run", "skip_invalid"))
+        token = request.form.get("upload", "")
+        if token:
+            data, filename, fmt = _unstash(token)
+        else:
+            fmt = lexicon_files.import_format()
+            data, filename = lexicon_files.uploaded()
+        parsed = lexicon_files.parse(data, fmt, filename)
+        confirmed = request.form.get("confirm") == "yes"
+        report = lexicon_files.import_entries(parsed, replace=replace, dry_run=True,
+                                              skip_invalid=skip_invalid)
+    except LyssnaError as e:
+        return lexicon_page(e.status, error=e.message)
+    if dry_run or (report.errors and not skip_invalid) or (report.removed and not confirmed):
+        usable = bool(report.added or report.changed or report.removed)
+        token = _stash(data, filename, fmt) if usable and not token else token
+        return page("lexicon_import.html", 400 if report.errors and not skip_invalid else 200, report=report,
+                    token=token if usable else "", replace=replace, filename=filename or "")
+    report = lexicon_files.import_entries(parsed, replace=replace, dry_run=False, skip_invalid=skip_invalid)
+    _drop_stash()
+    flash(report.summary())
     return redirect(url_for("admin.lexicon"), code=303)
 
 
