@@ -110,4 +110,17 @@ def test_log_in_pre_generate_and_fix_a_pronunciation(live_app, fixture_site, pag
     assert "Nyschööping" in page.locator("table").inner_text()
     page.screenshot(path=SHOTS.format("lexicon"), full_page=True)
 
+    # Export the lexicon as PLS, then import a CSV: preview first, then import the kept upload.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exportera (PLS)").click()
+    assert download.value.suggested_filename == "lyssna-lexikon-sv.pls"
+    page.get_by_label("Fil att importera").set_input_files(files=[{
+        "name": "annan-kommun.csv", "mimeType": "text/csv",
+        "buffer": "written;spoken\nSthlm;Stockholm\n".encode("utf-8")}])
+    page.get_by_role("button", name="Importera / Import", exact=True).click()
+    assert "Provkörning" in page.locator("[role=status]").inner_text()
+    page.get_by_role("button", name="Importera nu").click()
+    assert "Nya / added: 1" in page.locator("[role=status]").inner_text()
+    assert "Stockholm" in page.locator("table").inner_text()
+
     assert page.problems == []
