@@ -351,7 +351,7 @@ def test_the_api_exports_and_imports(app, client):
     assert "attachment" in r.headers["Content-Disposition"]
     assert client.get("/api/v1/admin/lexicon/export?format=docx", headers=AUTH).status_code == 400
 
-    csv_body = "written,spoken\nSthlm,Stockholm\n".encode()
+    csv_body = b"written,spoken\nSthlm,Stockholm\n"
     r = client.post("/api/v1/admin/lexicon/import?dry_run=1&replace=1", data=csv_body,
                     headers={**AUTH, "Content-Type": "text/csv"})
     assert r.status_code == 200 and r.get_json()["added"] == 1 and r.get_json()["removed"] == 1
