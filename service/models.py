@@ -17,6 +17,9 @@ class Block:
     # Words a reader says that are not in `text` itself: (offset in text, words), e.g. an ordered
     # list's number (0, "3.") or a table column's header before its cell (12, "Avgift:").
     cues: list[tuple[int, str]] = field(default_factory=list)
+    # Phrases in another language than the block's, marked by their own lang attribute:
+    # (start, end, primary language) in `text`, e.g. an English title inside a Swedish sentence.
+    langs: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ class PlannedSentence:
     spoken: str  # as given to the engine (lexicon applied, normalized)
     # Per spoken word: [spoken start, spoken end, written start, written end] (for word highlighting).
     spans: list[list[int]] = field(default_factory=list)
+    # Phrases the engine says in another voice mid-sentence: [spoken start, spoken end, language].
+    langs: list[list] = field(default_factory=list)
 
 
 @dataclass
@@ -147,8 +152,9 @@ class Plan:
         their defaults are left out, so a page's stored form is the one earlier versions wrote."""
         out = {k: v for k, v in vars(self).items()
                if not (k == "source" and v == "page" or k in ("truncated", "area") and not v)}
-        out["blocks"] = [{**vars(b), "sentences": [dict(vars(s)) for s in b.sentences]}
-                         for b in self.blocks]
+        out["blocks"] = [{**vars(b), "sentences": [
+            {k: v for k, v in vars(s).items() if v or k != "langs"} for s in b.sentences]}
+            for b in self.blocks]
         return out
 
     @classmethod

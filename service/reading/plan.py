@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from service.errors import ExtractError
@@ -34,6 +35,7 @@ class SegmentSpec:
     voice: str
     lead_ms: int
     tail_ms: int
+    langs: tuple[tuple[int, int, str], ...] = ()  # phrases said in another voice (PlannedSentence.langs)
 
 
 class _RulesOnce:
@@ -58,6 +60,8 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
     one request must not commit the service to days of audio."""
     base_voice = voice or engine.default_voice
     voices = set(engine.voices())
+    # Languages this engine can switch to inside a sentence (espeak-ng's SSML voice changes).
+    mixed = voices if engine.mixes_languages and voice is None else set()
     lexicon = _RulesOnce(lexicon) if lexicon is not None else None
     blocks: list[PlannedBlock] = []
     budget = _char_budget(max_minutes, rate)
@@ -79,13 +83,15 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
             cues = [(o - start, words) for o, words in block.cues
                     if o >= pos and (o < start + len(sentence) or i == len(said) - 1) and words.strip()]
             pos = start + len(sentence)
-            spoken, spans = speak_sentence(sentence, cues, lang, lexicon)
+            phrases = [(max(a - start, 0), min(b - start, len(sentence)), x) for a, b, x in block.langs
+                       if a < pos and b > start and x != lang and x in mixed] if mixed else ()
+            spoken, spans, said_langs = speak_sentence(sentence, cues, lang, lexicon, phrases)
             if spoken and any(ch.isalnum() for ch in spoken):
                 budget -= len(spoken)
                 if budget < 0 and (blocks or sentences):
                     truncated = True
                     break
-                sentences.append(PlannedSentence(sentence, spoken, spans))
+                sentences.append(PlannedSentence(sentence, spoken, spans, said_langs))
         if sentences:
             blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences))
     if not blocks:
@@ -122,48 +128,60 @@ def _stop_notice(max_minutes: float, voice: str) -> PlannedBlock:
     return PlannedBlock("paragraph", "sv", "", voice, [PlannedSentence(text, spoken.spoken.strip(), [])])
 
 
-def speak_sentence(sentence: str, cues: list[tuple[int, str]], lang: str,
-                   lexicon) -> tuple[str, list[list[int]]]:
+_TRAILING = re.compile(r"[,.;:!?…)\]”»\"]*")
+
+
+def speak_sentence(sentence: str, cues: list[tuple[int, str]], lang: str, lexicon,
+                   langs: list[tuple[int, int, str]] | tuple = ()) -> tuple[str, list[list[int]], list[list]]:
     """A sentence as spoken, with the cues (words said but not written) said before their offsets.
 
-    Each piece between cues is normalized on its own; a cue's words map to the written span of the
-    first word after them, so the highlight shows the cell or item being introduced.
+    Each piece between cues and phrase edges is normalized on its own, a phrase marked in another
+    language (`langs`, offsets in `sentence`) by that language's rules; returns the spoken text,
+    the word spans and the phrases' [spoken start, spoken end, language]. A cue's words map to the
+    written span of the first word after them, so the highlight shows the cell or item introduced.
     """
-    cuts = sorted({min(max(0, o), len(sentence)) for o, _ in cues} | {0, len(sentence)})
+    # Punctuation right after a phrase goes with it: a piece of its own would lose it to normalization.
+    langs = [(a, b + len(_TRAILING.match(sentence, b).group()), x) for a, b, x in langs]
+    edges = {o for a, b, _ in langs for o in (a, b)}
+    cuts = sorted({min(max(0, o), len(sentence)) for o, _ in cues} | edges | {0, len(sentence)})
     said_before: dict[int, list[str]] = {}
     for o, words in cues:
         said_before.setdefault(min(max(0, o), len(sentence)), []).append(words)
     spoken_parts: list[str] = []
     spans: list[list[int]] = []
+    phrases: list[list] = []
     offset = 0
     for i, w_start in enumerate(cuts):
         w_end = cuts[i + 1] if i + 1 < len(cuts) else len(sentence)
-        piece_spans: list[list[int]] = []
-        texts: list[tuple[str, int]] = [(w, -1) for w in said_before.get(w_start, [])]
+        other = next((x for a, b, x in langs if a <= w_start and w_end <= b), None)
+        texts: list[tuple[str, int, str]] = [(w, -1, lang) for w in said_before.get(w_start, [])]
         if w_end > w_start:
-            texts.append((sentence[w_start:w_end], w_start))
-        for text, at in texts:
+            texts.append((sentence[w_start:w_end], w_start, other or lang))
+        for text, at, piece_lang in texts:
             # "[[" is espeak's phoneme syntax: only lexicon entries may use it, never page text.
-            mapped = normalize_mapped(text.replace("[[", "[ ["), lang, lexicon=lexicon)
+            mapped = normalize_mapped(text.replace("[[", "[ ["), piece_lang, lexicon=lexicon)
             said = mapped.spoken.strip()
             if not said:
                 continue
             lead = len(mapped.spoken) - len(mapped.spoken.lstrip())
-            if spoken_parts:
-                offset += 1
+            if spoken_parts:  # a space between pieces, unless the page had none ("<i>ord</i>.")
+                glued = at > 0 and w_start in edges and not sentence[at - 1].isspace() and not said[0].isalnum()
+                spoken_parts.append("" if glued else " ")
+                offset += len(spoken_parts[-1])
             for s0, s1, w0, w1 in mapped.spans:
-                piece_spans.append([s0 - lead + offset, s1 - lead + offset,
-                                    w0 + at if at >= 0 else -1, w1 + at if at >= 0 else -1])
+                spans.append([s0 - lead + offset, s1 - lead + offset,
+                              w0 + at if at >= 0 else -1, w1 + at if at >= 0 else -1])
+            if piece_lang != lang:
+                phrases.append([offset, offset + len(said), piece_lang])
             spoken_parts.append(said)
             offset += len(said)
-        spans.extend(piece_spans)
     # Cue words point at the first written word after them (or the last before, at the very end).
     for k, span in enumerate(spans):
         if span[2] < 0:
             nxt = next((x for x in spans[k:] if x[2] >= 0), None) or next(
                 (x for x in reversed(spans[:k]) if x[2] >= 0), None)
             span[2:] = nxt[2:] if nxt else [0, len(sentence)]
-    return " ".join(spoken_parts), spans
+    return "".join(spoken_parts), spans, phrases
 
 
 def segments(plan: Plan) -> list[SegmentSpec]:
@@ -179,7 +197,8 @@ def segments(plan: Plan) -> list[SegmentSpec]:
             else:
                 tail = 0
             lead = audio.LEAD_IN_MS if not specs else 0
-            specs.append(SegmentSpec(sentence.spoken, block.voice, lead, tail))
+            specs.append(SegmentSpec(sentence.spoken, block.voice, lead, tail,
+                                     tuple((a, b, x) for a, b, x in sentence.langs)))
     return specs
 
 
@@ -199,6 +218,8 @@ def segment_key(plan: Plan, spec: SegmentSpec, engine: Engine | None = None,
     head = [FORMAT_VERSION, name, version, f"{plan.rate:.3f}",
             audio.SEGMENT_SAMPLE_RATE, audio.BITRATE_KBPS, voice or spec.voice, spec.lead_ms,
             spec.tail_ms, spec.spoken]
+    if spec.langs:  # (keys of sentences without phrases stay what they were)
+        head.append([list(p) for p in spec.langs])
     return hashlib.sha256(json.dumps(head, ensure_ascii=False).encode()).hexdigest()[:40]
 
 

@@ -143,8 +143,12 @@ class Readings:
             for s in b.sentences:
                 if i < len(spans):
                     start, end = spans[i]
-                    sentences.append({"text": s.text, "spoken": s.spoken, "start_ms": start, "end_ms": end,
-                                      "words": written_words(words[i] if i < len(words) else [], s.spans)})
+                    sentence = {"text": s.text, "spoken": s.spoken, "start_ms": start, "end_ms": end,
+                                "words": written_words(words[i] if i < len(words) else [], s.spans)}
+                    if s.langs:
+                        sentence["phrases"] = [{"start": a, "end": z, "lang": x, "voice": f"{plan.engine}:{x}"}
+                                               for a, z, x in s.langs]
+                    sentences.append(sentence)
                 i += 1
             if sentences:
                 blocks.append({"kind": b.kind, "lang": b.lang, "voice": f"{plan.engine}:{b.voice}",

@@ -67,7 +67,7 @@ class Speaker:
             cached = self.cache.load_segment(key)
             if cached is not None:
                 return Said(key, cached=cached)
-            spoken = synthesize_with_fallback(primary, spec.spoken, spec.voice, plan.rate, fallback)
+            spoken = synthesize_with_fallback(primary, spec.spoken, spec.voice, plan.rate, fallback, spec.langs)
             if spoken.fell_back:
                 with self._lock:
                     self._primary = None
@@ -82,7 +82,8 @@ class Speaker:
         cached = self.cache.load_segment(key)
         if cached is not None:
             return Said(key, cached=cached)
-        return self._made(key, fallback.synthesize(spec.spoken, fb_voice, plan.rate), fallback.name)
+        return self._made(key, fallback.synthesize_mixed(spec.spoken, fb_voice, plan.rate, spec.langs),
+                          fallback.name)
 
     def voice(self) -> dict:
         """What the reading's timings say about its voice: {"voice", "fallback"} after a fallback."""

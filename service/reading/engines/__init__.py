@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,7 +148,8 @@ class Spoken:
 
 
 def synthesize_with_fallback(
-    engine: Engine, text: str, voice: str | None = None, rate: float = 1.0, fallback: Engine | None = None
+    engine: Engine, text: str, voice: str | None = None, rate: float = 1.0, fallback: Engine | None = None,
+    langs: Sequence[tuple[int, int, str]] = (),
 ) -> Spoken:
     """`engine.synthesize`, or the fallback voice when the engine is unavailable right now.
 
@@ -159,11 +160,11 @@ def synthesize_with_fallback(
     """
     chosen = voice or engine.default_voice
     try:
-        return Spoken(engine.synthesize(text, chosen, rate), engine, chosen)
+        return Spoken(engine.synthesize_mixed(text, chosen, rate, langs), engine, chosen)
     except EngineUnavailable as exc:
         other = fallback or fallback_engine()
         if other is engine:
             raise
         other_voice = other.voice_for_lang(chosen) or other.default_voice
         log.warning("%s unavailable (%s); speaking with %s:%s", engine.name, exc.code, other.name, other_voice)
-        return Spoken(other.synthesize(text, other_voice, rate), other, other_voice, True, exc.code)
+        return Spoken(other.synthesize_mixed(text, other_voice, rate, langs), other, other_voice, True, exc.code)

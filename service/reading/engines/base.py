@@ -7,6 +7,7 @@ timings; assembling sentences into a file is `service.reading.audio`'s job.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -73,6 +74,7 @@ class Engine(abc.ABC):
     default_voice: str = "sv"
     sample_rate: int = 22050
     online: bool = False
+    mixes_languages: bool = False  # can say a phrase in another language's voice mid-sentence
 
     def status(self) -> EngineStatus:
         """Current state for health checks; engines with moving parts (a circuit breaker) override."""
@@ -91,6 +93,12 @@ class Engine(abc.ABC):
         relative to the start of the returned PCM. Raises `EngineError` on bad input (status 400)
         and `EngineUnavailable` when the engine cannot speak right now (use the fallback voice).
         """
+
+    def synthesize_mixed(self, text: str, voice: str | None, rate: float,
+                         langs: Sequence[tuple[int, int, str]]) -> Speech:
+        """`synthesize`, with the phrases `langs` ((start, end, voice) in `text`) said in their own
+        voices by engines that can switch mid-sentence (`mixes_languages`); others ignore them."""
+        return self.synthesize(text, voice, rate)
 
     # -- helpers shared by implementations --------------------------------------------------------
 

@@ -6,6 +6,9 @@ call into the library happens under one module-level lock; use processes for par
 
 Behaviour worth knowing:
 - Text is passed as UTF-8 *without* `espeakSSML`, so "<", ">" and "&" are read as text, never markup.
+  Only a sentence with phrases in another language (`synthesize_mixed`) goes as SSML that this
+  module writes itself: the text escaped, each phrase in `<voice xml:lang="..">`. espeak counts
+  WORD positions in the SSML's characters (tags included), mapped back to the text's offsets.
 - espeak's WORD events carry a 1-based position counted in characters (code points) of the UTF-8
   input, not bytes; `_words()` converts them to 0-based Python ``str`` offsets and clamps them.
 - Empty or whitespace-only text gives an empty `Speech` (no samples, no words) rather than an error:
@@ -22,6 +25,7 @@ import array
 import ctypes
 import os
 import threading
+from collections.abc import Sequence
 
 from service.errors import EngineError
 from service.models import Speech, WordEvent
@@ -33,6 +37,7 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
+_SSML = 0x10
 _PHONEMES = 0x100  # [[...]] in the text is espeak phoneme input (pronunciation lexicon entries)
 _EVENT_LIST_TERMINATED = 0
 _EVENT_WORD = 1
@@ -241,6 +246,7 @@ class EspeakEngine(Engine):
 
     name = "espeak"
     default_voice = "sv"
+    mixes_languages = True
 
     def __init__(self) -> None:
         with _LOCK:
@@ -257,12 +263,19 @@ class EspeakEngine(Engine):
         return list(self._voices)
 
     def synthesize(self, text: str, voice: str | None = None, rate: float = 1.0) -> Speech:
+        return self.synthesize_mixed(text, voice, rate, ())
+
+    def synthesize_mixed(self, text: str, voice: str | None, rate: float,
+                         langs: Sequence[tuple[int, int, str]]) -> Speech:
         voice = self.check_request(text, voice, rate)
         if not text.strip():
             return Speech(pcm=b"", sample_rate=self.sample_rate, words=[])
         wpm = int(round(min(MAX_WPM, max(MIN_WPM, NORMAL_WPM * float(rate)))))
         # NUL would end the C string early; lone surrogates become "?". Both keep str offsets.
-        data = text.replace("\0", " ").encode("utf-8", "replace") + b"\0"
+        text = text.replace("\0", " ")
+        phrases = [(a, b, x) for a, b, x in langs if 0 <= a < b <= len(text) and x in self._voices and x != voice]
+        source, positions, flags = (text, None, 0) if not phrases else (*_ssml(text, phrases), _SSML)
+        data = source.encode("utf-8", "replace") + b"\0"
         collector = _Collector()
         with _LOCK:
             state = _load()
@@ -281,7 +294,8 @@ class EspeakEngine(Engine):
                 state["wpm"] = wpm
             _CURRENT.append(collector)
             try:
-                result = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _PHONEMES, None, None)
+                result = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0,
+                                          _CHARS_UTF8 | _PHONEMES | flags, None, None)
             finally:
                 _CURRENT.pop()
         if result != _EE_OK:
@@ -290,8 +304,52 @@ class EspeakEngine(Engine):
             )
         pcm, shift = _trim(b"".join(collector.chunks), self.sample_rate)
         total = len(pcm) // 2
-        words = _words(collector.words, text, shift, total, self.sample_rate)
+        raw = collector.words if positions is None else _unmapped(collector.words, positions)
+        words = _words(raw, text, shift, total, self.sample_rate)
         return Speech(pcm=pcm, sample_rate=self.sample_rate, words=words)
+
+
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def _ssml(text: str, phrases: list[tuple[int, int, str]]) -> tuple[str, list[int]]:
+    """`text` as SSML with each phrase in its language's voice, and for every SSML character the
+    offset in `text` it stands for (tags stand for the character that follows them)."""
+    out: list[str] = []
+    positions: list[int] = []
+
+    def put(piece: str, at: int) -> None:
+        out.append(piece)
+        positions.extend([at] * len(piece))
+
+    pos = 0
+    for a, b, lang in sorted(phrases):
+        if a < pos:
+            continue  # overlapping phrases: the first wins
+        for i in range(pos, a):
+            put(_ESCAPES.get(text[i], text[i]), i)
+        put(f'<voice xml:lang="{lang}">', a)
+        for i in range(a, b):
+            put(_ESCAPES.get(text[i], text[i]), i)
+        put("</voice>", b)
+        pos = b
+    for i in range(pos, len(text)):
+        put(_ESCAPES.get(text[i], text[i]), i)
+    return "".join(out), positions
+
+
+def _unmapped(raw: list[tuple[int, int, int]], positions: list[int]) -> list[tuple[int, int, int]]:
+    """espeak WORD events on the SSML source as events on the text (1-based positions, lengths)."""
+    out = []
+    n = len(positions)
+    for position, length, sample in raw:
+        first = position - 1
+        if not 0 <= first < n:
+            continue
+        last = min(n - 1, first + max(1, length) - 1)
+        start = positions[first]
+        out.append((start + 1, max(1, positions[last] + 1 - start), sample))
+    return out
 
 
 def create() -> EspeakEngine:

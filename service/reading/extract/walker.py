@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from service.models import Block
 
+from .inline_lang import inline_langs
 from .page import Page, class_and_id, class_words, clean_text, lang_of
 from .rules import (
     BLOCK_TAGS,
@@ -195,7 +196,7 @@ class Walker:
     def _leaf(self, el: Tag, c: _Ctx, out: list[FoundBlock], soft: bool) -> None:
         text, plain, imgs = self._gather(list(el.children), c)
         self._images(imgs, c, out)
-        self._emit(el, el.name, text, plain, c, out, soft)
+        self._emit(el, el.name, text, plain, c, out, soft, el.children)
 
     def _flush(self, container: Tag, run: list, c: _Ctx, out: list[FoundBlock], soft: bool) -> None:
         if not run:
@@ -211,9 +212,10 @@ class Walker:
             target = tags[0]
             lang = lang_of(target) or c.lang
         c2 = c if lang == c.lang else _Ctx(lang, c.quote, c.figure, c.quote_figure, c.teaser)
-        self._emit(target, container.name, text, plain, c2, out, soft)
+        self._emit(target, container.name, text, plain, c2, out, soft, run)
 
-    def _emit(self, el: Tag, tag: str, text: str, plain: str, c: _Ctx, out: list[FoundBlock], soft: bool) -> None:
+    def _emit(self, el: Tag, tag: str, text: str, plain: str, c: _Ctx, out: list[FoundBlock], soft: bool,
+              nodes=()) -> None:
         if not text:
             return
         kind = self._kind(tag, c)
@@ -233,7 +235,9 @@ class Walker:
         lang = lang_of(el) or c.lang
         number = self._list_number(el, text) if kind != "heading" else None
         cues = [(0, number)] if number else []
-        out.append(FoundBlock(Block(kind, text, lang, self.locate(el), cues), tag, c.teaser, el))
+        lang, langs = inline_langs(nodes, text, lang)
+        block = Block(kind, text, lang, self.locate(el), cues, langs)
+        out.append(FoundBlock(block, tag, c.teaser, el))
 
     # -- ordered lists -----------------------------------------------------------------------------
     def _list_number(self, el: Tag, text: str) -> str | None:
