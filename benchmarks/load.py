@@ -49,7 +49,12 @@ sys.path.insert(0, str(ROOT))
 from service.config import serving_processes  # noqa: E402
 from tests.conftest import PAGES, free_port  # noqa: E402
 from tests.servers import (  # noqa: E402
-    Nginx, ServiceProcess, find_nginx, front_config, front_directory, static_config,
+    Nginx,
+    ServiceProcess,
+    find_nginx,
+    front_config,
+    front_directory,
+    static_config,
 )
 
 PROBE_PAGE = "01-sormland-jobbar-smartare.html"  # its MP3 is ~0.76 MB

@@ -17,7 +17,15 @@ import pytest
 
 from service import create_app
 
-from .hostile import cases_admin, cases_bounded, cases_crash, cases_egress, cases_host, cases_posted, cases_ssrf
+from .hostile import (
+    cases_admin,
+    cases_bounded,
+    cases_crash,
+    cases_egress,
+    cases_host,
+    cases_posted,
+    cases_ssrf,
+)
 from .hostile.client import LoopbackTarget, Runner
 from .hostile.sites import Egress, LocalEnv, Site
 

@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from service.reading.speech import normalize, normalize_mapped, split_sentences
+from service.reading.speech import normalize, normalize_mapped
 from service.reading.speech import numbers as nw
+from service.reading.speech import split_sentences
 
 from .helpers import wait_ready
 

@@ -21,7 +21,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.reading.engines.piper_install import VoiceInstallError, fetch_catalogue, find_voice, install_voice
+from service.reading.engines.piper_install import (
+    VoiceInstallError,
+    fetch_catalogue,
+    find_voice,
+    install_voice,
+)
 from service.reading.engines.piper_voices import installed_voices, voices_dir
 
 from .fakes import make_piper_voice

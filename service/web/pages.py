@@ -16,8 +16,8 @@ from flask import (
     send_file,
 )
 
-from service.models import PageOptions
 from service.errors import NotAuthenticated
+from service.models import PageOptions
 from service.reading import metrics
 from service.reading.engines import engine_statuses
 from service.reading.voices import is_enabled

@@ -14,7 +14,21 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from .checks import batch_finishes, hears, lacks, no_escape, reached_public
-from .model import BAD, FETCH_FAILED, FORBIDDEN, OK, REDIRECT, api, bearer, case, form, get, one, post_json, step
+from .model import (
+    BAD,
+    FETCH_FAILED,
+    FORBIDDEN,
+    OK,
+    REDIRECT,
+    api,
+    bearer,
+    case,
+    form,
+    get,
+    one,
+    post_json,
+    step,
+)
 from .netns_decoys import PUBLIC_MARK, SECRET
 
 CAT = "ssrf"
