@@ -94,7 +94,7 @@ class PlannedSentence:
     spoken: str  # as given to the engine (lexicon applied, normalized)
     # Per spoken word: [spoken start, spoken end, written start, written end] (for word highlighting).
     spans: list[list[int]] = field(default_factory=list)
-    # Phrases the engine says in another voice mid-sentence: [spoken start, spoken end, language].
+    # Phrases the engine says in another voice mid-sentence: [spoken start, spoken end, voice, language].
     langs: list[list] = field(default_factory=list)
 
 

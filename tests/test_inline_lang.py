@@ -84,7 +84,8 @@ def plan_of(body: str, engine: EspeakEngine, voice: str | None = None):
 def test_phrases_get_spoken_offsets_and_their_own_rules(engine):
     plan = plan_of("<p>Vi läser <i lang='en'>Version 2.0 of the guide</i> kl. 14, t.ex. i dag.</p>", engine)
     (sentence,) = plan.blocks[0].sentences
-    assert [(sentence.spoken[a:b], lang) for a, b, lang in sentence.langs] == [("Version 2.0 of the guide", "en")]
+    assert [(sentence.spoken[a:b], v, lang) for a, b, v, lang in sentence.langs] == [
+        ("Version 2.0 of the guide", "en", "en")]
     # Swedish rules around the phrase, none of them inside it.
     assert "klockan fjorton" in sentence.spoken and "till exempel" in sentence.spoken
     assert "punkt" not in sentence.spoken and "två" not in sentence.spoken
@@ -98,7 +99,7 @@ def test_punctuation_after_a_phrase_stays_attached(engine):
 
 def test_a_phrase_split_by_a_sentence_end_belongs_to_both_sentences(engine):
     plan = plan_of("<p>Hon sa <span lang='en'>Thank you. See you</span> och gick hem.</p>", engine)
-    said = [[s.spoken[a:b] for a, b, _ in s.langs] for s in plan.blocks[0].sentences]
+    said = [[s.spoken[a:b] for a, b, *_ in s.langs] for s in plan.blocks[0].sentences]
     assert said == [["Thank you."], ["See you"]]
 
 
@@ -109,12 +110,20 @@ def test_a_language_espeak_lacks_or_a_chosen_voice_keeps_one_voice(engine):
     assert chosen.blocks[0].sentences[0].langs == []  # a request that names its voice gets only that voice
 
 
+@pytest.mark.parametrize("lang, voice", [("fit", "fi"), ("fkv", "fi"), ("se", "smj"), ("sma", "smj"), ("nn", "nb")])
+def test_a_language_without_a_voice_is_said_by_a_related_one(engine, lang, voice):
+    plan = plan_of(f"<p>Text <i lang='{lang}'>sanat tässä</i> här.</p><p lang='{lang}'>Koko kappale.</p>", engine)
+    (phrase,) = plan.blocks[0].sentences[0].langs
+    assert phrase[2:] == [voice, lang]  # said by the related voice, normalized as its own language
+    assert (plan.blocks[1].lang, plan.blocks[1].voice) == (lang, voice)
+
+
 def test_the_audio_key_covers_the_phrases_and_nothing_changes_without_them(engine):
     marked = plan_of("<p>Vi läser <i lang='en'>The Hobbit</i> nu.</p>", engine)
     plain = plan_of("<p>Vi läser <i>The Hobbit</i> nu.</p>", engine)
     a, b = marked.blocks[0].sentences[0], plain.blocks[0].sentences[0]
     assert a.spoken == b.spoken
-    key = segment_key(marked, SegmentSpec(a.spoken, "sv", 0, 0, tuple(map(tuple, a.langs))))
+    key = segment_key(marked, SegmentSpec(a.spoken, "sv", 0, 0, tuple((x, y, v) for x, y, v, _ in a.langs)))
     assert key != segment_key(plain, SegmentSpec(b.spoken, "sv", 0, 0))
     # A sentence without phrases is keyed as before phrases existed (no audio made again on upgrade).
     assert segment_key(plain, SegmentSpec(b.spoken, "sv", 0, 0)) == segment_key(plain, SegmentSpec(b.spoken, "sv", 0, 0, ()))

@@ -52,6 +52,20 @@ class _RulesOnce:
         return self.rules[lang]
 
 
+# Languages without a voice of their own, said by the closest language that has one: Meänkieli and
+# Kven by Finnish, the Sami languages by Lule Sami (espeak-ng's one Sami voice), Norwegian by Bokmål.
+RELATED = {"fit": "fi", "fkv": "fi", "se": "smj", "sme": "smj", "sma": "smj", "smn": "smj", "sms": "smj",
+           "sju": "smj", "no": "nb", "nn": "nb", "zh": "cmn"}
+
+
+def voice_of(lang: str, voices: set[str]) -> str | None:
+    """The voice that says `lang` (a primary language subtag): its own, a related one's, or None."""
+    if lang in voices:
+        return lang
+    related = RELATED.get(lang)
+    return related if related in voices else None
+
+
 def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
                  lexicon=None, *, source: str = "page", max_minutes: float | None = None) -> Plan:
     """Split blocks into sentences, apply the lexicon and normalize; choose a voice per language.
@@ -71,8 +85,8 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
             break
         lang = (block.lang or doc.lang or "sv").split("-")[0].lower()
         block_voice = base_voice
-        if lang != base_voice.split("-")[0] and lang in voices and voice is None:
-            block_voice = lang
+        if lang != base_voice.split("-")[0] and voice is None:
+            block_voice = voice_of(lang, voices) or base_voice
         sentences = []
         said = [piece for sentence in split_sentences(block.text, lang) for piece in _pieces(sentence)]
         pos = 0
@@ -84,8 +98,9 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
                     if o >= pos and (o < start + len(sentence) or i == len(said) - 1) and words.strip()]
             pos = start + len(sentence)
             phrases = [(max(a - start, 0), min(b - start, len(sentence)), x) for a, b, x in block.langs
-                       if a < pos and b > start and x != lang and x in mixed] if mixed else ()
-            spoken, spans, said_langs = speak_sentence(sentence, cues, lang, lexicon, phrases)
+                       if a < pos and b > start and x != lang and voice_of(x, mixed)] if mixed else ()
+            spoken, spans, said = speak_sentence(sentence, cues, lang, lexicon, phrases)
+            said_langs = [[a, b, voice_of(x, mixed), x] for a, b, x in said]
             if spoken and any(ch.isalnum() for ch in spoken):
                 budget -= len(spoken)
                 if budget < 0 and (blocks or sentences):
@@ -198,7 +213,7 @@ def segments(plan: Plan) -> list[SegmentSpec]:
                 tail = 0
             lead = audio.LEAD_IN_MS if not specs else 0
             specs.append(SegmentSpec(sentence.spoken, block.voice, lead, tail,
-                                     tuple((a, b, x) for a, b, x in sentence.langs)))
+                                     tuple((a, b, v) for a, b, v, *_ in sentence.langs)))
     return specs
 
 

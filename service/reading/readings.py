@@ -146,8 +146,8 @@ class Readings:
                     sentence = {"text": s.text, "spoken": s.spoken, "start_ms": start, "end_ms": end,
                                 "words": written_words(words[i] if i < len(words) else [], s.spans)}
                     if s.langs:
-                        sentence["phrases"] = [{"start": a, "end": z, "lang": x, "voice": f"{plan.engine}:{x}"}
-                                               for a, z, x in s.langs]
+                        sentence["phrases"] = [{"start": a, "end": z, "lang": rest[0] if rest else v,
+                                                "voice": f"{plan.engine}:{v}"} for a, z, v, *rest in s.langs]
                     sentences.append(sentence)
                 i += 1
             if sentences:
