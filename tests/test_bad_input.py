@@ -260,6 +260,8 @@ PROBES = [
     Probe("get", "/listen?url=javascript:alert(1)", 400, "html"),
     Probe("get", "/listen?url=https://www.example.se/", 403, "html"),
     Probe("post", "/listen", 405, "html"),
+    Probe("get", "/listen.js?v=%00", 200, "text/javascript"),
+    Probe("post", "/listen.js", 405, "html"),
     Probe("post", "/api/v1/readings", 400, "json", {"data": "{not json"}),
     Probe("post", "/api/v1/readings", 400, "json", {"json": {"url": "http://[::1"}}),
     Probe("post", "/api/v1/readings", 400, "json", {"json": {"url": "https://x.se/", "rate": "fort"}}),

@@ -14,6 +14,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    url_for,
 )
 
 from service.errors import NotAuthenticated
@@ -56,6 +57,13 @@ def widget():
     return resp
 
 
+@bp.get("/listen.js")
+def listen_script():
+    """The listen page's sentence highlighting (the page works without it)."""
+    path = resources.files("service").joinpath("static/listen.js")
+    return send_file(str(path), mimetype="text/javascript", conditional=True, max_age=300)
+
+
 @bp.get("/listen")
 def listen():
     """Works without JavaScript: audio controls, the text being read, a download link.
@@ -70,7 +78,9 @@ def listen():
     stored = services().readings.stored(reading["id"])
     blocks = stored.plan.blocks if stored else []
     html = render_template("listen.html", reading=reading, blocks=blocks,
-                           download_url=f"{reading['audio_url']}?download=1")
+                           download_url=f"{reading['audio_url']}?download=1",
+                           reading_url=url_for("api.get_reading", reading_id=reading["id"]),
+                           script_url=url_for("pages.listen_script"))
     return Response(html, mimetype="text/html")
 
 
