@@ -507,3 +507,103 @@ def tagged_report(pages: int = 3, seed: int = 2, **kw: object) -> Built:
         if len(t.pages) > pages:
             break
     return t.build()
+
+
+# -- hostile and empty -----------------------------------------------------------------------------
+
+
+def _pages_pdf(contents: list[bytes], extra_objects: dict[bytes, bytes] | None = None,
+               resources: bytes = b"") -> bytes:
+    """Untagged pages with the given content streams (Helvetica as /F1)."""
+    pdf = RawPdf()
+    catalog, pages_num = pdf.reserve(), pdf.reserve()
+    font = pdf.add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    kids = []
+    for content in contents:
+        stream = pdf.add_stream(content)
+        kids.append(pdf.add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                            b"/Resources << /Font << /F1 %d 0 R >> %s >> >>" % (pages_num, stream, font, resources)))
+    pdf.set(pages_num, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)))
+    pdf.set(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % pages_num)
+    return pdf.build(catalog)
+
+
+def many_pages_pdf(n: int) -> bytes:
+    """n pages with a line of text each: cheap to write, for the page cap."""
+    return _pages_pdf([b"BT /F1 12 Tf 72 700 Td (Sida %d) Tj ET" % (i + 1) for i in range(n)])
+
+
+def image_only_pdf() -> bytes:
+    """A "scanned" page: an image and no text at all."""
+    pdf = RawPdf()
+    catalog, pages_num = pdf.reserve(), pdf.reserve()
+    pixels = bytes((x * y) % 256 for y in range(64) for x in range(64))
+    image = pdf.add_stream(pixels, b" /Type /XObject /Subtype /Image /Width 64 /Height 64 "
+                                   b"/ColorSpace /DeviceGray /BitsPerComponent 8")
+    content = pdf.add_stream(b"q 400 0 0 560 90 140 cm /Im1 Do Q")
+    page = pdf.add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                   b"/Resources << /XObject << /Im1 %d 0 R >> >> >>" % (pages_num, content, image))
+    pdf.set(pages_num, b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page)
+    pdf.set(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % pages_num)
+    return pdf.build(catalog)
+
+
+def zero_bomb(gigabytes: float = 1.0) -> bytes:
+    """A zlib stream of `gigabytes` of zero bytes, about 1 KB per MB: identical deflate blocks (each
+    compressed after a full flush, so none refers to another) repeated, then a valid trailer."""
+    mb = 1 << 20
+    comp = zlib.compressobj(9)
+    head = comp.compress(b"\0" * mb) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(b"\0" * mb) + comp.flush(zlib.Z_FULL_FLUSH)
+    n = int(gigabytes * 1024)
+    total = n * mb
+    adler = ((total % 65521) << 16) | 1  # adler32 of zeros: a stays 1, b grows by 1 a byte
+    return head + block * (n - 1) + b"\x03\x00" + adler.to_bytes(4, "big")
+
+
+def bomb_pdf(gigabytes: float = 1.0) -> bytes:
+    """A page whose content stream inflates to gigabytes (the file is about a megabyte)."""
+    pdf = RawPdf()
+    catalog, pages_num = pdf.reserve(), pdf.reserve()
+    data = zero_bomb(gigabytes)
+    content = pdf.add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream")
+    page = pdf.add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R >>" % (pages_num, content))
+    pdf.set(pages_num, b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page)
+    pdf.set(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % pages_num)
+    return pdf.build(catalog)
+
+
+def corrupt_pdfs() -> dict[str, bytes]:
+    """Damaged files that start like PDFs."""
+    good = untagged_pdf(pages=1, running=False).data
+    return {
+        "header only": b"%PDF-1.7\n",
+        "garbage": b"%PDF-1.4\n" + bytes(random.Random(3).randrange(256) for _ in range(4000)),
+        "cut after the header": good[:200],
+        "no objects, a trailer": b"%PDF-1.4\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
+    }
+
+
+# -- the scorer's metric ---------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\w+")
+
+
+def f1(truth: str, pred: str, n: int = 4) -> float:
+    """Word 4-gram F1 as ../shared/tools/eval_extract.py defines it for one page: tokens \\w+,
+    multisets of n-gram shingles (a text of 1..n tokens is one shorter shingle), P = TP/(TP+FP),
+    R = TP/(TP+FN)."""
+    from collections import Counter
+
+    def shingles(text: str) -> Counter:
+        t = _TOKEN.findall(text or "")
+        if not t:
+            return Counter()
+        return Counter([tuple(t)]) if len(t) <= n else Counter(tuple(t[i:i + n]) for i in range(len(t) - n + 1))
+
+    a, b = shingles(truth), shingles(pred)
+    tp = sum((a & b).values())
+    if not tp:
+        return 0.0
+    p, r = tp / sum(b.values()), tp / sum(a.values())
+    return 2 * p * r / (p + r)

@@ -50,8 +50,9 @@ def _error(code: str, sv: str, en: str, status: int = 422) -> ExtractError:
     return ExtractError(f"{sv} / {en}", code=code, status=status)
 
 
-def _corrupt(detail: str = "") -> ExtractError:
-    return _error("pdf_corrupt", "Dokumentet är ingen läsbar PDF-fil.", "The document is not a readable PDF file.")
+def _corrupt() -> ExtractError:
+    return _error("pdf_corrupt", "Dokumentet är ingen läsbar PDF-fil.",
+                  "The document is not a readable PDF file.")
 
 
 def extract_pdf(data: bytes, url: str, *, max_pages: int = 300) -> Document:
@@ -87,7 +88,8 @@ def _extract(data: bytes, url: str, max_pages: int) -> Document:
     try:
         count = len(doc)
         if count > max_pages:
-            raise _error("pdf_too_many_pages", f"Dokumentet har {count} sidor; högst {max_pages} kan läsas upp.",
+            raise _error("pdf_too_many_pages",
+                         f"Dokumentet har {count} sidor; högst {max_pages} kan läsas upp.",
                          f"The document has {count} pages; at most {max_pages} can be read aloud.", 413)
         if count == 0:
             raise _corrupt()
@@ -132,7 +134,8 @@ def _tagged_blocks(pages: list[Page], nodes: dict[tuple[int, ...], StructNode], 
 
 
 def _title(info_title: str, data: bytes, blocks: list[Block], url: str) -> str:
-    """The document's own title (Info /Title, else XMP dc:title), else its first heading, else the file name."""
+    """The document's own title (Info /Title, else XMP dc:title), else its first heading, else the
+    file name."""
     if clean(info_title) and not re.fullmatch(r"(?i)(untitled|namnlös|microsoft word - .*|\S+\.(docx?|pdf))",
                                               clean(info_title)):
         return clean(info_title)

@@ -9,16 +9,20 @@ small text below the page's body (footnotes) is read after the paragraph that wa
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from service.models import Block
 
 from .pdfium_pages import Page, Run
 from .text import box_of, join_lines, line_text
 
-_PAGE_NUMBER = re.compile(r"^(?:(?:sida|page|s\.|p\.)\s*)?[-–—(\s]*\d{1,4}[-–—)\s]*(?:(?:av|of|/)\s*\d{1,4})?$", re.I)
-_MARKER = re.compile(r"^([\u2022\u00b7\u25aa\u25cf\u25cb\u25a0\u25e6\u2013\u2014\uf0b7\uf0a7*-]|\d{1,2}[.)]|[a-z][.)])\s+")
+_PAGE_NUMBER = re.compile(r"^(?:(?:sida|page|s\.|p\.)\s*)?[-–—(\s]*\d{1,4}[-–—)\s]*"
+                          r"(?:(?:av|of|/)\s*\d{1,4})?$", re.I)
+_MARKER = re.compile(r"^([\u2022\u00b7\u25aa\u25cf\u25cb\u25a0\u25e6\u2013\u2014\uf0b7\uf0a7*-]"
+                     r"|\d{1,2}[.)]|[a-z][.)])\s+")
 _SUPERSCRIPT = re.compile(r"^[\d*\u2020\u2021\u00b9\u00b2\u00b3\u2070-\u2079,\s]+$")
 _ENDS_SENTENCE = re.compile(r"[.!?:]\W*$")
 BAND = 0.12  # share of the page height at the top and at the bottom where running text is looked for
@@ -56,18 +60,24 @@ class _Open:
 def page_lines(page: Page) -> list[Line]:
     """The page's runs grouped by baseline, each row split where a gap is wider than a word gap."""
     rows: list[list[Run]] = []
+    spans: list[list[float]] = []  # [top, bottom] per row
     for r in sorted(page.runs, key=lambda r: (r.top, r.x0)):
-        for row in rows[-6:]:
-            top, bottom = min(x.top for x in row), max(x.bottom for x in row)
+        for k in range(len(rows) - 1, max(-1, len(rows) - 7), -1):
+            top, bottom = spans[k]
             if min(bottom, r.bottom) - max(top, r.top) >= 0.5 * min(r.height, bottom - top):
-                row.append(r)
+                rows[k].append(r)
+                spans[k] = [min(top, r.top), max(bottom, r.bottom)]
                 break
         else:
             rows.append([r])
-    lines: list[Line] = []
+            spans.append([r.top, r.bottom])
+    frag_rows: list[list[list[Run]]] = []
     for row in rows:
         row.sort(key=lambda r: r.x0)
-        size = Counter(r.size for r in row for _ in r.text).most_common(1)[0][0]
+        weights: Counter[float] = Counter()
+        for r in row:
+            weights[r.size] += len(r.text)
+        size = weights.most_common(1)[0][0]
         base = max(r.bottom for r in row if r.size == size)
         row = [r for r in row if not (r.size < 0.8 * size and r.bottom < base - 0.15 * size
                                       and _SUPERSCRIPT.match(r.text))]
@@ -77,11 +87,29 @@ def page_lines(page: Page) -> list[Line]:
                 frags[-1].append(r)
             else:
                 frags.append([r])
-        if len(frags) >= 3:  # cells of a table row
-            lines.append(Line(row, [line_text(f).strip() for f in frags]))
+        frag_rows.append([f for f in frags if line_text(f).strip()])
+    cells = [_cell_like(f) for f in frag_rows]
+    lines: list[Line] = []
+    for i, frags in enumerate(frag_rows):
+        near = [frag_rows[j] for j in (i - 1, i + 1) if 0 <= j < len(frag_rows) and cells[j]]
+        if cells[i] and any(_aligned(frags, other) for other in near):
+            lines.append(Line([r for f in frags for r in f], [line_text(f).strip() for f in frags]))
         else:
-            lines += [Line(f) for f in frags if line_text(f).strip()]
+            lines += [Line(f) for f in frags]
     return lines
+
+
+def _cell_like(frags: list[list[Run]]) -> bool:
+    """Table cells, not lines of text columns: each fragment fills little of the room to the next one
+    (a line of a text column fills it up to the gutter)."""
+    if len(frags) < 2:
+        return False
+    return all((f[-1].x1 - f[0].x0) / max(1.0, g[0].x0 - f[0].x0) < 0.6 for f, g in zip(frags, frags[1:]))
+
+
+def _aligned(a: list[list[Run]], b: list[list[Run]]) -> bool:
+    """Two rows of the same table: as many cells, starting at the same places."""
+    return len(a) == len(b) and all(abs(f[0].x0 - g[0].x0) < 4 for f, g in zip(a, b))
 
 
 def running_text(pages: list[list[Line]], heights: list[float]) -> set[tuple[str, str]]:
@@ -111,7 +139,13 @@ def reading_order(lines: list[Line], depth: int = 0) -> list[Line]:
         return lines
     lo, hi = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
     xs = [lo + (hi - lo) * (0.2 + 0.6 * i / 120) for i in range(121)]
-    counts = [sum(1 for ln in lines if ln.x0 < x - 1 and ln.x1 > x + 1) for x in xs]
+    diff = [0] * 122
+    for ln in lines:  # each line crosses the candidates strictly inside it: a difference array
+        a, b = bisect_right(xs, ln.x0 + 1), bisect_left(xs, ln.x1 - 1)
+        if a < b:
+            diff[a] += 1
+            diff[b] -= 1
+    counts = list(accumulate(diff[:121]))
     fewest = min(counts)
     widest: tuple[int, int] = (0, -1)
     start = None
@@ -187,8 +221,8 @@ def _classify(ln: Line, body: float, body_bold: bool) -> tuple[str, str]:
     m = _MARKER.match(ln.text)
     if m and len(ln.text) > m.end():
         return "list-item", m.group(1)
-    if ln.size >= 1.15 * body + 0.4 or (ln.bold and not body_bold and len(ln.text) < 120
-                                        and not _ENDS_SENTENCE.search(ln.text) and ln.size >= body - 0.5):
+    short_bold = ln.bold and not body_bold and len(ln.text) < 120 and ln.size >= body - 0.5
+    if ln.size >= 1.15 * body + 0.4 or (short_bold and not _ENDS_SENTENCE.search(ln.text[-8:])):
         return "heading", ""
     return "paragraph", ""
 
@@ -197,11 +231,11 @@ def _continues(cur: _Open, ln: Line, kind: str, label: str) -> bool:
     prev = cur.lines[-1]
     if kind == "table-row" or label or cur.kind == "table-row" or abs(ln.size - prev.size) > 1.0:
         return False
-    if (kind == "heading") != (cur.kind == "heading") and not (cur.kind == "list-item" and kind == "paragraph"):
+    if (kind == "heading") != (cur.kind == "heading"):
         return False
     if cur.kind == "heading":
         return ln.bold == prev.bold and ln.top - prev.bottom < 0.6 * ln.size and ln.top >= prev.top
-    ended = bool(_ENDS_SENTENCE.search(prev.text))
+    ended = bool(_ENDS_SENTENCE.search(prev.text[-8:]))
     if ln.top < prev.top - 2 or ln.page != prev.page:  # next column or page
         return not ended
     if ln.top - prev.bottom > 0.5 * prev.size:

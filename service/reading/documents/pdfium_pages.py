@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -109,7 +110,8 @@ def meta(doc: pdfium.PdfDocument) -> tuple[str, str, bool]:
     return title.strip(), lang.strip(), bool(raw.FPDFCatalog_IsTagged(doc.raw))
 
 
-def read_page(doc: pdfium.PdfDocument, index: int, tagged: bool) -> tuple[Page, dict[tuple[int, ...], StructNode]]:
+def read_page(doc: pdfium.PdfDocument, index: int,
+              tagged: bool) -> tuple[Page, dict[tuple[int, ...], StructNode]]:
     """The page's runs, and (when tagged) its structure elements by path."""
     page = doc[index]
     try:
@@ -126,7 +128,8 @@ def read_page(doc: pdfium.PdfDocument, index: int, tagged: bool) -> tuple[Page, 
     return out, nodes
 
 
-def _runs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, index: int, left: float, top: float) -> list[Run]:
+def _runs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, index: int, left: float,
+          top: float) -> list[Run]:
     tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     n = raw.FPDFText_CountChars(textpage.raw)
     if n <= 0:
@@ -139,23 +142,20 @@ def _runs(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, index: int, left: 
     pp = ctypes.cast(page.raw, ctypes.c_void_p).value
     order = {_PAGE_OBJECT(pp, k): k for k in range(raw.FPDFPage_CountObjects(page.raw))}
     mcids: dict[int, int] = {}
-    spans: list[tuple[int, int, int]] = []  # (object, first char, last char + 1)
-    cur, start = 0, 0
-    for i in range(n):
-        obj = _TEXT_OBJECT(tp, i)
-        if obj == cur:
-            continue
-        if not obj:
-            if text[i] in _GENERATED_BREAKS:  # pdfium's own line break ends the run
-                if cur:
-                    spans.append((cur, start, i))
-                cur = 0
-            continue  # a generated space stays with the run it is in
-        if cur:
-            spans.append((cur, start, i))
-        cur, start = obj, i
-    if cur:
-        spans.append((cur, start, n))
+    objs = list(map(partial(_TEXT_OBJECT, tp), range(n)))
+    cuts = [0, *(i for i in range(1, n) if objs[i] != objs[i - 1]), n]
+    spans: list[list[int]] = []  # [object, first char, last char + 1]
+    for a, b in zip(cuts, cuts[1:]):
+        obj = objs[a]
+        if obj:
+            if spans and spans[-1][0] == obj and spans[-1][2] == -a:  # after a generated space
+                spans[-1][2] = b
+            else:
+                spans.append([obj, a, b])
+        elif spans and not any(c in _GENERATED_BREAKS for c in text[a:b]):
+            spans[-1][2] = -b  # a generated space stays with its run if the run goes on after it
+    for span in spans:
+        span[2] = abs(span[2])
     rect = raw.FS_RECTF()
     runs = []
     for obj, a, b in spans:

@@ -21,8 +21,10 @@ CONTAINERS = {"Document", "DocumentFragment", "Part", "Art", "Sect", "Div", "Asi
               "L", "TOC", "Index", "Form", "THead", "TBody", "TFoot", "Table", "FENote"}
 NEVER = {"Artifact"}
 OWN_BLOCKS = {"L", "Table"}  # a list or table inside a paragraph or list item is read after it
-_BULLETS = re.compile(r"^[\u2022\u00b7\u25aa\u25ab\u25cf\u25cb\u25a0\u25a1\u2013\u2014\u2023\u2043\u27a2\uf0a7\uf0b7*-]+$")
+_BULLETS = re.compile(r"^[\u2022\u00b7\u25aa\u25ab\u25cf\u25cb\u25a0\u25a1\u2013\u2014\u2023\u2043\u27a2"
+                      r"\uf0a7\uf0b7*-]+$")
 _HEADING_NAME = re.compile(r"^h\d?$|heading|rubrik|title", re.I)
+_OTHER_ROLES = ("Figure", "Formula", "Lbl", "LBody")
 MAX_DEPTH = 120
 
 
@@ -58,7 +60,7 @@ class TaggedReader:
 
     def _role(self, node: StructNode) -> str:
         role = node.role.strip()
-        if role in KINDS or role in CONTAINERS or role in NEVER or role in ("Figure", "Formula", "Lbl", "LBody"):
+        if role in KINDS or role in CONTAINERS or role in NEVER or role in _OTHER_ROLES:
             return role
         return "H" if _HEADING_NAME.search(role) else role
 
@@ -114,7 +116,8 @@ class TaggedReader:
             self._add("paragraph", runs_text(runs), lang, runs, [], [])
             loose.clear()
 
-    def _gather(self, path: tuple[int, ...], lang: str, depth: int = 0, got: _Gathered | None = None) -> _Gathered:
+    def _gather(self, path: tuple[int, ...], lang: str, depth: int = 0,
+                got: _Gathered | None = None) -> _Gathered:
         """The text of an element and its inline descendants, as segments by language."""
         got = got if got is not None else _Gathered()
         node = self.nodes.get(path)
@@ -175,7 +178,8 @@ class TaggedReader:
             if not text:
                 start, text = 0, seg.text
             elif prev and prev.last and seg.first and same_line(prev.last, seg.first) \
-                    and seg.first.x0 - prev.last.x1 <= 0.15 * seg.first.size and not prev.last.text.endswith(" "):
+                    and seg.first.x0 - prev.last.x1 <= 0.15 * seg.first.size \
+                    and not prev.last.text.endswith(" "):
                 start, text = len(text), text + seg.text
             else:
                 joined = join_lines([text, seg.text])
@@ -204,7 +208,8 @@ class TaggedReader:
                     continue
                 role = self._role(child)
                 if role == "TR":
-                    rows.append((kid, primary_lang(child.lang, lang) if child.lang else lang))  # type: ignore[arg-type]
+                    row_lang = primary_lang(child.lang, lang) if child.lang else lang
+                    rows.append((kid, row_lang))  # type: ignore[arg-type]
                 elif role in ("THead", "TBody", "TFoot"):
                     stack.append(kid)  # type: ignore[arg-type]
                 elif role == "Caption":
@@ -232,7 +237,8 @@ class TaggedReader:
             self.blocks.append(Block(kind, text, lang, box.locator(), cues, langs))
 
 
-def _row_text(cells: list[tuple[bool, str, list[Run]]], headers: dict[int, str]) -> tuple[str, list[tuple[int, str]]]:
+def _row_text(cells: list[tuple[bool, str, list[Run]]],
+              headers: dict[int, str]) -> tuple[str, list[tuple[int, str]]]:
     """As the HTML walker reads a row: "Avgift: 250 kr" after a row header; otherwise cells joined by
     ", ", each data cell after the first preceded by its column header as a cue (spoken, not written)."""
     parts: list[str] = []

@@ -32,11 +32,14 @@ def join_lines(lines: list[str]) -> str:
 
 
 def _join(a: str, b: str) -> str:
-    m = _LINE_END_HYPHEN.search(a)
+    if a[-1] not in "-\u2010\u00ad":
+        return f"{a} {b}"
+    tail = a[-80:]  # the end of the text so far: searching all of it would make a block quadratic
+    m = _LINE_END_HYPHEN.search(tail)
     if not m:
         return f"{a} {b}"
     soft = a.endswith("\u00ad")
-    head = a[: m.end(1)]
+    head = a[: len(a) - len(tail) + m.end(1)]
     word = m.group(1)
     nxt = b.split(" ", 1)[0].rstrip(".,;:!?)")
     if soft or (b[0].islower() and nxt.lower() not in _KEEP_SPACE_AFTER_HYPHEN
@@ -99,8 +102,9 @@ class Box:
         """RFC 8118: "#page=3&viewrect=left,top,width,height" in points from the page's top left."""
         if self.x1 < self.x0:
             return f"#page={self.page + 1}"
-        return "#page=%d&viewrect=%d,%d,%d,%d" % (self.page + 1, round(self.x0), round(self.top),
-                                                  max(1, round(self.x1 - self.x0)), max(1, round(self.bottom - self.top)))
+        width, height = max(1, round(self.x1 - self.x0)), max(1, round(self.bottom - self.top))
+        left, top = round(self.x0), round(self.top)
+        return f"#page={self.page + 1}&viewrect={left},{top},{width},{height}"
 
 
 def box_of(runs: list[Run]) -> Box:
