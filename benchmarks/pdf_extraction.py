@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = {doc: measure(fn, built, args.repeat) for doc, built in docs.items()}
         print(f"measured {name}", file=sys.stderr, flush=True)
     width = max(len(d) for d in docs) + 2
-    print(f"\nPages: {', '.join(f'{d} = {b.pages}' for d, b in docs.items())}; median of {args.repeat} runs.\n")
+    pages = ", ".join(f"{d} = {b.pages}" for d, b in docs.items())
+    print(f"\nPages: {pages}; median of {args.repeat} runs.\n")
     print("Word 4-gram F1 against the text a reader should hear")
     print(f"{'document':<{width}}" + "".join(f"{n:>20}" for n in EXTRACTORS))
     for doc in docs:
@@ -115,9 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         f1 = statistics.mean(r[0] for r in results[n].values())
         speed = statistics.geometric_mean([results[n][d][1] / results[BASELINE][d][1] for d in docs])
         print(f"  {n:<22} F1 {f1:.4f}  speed {speed:5.1f}x")
-    for doc in ("tagged 20p", "untagged 2-col 20p"):
-        print(f"\nLyssna, {doc}: {results['lyssna (pypdfium2)'][doc][2] * 1000:.0f} ms to extract (median)", end="")
     print()
+    for doc in ("tagged 20p", "untagged 2-col 20p"):
+        ms = results["lyssna (pypdfium2)"][doc][2] * 1000
+        print(f"Lyssna, {doc}: {ms:.0f} ms to extract (median)")
     return 0
 
 
