@@ -149,7 +149,7 @@ def _pregenerate(args: argparse.Namespace, config: dict) -> int:
 
     return pregenerate(sitemap=args.sitemap, urls_file=args.urls, extra_sites=args.site or [],
                        workers=args.workers, enqueue_only=args.enqueue_only, progress=not args.quiet,
-                       content=args.content, skip=args.skip)
+                       content=args.content, skip=args.skip, documents=args.documents)
 
 
 def _refresh(args: argparse.Namespace, config: dict) -> int:
@@ -256,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     pre.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     pre.add_argument("--enqueue-only", action="store_true",
                      help="only queue the pages; separate 'lyssna worker' processes make them")
+    pre.add_argument("--documents", action="store_true",
+                     help="also the PDF documents the pages link to on the same site")
     pre.add_argument("--quiet", action="store_true", help="no progress bar")
     ref = sub.add_parser("refresh", help="re-check every known page now and regenerate what changed")
     ref.add_argument("--url", action="append", help="only this page (repeatable)")

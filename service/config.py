@@ -76,6 +76,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUDIO_MEMORY_MB", 64, "Finished audio kept in memory per serving process, for the files played "
                                    "most (0: always from disk).", _number),
     Setting("FETCH_MAX_BYTES", 5_000_000, "Largest page fetched, counted after decompression.", _whole),
+    Setting("DOCUMENT_MAX_BYTES", 30_000_000, "Largest document (PDF) fetched.", _whole),
+    Setting("DOCUMENT_MAX_PAGES", 300, "Most pages of a document read; a longer one is refused.", _whole),
     Setting("FETCH_CONNECT_TIMEOUT", 5.0, "Seconds to connect to a site.", _number),
     Setting("FETCH_TIMEOUT", 15.0, "Seconds for a whole fetch, redirects included.", _number),
     Setting("MAX_CONTENT_LENGTH", 6 * 1024 * 1024, "Largest request body (a page sent as html).", _whole),
@@ -173,7 +175,8 @@ def normalise(config: dict) -> None:
     config["LEXICON"] = lexicon_path(config)
     for name, kind in (("PORT", int), ("WORKERS", int), ("HTTP_WORKERS", int), ("HTTP_THREADS", int),
                        ("MAX_CONNECTIONS", int),
-                       ("FETCH_MAX_BYTES", int), ("MAX_CONTENT_LENGTH", int), ("FETCH_CONNECT_TIMEOUT", float),
+                       ("FETCH_MAX_BYTES", int), ("DOCUMENT_MAX_BYTES", int), ("DOCUMENT_MAX_PAGES", int),
+                       ("MAX_CONTENT_LENGTH", int), ("FETCH_CONNECT_TIMEOUT", float),
                        ("FETCH_TIMEOUT", float), ("RATE", float), ("PAGE_MEMO_S", float),
                        ("MAX_READING_MINUTES", float), ("CLIENT_READINGS_PER_MINUTE", int),
                        ("CLIENT_POSTED_MB_PER_MINUTE", float)):

@@ -57,8 +57,13 @@ class FetchedPage:
     url: str  # final URL after redirects
     html: str
     status: int
-    content_type: str
+    content_type: str  # "application/pdf" for a document (then `data` holds it and `html` is "")
     encoding: str
+    data: bytes = b""
+
+    @property
+    def is_document(self) -> bool:
+        return self.content_type == "application/pdf"
 
 
 @dataclass

@@ -95,6 +95,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(b"<html>error</html>", status=int(path.rsplit("/", 1)[1]))
         elif path == "/pdf":
             self._send(b"%PDF-1.4 ...", "application/pdf")
+        elif path == "/pdf-download":  # many CMSs serve documents as a generic download
+            self._send(b"\n%PDF-1.7 ...", "application/octet-stream", headers={"Content-Disposition": "attachment"})
+        elif path == "/pdf-untyped":
+            self._send(b"%PDF-1.5 ...", None)
+        elif path == "/pdf-big":  # 6 MB: more than a page may be, less than a document
+            self._send(b"%PDF-1.4 " + b"0" * 6_000_000, "application/pdf")
+        elif path == "/html-as-pdf":
+            self._send(PAGE.encode(), "application/pdf")
+        elif path == "/zip-download":
+            self._send(b"PK\x03\x04 not a document", "application/octet-stream")
         elif path == "/json":
             self._send(b"{}", "application/json")
         elif path.startswith("/redirect/"):  # /redirect/N: N more redirects, relative Location
@@ -260,12 +270,33 @@ def test_http_error_status(origin, status):
     assert info.value.message.startswith("Sidan kunde inte hämtas")
 
 
-@pytest.mark.parametrize("path,ctype", [("/pdf", "application/pdf"), ("/json", "application/json")])
-def test_non_html_refused(origin, path, ctype):
+@pytest.mark.parametrize("path,ctype,documents", [("/pdf", "application/pdf", False),
+                                                   ("/json", "application/json", True)])
+def test_non_html_refused(origin, path, ctype, documents):
     with pytest.raises(FetchError) as info:
-        fetch(origin + path, [origin])
+        fetch(origin + path, [origin], documents=documents)
     assert info.value.code == "not_html" and info.value.status == 502
     assert ctype in info.value.message
+
+
+@pytest.mark.parametrize("path", ["/pdf", "/pdf-download", "/pdf-untyped"])
+def test_a_pdf_is_fetched_as_a_document_whatever_it_is_served_as(origin, path):
+    page = fetch(origin + path, [origin])
+    assert page.is_document and page.content_type == "application/pdf" and page.html == ""
+    assert b"%PDF-1." in page.data[:16]
+
+
+@pytest.mark.parametrize("path", ["/html-as-pdf", "/zip-download"])
+def test_the_bytes_decide_not_the_content_type(origin, path):
+    with pytest.raises(FetchError) as info:
+        fetch(origin + path, [origin])
+    assert info.value.code == "not_html" and "PDF" in info.value.message
+
+
+def test_documents_have_their_own_size_cap(origin):
+    assert len(fetch(f"{origin}/pdf-big", [origin]).data) > 6_000_000  # past the 5 MB page cap
+    with pytest.raises(TooLarge):
+        fetch(f"{origin}/pdf-big", [origin], FetchLimits(max_document_bytes=1_000_000))
 
 
 # --- redirects --------------------------------------------------------------------------------

@@ -24,15 +24,15 @@ from contextlib import contextmanager
 from functools import partial
 
 from service.errors import Busy, FetchError, LyssnaError, SelectionNotOnPage, SiteNotAllowed
-from service.models import Block, Document, StoredReading
+from service.models import Block, ContentArea, Document, FetchedPage, StoredReading
 
 from . import metrics
 from .engines import Engine
-from .extract import extract, page_text
+from .extract import document_links, extract, page_text
 from .fetch import FetchLimits, fetch
 from .request import ReadingRequest
 from .services import Services
-from .sites import match_site, parse_sites
+from .sites import match_site, origin_of, parse_sites
 from .speech import normalize
 from .voices import choose_engine, say
 
@@ -58,12 +58,27 @@ def _allowed(services: Services, url: str) -> None:
                              "This site is not allowed by the service.")
 
 
-def _fetch(services: Services, url: str) -> str:
+def _fetch(services: Services, url: str) -> FetchedPage:
     try:
-        return fetch(url, services.sites, FetchLimits.from_config(services.config)).html
+        return fetch(url, services.sites, FetchLimits.from_config(services.config))
     except FetchError as e:
         metrics.FETCH_ERRORS.labels(e.code).inc()
         raise
+
+
+def read_fetched(services: Services, fetched: str | FetchedPage, url: str, content: str | None = None,
+                 skip: str | None = None) -> Document:
+    """What a fetched page or document says: HTML through extraction (`content`/`skip` choose the
+    area), a PDF through the document reader (the whole document; selectors do not apply)."""
+    if isinstance(fetched, FetchedPage) and fetched.is_document:
+        from .documents import extract_pdf  # loads the PDF library only when a document comes
+
+        doc = extract_pdf(fetched.data, url, max_pages=int(services.config["DOCUMENT_MAX_PAGES"]))
+        if doc.area is None:
+            doc.area = ContentArea("document", "document", "Hela dokumentet. / The whole document.")
+        return doc
+    html = fetched if isinstance(fetched, str) else fetched.html
+    return extract(html, url, content=content, skip=skip)
 
 
 def _request_key(req: ReadingRequest) -> str:
@@ -72,18 +87,18 @@ def _request_key(req: ReadingRequest) -> str:
 
 
 def _read_page(services: Services, req: ReadingRequest, chosen: tuple[Engine, str | None],
-               known_html: str | None = None, admit: Admit | None = None) -> StoredReading:
-    """Fetch, extract, plan and store a page in the `chosen` voice: one run for everyone who asks
-    at once (page_flights.py). `admit`: see `Readings.prepare`.
+               known: str | FetchedPage | None = None, admit: Admit | None = None) -> StoredReading:
+    """Fetch, extract, plan and store a page (or document) in the `chosen` voice: one run for
+    everyone who asks at once (page_flights.py). `admit`: see `Readings.prepare`.
 
-    `known_html`: the page as the service already has it (the bundled demo page, or a fetch the
+    `known`: the page as the service already has it (the bundled demo page's HTML, or a fetch the
     refresh pass just made); never HTML a client sent."""
     engine, voice = chosen
-    if known_html is None:
+    if known is None:
         _allowed(services, req.url)
-        known_html = _fetch(services, req.url)
+        known = _fetch(services, req.url)
     with in_turn():
-        doc = extract(known_html, req.url, content=req.content, skip=req.skip)
+        doc = read_fetched(services, known, req.url, req.content, req.skip)
         return services.readings.prepare(doc, engine, voice, req.rate, req.options, source="page", admit=admit)
 
 
@@ -196,17 +211,20 @@ def _page_words(services: Services, url: str) -> str:
     ttl = float(services.config.get("PAGE_MEMO_S") or 0)
     words = services.memo.page_text(url, ttl)
     if words is None:
-        words = _squash(page_text(_fetch(services, url)))
+        fetched = _fetch(services, url)
+        words = _squash(" ".join(b.text for b in read_fetched(services, fetched, url).blocks)
+                        if fetched.is_document else page_text(fetched.html))
         services.memo.remember_page_text(url, words)
     return words
 
 
 def generate_page(services: Services, url: str, options: dict | None = None, shared_lock=None, *,
-                  fetched_html: str | None = None) -> dict:
+                  fetched: FetchedPage | None = None, documents: bool = False) -> dict:
     """Fetch, extract, plan and make the audio of one page in this thread; a summary a person can read.
 
-    `options`: the request's other fields (content, skip, voice, rate). `fetched_html`: the page
-    as the caller just fetched it (the refresh pass). `shared_lock(key)`: the job queue's lock
+    `options`: the request's other fields (content, skip, voice, rate). `fetched`: the page
+    as the caller just fetched it (the refresh pass). `documents`: also list the page's links to
+    documents on the same site (`"documents"` in the summary), for pre-generation to follow. `shared_lock(key)`: the job queue's lock
     across machines (see Synthesizer.run_now). Never raises for a page's own problems (not
     allowed, not found, nothing to read): those are outcomes to report, not reasons to retry.
     Anything else propagates, so the queue retries it.
@@ -216,9 +234,12 @@ def generate_page(services: Services, url: str, options: dict | None = None, sha
     asked = {k: v for k, v in (options or {}).items() if k not in ("html", "text", "lang")}  # pages only
     try:
         req = _request(services, {"url": url, **asked})
+        if documents and fetched is None:
+            _allowed(services, req.url)
+            fetched = _fetch(services, req.url)
         # A fresh fetch (no reading from before), but one shared with a crowd's clicks or another
         # worker asking at the same moment, and left for the visitors' next clicks.
-        work = partial(_read_page, services, req, _engine(services, req), fetched_html)
+        work = partial(_read_page, services, req, _engine(services, req), fetched)
         stored = services.pages.read(_request_key(req), work, use_memo=False)
         outcome, reading = services.readings.make_now(stored, shared_lock)
     except Busy:
@@ -226,9 +247,20 @@ def generate_page(services: Services, url: str, options: dict | None = None, sha
     except LyssnaError as e:
         return {"url": url, "outcome": "failed", "error": e.code, "message": e.message,
                 "sentences_synthesized": stats["sentences"] - before, "pid": os.getpid()}
-    return {"url": url, "outcome": outcome, "reading_id": reading["id"],
-            "duration_ms": reading["duration_ms"], "sentence_count": reading["sentence_count"],
-            "sentences_synthesized": stats["sentences"] - before, "pid": os.getpid()}
+    summary = {"url": url, "outcome": outcome, "reading_id": reading["id"],
+               "duration_ms": reading["duration_ms"], "sentence_count": reading["sentence_count"],
+               "sentences_synthesized": stats["sentences"] - before, "pid": os.getpid()}
+    if documents and fetched is not None and not fetched.is_document:
+        summary["documents"] = [u for u in document_links(fetched.html, fetched.url) if _same_site(services, u, url)]
+    return summary
+
+
+def _same_site(services: Services, link: str, page_url: str) -> bool:
+    """A link on the page's own origin (and allowed): pre-generation never wanders to other sites."""
+    try:
+        return origin_of(link) == origin_of(page_url) and match_site(link, services.sites) is not None
+    except (LyssnaError, ValueError):
+        return False
 
 
 def preview(services: Services, text: str, lang: str = "sv") -> tuple[str, str, list[int]]:

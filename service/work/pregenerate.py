@@ -46,13 +46,18 @@ def _start_worker(workers: int, log_path: Path) -> subprocess.Popen:
 
 def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list[str],
                 workers: int | None = None, enqueue_only: bool = False, progress: bool = True,
-                content: str | None = None, skip: str | None = None) -> int:
+                content: str | None = None, skip: str | None = None, documents: bool = False) -> int:
     """`content` / `skip`: the selectors the site's player sends (`data-content`, `data-skip`), so
-    the audio made ahead is the audio a visitor's click asks for."""
+    the audio made ahead is the audio a visitor's click asks for. `documents`: the PDFs the pages
+    link to on their own site are made too (found as pages finish; each document once)."""
     try:
         options = page_options(content, skip)
     except LyssnaError as e:
         print(e.message, file=sys.stderr)
+        return 2
+    if documents and enqueue_only:
+        print("--documents följer länkar medan sidorna blir klara och går inte med --enqueue-only. / "
+              "--documents follows links as pages finish and cannot be used with --enqueue-only.", file=sys.stderr)
         return 2
     config = config_mod.load_config()
     if extra_sites:
@@ -64,8 +69,10 @@ def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list
     if not urls:
         print("Inga sidor att förgenerera. / No pages to pre-generate.", file=sys.stderr)
         return 1
+    pages = set(urls)
     queue = make_queue(config)
-    pending = {url: queue.generate(url, options or None) for url in urls}
+    pending = {url: queue.generate(url, options or None, documents) for url in urls}
+    seen = set(urls)
     if enqueue_only:
         print(f"{len(urls)} sidor köade / pages queued; kör / run: lyssna worker")
         return 0
@@ -92,6 +99,13 @@ def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list
                 results[url] = result
                 del pending[url]
                 counts[result["outcome"]] += 1
+                for link in result.get("documents") or []:  # a document's own summary has none
+                    if link not in seen:
+                        seen.add(link)
+                        pending[link] = queue.generate(link, None)
+                        if bar is not None:
+                            bar.total += 1
+                            bar.refresh()
                 last_progress = time.monotonic()
                 if bar is not None:
                     bar.update(1)
@@ -105,7 +119,8 @@ def pregenerate(*, sitemap: str | None, urls_file: str | None, extra_sites: list
                         del pending[url]
                     else:
                         requeued.add(url)
-                        pending[url] = queue.generate(url, options or None)  # a worker died holding it
+                        again = (options or None, documents) if url in pages else (None,)
+                        pending[url] = queue.generate(url, *again)  # a worker died holding it
                 last_progress = time.monotonic()
             if worker.poll() is not None and pending:
                 worker = _start_worker(workers or os.cpu_count() or 1,

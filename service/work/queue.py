@@ -48,12 +48,13 @@ def worker_services() -> Services:
         return _services
 
 
-def generate_page_task(url: str, options: dict | None = None) -> dict:
+def generate_page_task(url: str, options: dict | None = None, documents: bool = False) -> dict:
     """The queued task: the page generation of `service.reading.create` in this worker process;
     with Redis it holds a Redis lock for the audio key, so workers on other machines wait instead
-    of repeating work."""
+    of repeating work. `documents`: the summary lists the page's same-site document links."""
     services = worker_services()
-    return generate_page(services, url, options, shared_lock=shared_lock_for(services.config))
+    return generate_page(services, url, options, shared_lock=shared_lock_for(services.config),
+                         documents=documents)
 
 
 def refresh_pages() -> None:

@@ -23,8 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from service.errors import LyssnaError
-from service.reading.create import generate_page
-from service.reading.extract import extract
+from service.reading.create import generate_page, read_fetched
 from service.reading.fetch import FetchLimits, fetch_if_changed
 from service.reading.services import Services
 from service.reading.sites import match_site
@@ -243,10 +242,10 @@ def check_page(services: Services, states: PageStates, url: str, variants: list[
         state.etag, state.last_modified = answer.etag, answer.last_modified
         states.save(state)
         return "not_modified", {}
-    html = answer.page.html
+    fetched = answer.page
     try:  # what each variant reads: the same page may be read with different content selectors
         areas = {(v.get("content"), v.get("skip")) for v in variants}
-        digest = "".join(content_hash(extract(html, url, content=c, skip=k)) for c, k in sorted(areas, key=str))
+        digest = "".join(content_hash(read_fetched(services, fetched, url, c, k)) for c, k in sorted(areas, key=str))
         digest = hashlib.sha256(digest.encode()).hexdigest()[:40] if len(areas) > 1 else digest
     except LyssnaError as e:
         return "failed", {"message": e.message}
@@ -256,7 +255,7 @@ def check_page(services: Services, states: PageStates, url: str, variants: list[
         return "unchanged", {}
     outcomes, synthesized = [], 0
     for options in variants:
-        result = generate_page(services, url, options, shared_lock=shared_lock_for(config), fetched_html=html)
+        result = generate_page(services, url, options, shared_lock=shared_lock_for(config), fetched=fetched)
         outcomes.append(result)
         synthesized += int(result.get("sentences_synthesized", 0))
     failed = [r for r in outcomes if r["outcome"] == "failed"]

@@ -21,6 +21,7 @@ from service.errors import ExtractError
 from service.models import ContentArea, Document
 
 from .area import AutoArea, chrome_area, hero_h1, outermost, readspeaker_link, select_elements
+from .links import document_links
 from .locators import css_escape
 from .page import Page, clean_text, lang_of
 from .prune import prune
@@ -29,7 +30,7 @@ from .tree import parse
 from .walker import FoundBlock, Walker
 
 __all__ = ["extract", "extract_text", "check_selector", "page_text", "parse", "css_escape", "ExtractError",
-           "NOTHING_TO_READ"]
+           "NOTHING_TO_READ", "document_links"]
 
 
 # ------------------------------------------------------------------------------------------ public ---

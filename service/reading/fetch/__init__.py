@@ -29,6 +29,7 @@ from .limits import FetchLimits
 from .vet import is_public_address, vet
 
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,application/pdf;q=0.8,*/*;q=0.1"
 # What a sitemap may be served as: XML (also RSS/Atom feeds), plain text, or a gzip file.
 SITEMAP_TYPES = ("application/xml", "text/xml", "text/plain", *GZIP_TYPES)
 SITEMAP_ACCEPT = "application/xml,text/xml;q=0.9,text/plain;q=0.8,application/gzip;q=0.5,*/*;q=0.1"
@@ -38,15 +39,22 @@ __all__ = ["FetchLimits", "FetchedFile", "FetchedPage", "Revalidation", "codec_f
            "fetch_bytes", "fetch_if_changed", "is_public_address"]
 
 
-def fetch(url: str, sites, limits: FetchLimits = FetchLimits(), *,
+def fetch(url: str, sites, limits: FetchLimits = FetchLimits(), *, documents: bool = True,
           ssl_context: ssl.SSLContext | None = None) -> FetchedPage:
-    """Fetch an HTML page from an allowed site and decode it to text.
+    """Fetch an HTML page from an allowed site and decode it to text; or, with `documents`, a PDF
+    (its bytes, up to `limits.max_document_bytes`).
 
     `sites` is the allow-list (a `LYSSNA_SITES` string, a list of entries or parsed patterns).
     `ssl_context` defaults to the system trust store with hostname checks; pass one to trust an
     extra CA. Raises BadRequest (bad URL), SiteNotAllowed (403), FetchError (502), TooLarge (413).
     """
-    return _get(url, sites, read_page, limits, accept=HTML_ACCEPT, ssl_context=ssl_context)
+    doc_cap = limits.max_document_bytes if documents else 0
+
+    def read(final_url: str, response: http.client.HTTPResponse, deadline: Deadline, cap: int) -> FetchedPage:
+        return read_page(final_url, response, deadline, cap, doc_cap)
+
+    return _get(url, sites, read, limits, accept=PAGE_ACCEPT if documents else HTML_ACCEPT,
+                ssl_context=ssl_context)
 
 
 @dataclass
@@ -90,10 +98,10 @@ def fetch_if_changed(url: str, sites, limits: FetchLimits = FetchLimits(), *, et
         if response.status == 304 or response.status in (404, 410):
             return Revalidation(final_url, response.status, None, new_etag or etag,
                                 new_modified or last_modified)
-        page = read_page(final_url, response, deadline, cap)
+        page = read_page(final_url, response, deadline, cap, limits.max_document_bytes)
         return Revalidation(final_url, response.status, page, new_etag, new_modified)
 
-    return _get(url, sites, read, limits, accept=HTML_ACCEPT, ssl_context=ssl_context, headers=headers)
+    return _get(url, sites, read, limits, accept=PAGE_ACCEPT, ssl_context=ssl_context, headers=headers)
 
 
 def _header_safe(value: str) -> bool:

@@ -16,6 +16,9 @@ from .deadline import Deadline
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_TYPES = ("application/gzip", "application/x-gzip", "application/octet-stream")
+# A PDF is served as PDF or, by many CMSs, as a generic download; its first bytes decide.
+DOCUMENT_TYPES = ("application/pdf", "application/x-pdf", "application/octet-stream", "binary/octet-stream",
+                  "application/download", "application/force-download")
 CHUNK = 64 * 1024
 META_SCAN_BYTES = 4096
 
@@ -33,7 +36,9 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs
 _NOT_PAGE_ENCODINGS = {"idna", "punycode", "undefined", "utf-7", "unicode-escape", "raw-unicode-escape"}
 
 def read_page(url: str, response: http.client.HTTPResponse, deadline: Deadline,
-               max_bytes: int) -> FetchedPage:
+              max_bytes: int, max_document_bytes: int = 0) -> FetchedPage:
+    """An HTML page, decoded; or, when `max_document_bytes` allows documents, a PDF's bytes (served as
+    PDF or as a generic download, and starting with the PDF signature: the bytes decide)."""
     status = response.status
     if status >= 400:
         raise FetchError(
@@ -48,6 +53,8 @@ def read_page(url: str, response: http.client.HTTPResponse, deadline: Deadline,
         )
     content_type = response.getheader("Content-Type") or ""
     media_type, params = parse_content_type(content_type)
+    if max_document_bytes and media_type in DOCUMENT_TYPES:
+        return _document(url, status, read_body(response, deadline, max_document_bytes))
     if media_type and media_type not in HTML_TYPES:
         raise FetchError(
             f"Adressen pekar inte på en webbsida utan på {media_type}. / "
@@ -55,7 +62,9 @@ def read_page(url: str, response: http.client.HTTPResponse, deadline: Deadline,
             code="not_html",
         )
     body = read_body(response, deadline, max_bytes)
-    if not media_type:  # no Content-Type at all: accept only what plainly is HTML
+    if not media_type:  # no Content-Type at all: accept only what plainly is HTML (or a PDF)
+        if max_document_bytes and is_pdf_signature(body):
+            return _document(url, status, body)
         if not re.match(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head)", body[:1024], re.I | re.S):
             raise FetchError(
                 "Adressen pekar inte på en webbsida (ingen innehållstyp). / "
@@ -65,6 +74,18 @@ def read_page(url: str, response: http.client.HTTPResponse, deadline: Deadline,
         media_type = "text/html"
     html, encoding = decode_html(body, params.get("charset"))
     return FetchedPage(url=url, html=html, status=status, content_type=media_type, encoding=encoding)
+
+
+def is_pdf_signature(data: bytes) -> bool:
+    """The PDF header within the first kilobyte (readers allow leading bytes before it)."""
+    return b"%PDF-" in data[:1024]
+
+
+def _document(url: str, status: int, body: bytes) -> FetchedPage:
+    if not is_pdf_signature(body):
+        raise FetchError("Adressen pekar inte på en webbsida eller ett PDF-dokument. / "
+                         "The address is neither a web page nor a PDF document.", code="not_html")
+    return FetchedPage(url=url, html="", status=status, content_type="application/pdf", encoding="", data=body)
 
 
 @dataclass

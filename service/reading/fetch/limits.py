@@ -17,14 +17,17 @@ class FetchLimits:
     connect_timeout: float = 5.0  # seconds to connect to one address
     total_timeout: float = 15.0  # seconds for everything: DNS, connecting, TLS, redirects, the body
     max_bytes: int = 5_000_000  # the body, counted after decompression
+    max_document_bytes: int = 30_000_000  # a document's body (a PDF), when the fetch accepts documents
     max_redirects: int = 5
     user_agent: str = DEFAULT_USER_AGENT
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "FetchLimits":
-        """Pages: LYSSNA_FETCH_CONNECT_TIMEOUT, LYSSNA_FETCH_TIMEOUT, LYSSNA_FETCH_MAX_BYTES."""
+        """Pages: LYSSNA_FETCH_CONNECT_TIMEOUT, LYSSNA_FETCH_TIMEOUT, LYSSNA_FETCH_MAX_BYTES and
+        LYSSNA_DOCUMENT_MAX_BYTES."""
         return cls(connect_timeout=float(config["FETCH_CONNECT_TIMEOUT"]),
-                   total_timeout=float(config["FETCH_TIMEOUT"]), max_bytes=int(config["FETCH_MAX_BYTES"]))
+                   total_timeout=float(config["FETCH_TIMEOUT"]), max_bytes=int(config["FETCH_MAX_BYTES"]),
+                   max_document_bytes=int(config.get("DOCUMENT_MAX_BYTES", cls.max_document_bytes)))
 
     @classmethod
     def for_sitemaps(cls, config: Mapping[str, Any] | None = None) -> "FetchLimits":
