@@ -122,6 +122,7 @@ class PageSite:
         from urllib.parse import urlsplit
 
         self.app_origin = app_origin
+        self.extra: dict[str, tuple[bytes, str, dict]] = {}  # path -> (body, content type, headers), set by tests
         site = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -171,6 +172,8 @@ class PageSite:
         script = f'<script src="{self.app_origin}/widget.js" defer></script>'
         html = (PAGES / "01-sormland-jobbar-smartare.html").read_text(encoding="utf-8")
         headers: dict[str, str] = {}
+        if path in self.extra:
+            return self.extra[path]
         if path == "/site.css":
             return SITE_CSS.encode(), "text/css; charset=utf-8", headers
         if path.startswith("/pages/") and (PAGES / path[7:]).suffix == ".html" and (PAGES / path[7:]).is_file():

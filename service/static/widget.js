@@ -4,7 +4,8 @@
  * Site CSS for no layout shift: lyssna-player { display: block; min-height: 2.75rem; }
  * Nothing is fetched before the first click; styles are constructable stylesheets and page text is
  * only ever set as textContent, so it runs under a strict CSP. Shortcut: Alt+Shift+L (start/pause;
- * with text selected, read the selection). */
+ * with text selected, read the selection). Links to PDFs on this site get a "Lyssna" button
+ * (data-documents="off": none). */
 (() => {
   "use strict";
   const TAG = "lyssna-player";
@@ -43,6 +44,7 @@
       seek: "Position i uppläsningen", of: "av", preparing: "Förbereder uppläsning…", playing: "Spelar upp",
       paused: "Pausad", stopped: "Stoppad", ended: "Uppläsningen är klar", closed: "Spelaren är stängd",
       resume: "Fortsätter från", selection: "Lyssna på markerad text", player: "Lyssna på sidan",
+      document: "Lyssna på dokumentet",
       failed: "Uppläsningen misslyckades. Försök igen senare.",
       network: "Tjänsten för uppläsning gick inte att nå. Försök igen senare.",
       media: "Ljudet kunde inte spelas upp.", decimal: ",",
@@ -53,6 +55,7 @@
       seek: "Position in the reading", of: "of", preparing: "Preparing the reading…", playing: "Playing",
       paused: "Paused", stopped: "Stopped", ended: "The reading has finished", closed: "The player is closed",
       resume: "Resuming from", selection: "Listen to the selected text", player: "Listen to this page",
+      document: "Listen to the document",
       failed: "The reading failed. Please try again later.",
       network: "The reading service could not be reached. Please try again later.",
       media: "The audio could not be played.", decimal: ".",
@@ -104,6 +107,15 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 ::highlight(${WORD}){background-color:Highlight;color:HighlightText;text-decoration:underline 2px}.${MARK}{outline:2px solid Highlight}}
 `;
   let pageStyled = false;
+  const DOC = "lyssna-document"; // the button beside a link to a document
+  const DOC_CSS = `
+.${DOC}{display:inline-flex;align-items:center;gap:.25em;margin-inline-start:.4em;padding:.1em .55em;font:inherit;
+font-size:.875em;line-height:1.4;color:#fff;background:var(--lyssna-accent,#0b4f8a);border:0;border-radius:1em;
+cursor:pointer;vertical-align:baseline}
+.${DOC}:hover{filter:brightness(1.15)}.${DOC}:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+.${DOC} svg{width:1em;height:1em;fill:currentColor}
+@media (forced-colors:active){.${DOC}{border:1px solid ButtonText}}
+`;
 
   const ICONS = {
     play: "M8 5v14l11-7z", pause: "M6 5h4v14H6zm8 0h4v14h-4z", stop: "M6 6h12v12H6z",
@@ -186,12 +198,13 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
     url(path) { return new URL(path, this.origin()); }
 
-    /** What to read: this page, or a text (a selection). */
-    body(text, lang) {
-      const body = { url: conf(this.host, "url") || location.href.split("#")[0] }; // url: a page's canonical address
-      for (const name of ["content", "skip", "voice"]) { const value = conf(this.host, name); if (value) body[name] = value; }
+    /** What to read: this page, a text (a selection), or a document the page links to. */
+    body(text, lang, documentUrl) {
+      const body = { url: documentUrl || conf(this.host, "url") || location.href.split("#")[0] }; // url: a page's canonical address
+      for (const name of documentUrl ? ["voice"] : ["content", "skip", "voice"]) { const value = conf(this.host, name); if (value) body[name] = value; }
       const rate = conf(this.host, "rate");
       if (rate) body.rate = isNaN(Number(rate)) ? rate : Number(rate);
+      if (documentUrl) return body;
       const send = conf(this.host, "send-html");
       if (text) { body.text = text; if (lang) body.lang = lang; }
       else if (send !== undefined && !/^(false|0|no)$/.test(send)) body.html = document.documentElement.outerHTML;
@@ -429,7 +442,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     // --- what the visitor does ---
     onToggle() {
       if (this.requesting) return;
-      if (!this.audio || this.failed || !this.audio.src) this.start();
+      if (!this.audio || this.failed || !this.audio.src || (this.mode === "document" && this.audio.ended)) this.start();
       else if (this.audio.paused || this.audio.ended) this.play();
       else this.audio.pause();
     }
@@ -503,7 +516,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.requesting = true;
       this.failed = false;
       this.unmark();
-      this.mode = opts.text ? "text" : "page";
+      this.mode = opts.text ? "text" : opts.document ? "document" : "page";
       this.highlighter.reset(opts.range || null);
       this.reading = null;
       this.entries = [];
@@ -513,7 +526,13 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.resumeNote = null;
       this.say(this.texts.preparing);
       this.toggleButton.setAttribute("aria-busy", "true");
-      this.load(this.client.body(opts.text, opts.lang), opts.at);
+      this.load(this.client.body(opts.text, opts.lang, opts.document), opts.at);
+    }
+
+    /** A document the page links to (a PDF), read in this player; its text is not in the page. */
+    playDocument(url) {
+      if (this.requesting) return;
+      this.start({ document: url });
     }
 
     async load(body, at) {
@@ -768,6 +787,33 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     const player = document.createElement(TAG);
     if (area) conf(null, "position") === "after" ? area.append(player) : area.insertBefore(player, area.firstChild);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", insertPlayer);
-  else insertPlayer();
+
+  /** Links to documents (PDF) on this site get a "Lyssna" button that reads the document in the player
+   * (data-documents="off" turns this off). Built from elements and text only, never from HTML. */
+  function addDocumentButtons() {
+    const player = document.querySelector(TAG);
+    if (!player || !player.texts || /^(off|false|0|no)$/i.test(conf(player, "documents") || "")) return;
+    const t = player.texts;
+    let styled = false;
+    for (const link of document.querySelectorAll("a[href]")) {
+      if (link.hasAttribute("data-lyssna-document") || link.closest(TAG) || !isDocumentLink(link)) continue;
+      if (!styled) { adopt(document, DOC_CSS); styled = true; }
+      link.setAttribute("data-lyssna-document", "");
+      const url = new URL(link.href, location.href);
+      const name = (link.textContent || "").replace(/\s+/g, " ").trim().slice(0, 150) || decodeURIComponent(url.pathname.split("/").pop());
+      const label = `${t.document}: ${name}`;
+      const button = el("button", { type: "button", class: DOC, "aria-label": label, title: label }, icon("play"), el("span", { text: t.listen }));
+      button.addEventListener("click", (e) => { e.preventDefault(); player.playDocument(url.href.split("#")[0]); });
+      link.after(button);
+    }
+  }
+  function isDocumentLink(link) {
+    let url;
+    try { url = new URL(link.href, location.href); } catch (_) { return false; }
+    const typed = /pdf/i.test(link.getAttribute("type") || "");
+    return url.origin === location.origin && /^https?:$/.test(url.protocol) && (typed || /\.pdf$/i.test(url.pathname));
+  }
+  function ready() { insertPlayer(); addDocumentButtons(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();
