@@ -381,7 +381,6 @@ def untagged_pdf(pages: int = 3, seed: int = 1, title: str = "Rapport om kommune
     placed: list[_Placed] = []
     expected: list[tuple[str, str]] = []
     state = {"page": 0, "frame": 0, "y": A4[1] - 80.0}
-    open_at_page_end: list[int] = []  # index in `expected` of the block open when each page ended
 
     def frames(page: int) -> list[tuple[float, float]]:
         return frames_of.get(page, multi)
@@ -391,7 +390,6 @@ def untagged_pdf(pages: int = 3, seed: int = 1, title: str = "Rapport om kommune
             if state["frame"] + 1 < len(frames(state["page"])):
                 state["frame"] += 1
             else:
-                open_at_page_end.append(len(expected))
                 state["page"] += 1
                 state["frame"] = 0
             state["y"] = A4[1] - 80.0
@@ -439,6 +437,7 @@ def untagged_pdf(pages: int = 3, seed: int = 1, title: str = "Rapport om kommune
     note_text = "1 Källa: Statistiska centralbyrån, befolkningsstatistik 2024."
     ref = sentences(rng, 2)
     para(ref)
+    footnote_at = len(expected)  # right after the paragraph with the marker, not at the page end
     ref_line = next(p for p in reversed(placed) if p.font == "Helvetica" and p.size == 10)
     footnote_page = ref_line.page
     n_page = 1
@@ -450,7 +449,6 @@ def untagged_pdf(pages: int = 3, seed: int = 1, title: str = "Rapport om kommune
         if state["page"] >= pages:
             break
     n_pages = max(p.page for p in placed) + 1
-    footnote_at = open_at_page_end[footnote_page] if footnote_page < len(open_at_page_end) else len(expected)
     expected.insert(footnote_at, ("paragraph", note_text))
 
     buf = BytesIO()

@@ -3,8 +3,13 @@
 Text runs become lines (by baseline), lines become columns (a vertical gutter no line crosses),
 lines become blocks (paragraph breaks by gap, indentation, font size; headings by a larger or bold
 font; list items by a bullet or number). Text repeated at the top or bottom of most pages (running
-headers, footers) and lone page numbers are left out; superscript footnote markers are dropped and
-small text below the page's body (footnotes) is read after the paragraph that was open at the page end.
+headers, footers) and lone page numbers are left out.
+
+Footnotes (small text below the page's body) are read right after the block that references them: the
+one with the note's marker, a superscript glyph (smaller and raised), a Unicode superscript digit or a
+bracketed number, matched to the note's leading number or symbol ("1 Källa: …", "¹ …", "* …"). The
+marker itself is dropped from the text (not "kommunen1"). A note with no marker found is read after the
+block open at the page end; a note that goes on at the next page's foot (no label there) is joined to it.
 """
 from __future__ import annotations
 
@@ -25,6 +30,12 @@ _MARKER = re.compile(r"^([\u2022\u00b7\u25aa\u25cf\u25cb\u25a0\u25e6\u2013\u2014
                      r"|\d{1,2}[.)]|[a-z][.)])\s+")
 _SUPERSCRIPT = re.compile(r"^[\d*\u2020\u2021\u00b9\u00b2\u00b3\u2070-\u2079,\s]+$")
 _ENDS_SENTENCE = re.compile(r"[.!?:]\W*$")
+_SUP_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
+_UNICODE_SUP = "[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+"
+_INLINE_MARK = re.compile(rf"(?<=\S)({_UNICODE_SUP})|\s?\[(\d{{1,3}})\]")  # kommunen¹, kommunen [1]
+_UNIT = re.compile(r"\b[kcdmµ]?m$")  # "m²", "km²": a unit's power, not a footnote marker
+_NOTE_LABEL = re.compile(rf"^(?:\[(\d{{1,3}})\]\s*|(\d{{1,3}})[.)]?\s+|({_UNICODE_SUP})\s*"
+                         r"|([*\u2020\u2021]{1,3})\s*)(?=\S)")
 BAND = 0.12  # share of the page height at the top and at the bottom where running text is looked for
 
 
@@ -32,6 +43,7 @@ BAND = 0.12  # share of the page height at the top and at the bottom where runni
 class Line:
     runs: list[Run]
     cells: list[str] = field(default_factory=list)  # a table row: more than two separate cells
+    marks: list[tuple[float, str]] = field(default_factory=list)  # (x, text) of dropped superscripts
 
     def __post_init__(self) -> None:
         self.page = self.runs[0].page
@@ -55,6 +67,8 @@ class _Open:
     lines: list[Line]
     label: str = ""
     indent: float = 0.0
+    notes: list[_Open] = field(default_factory=list)  # footnotes read right after this block
+    drop: set[str] = field(default_factory=set)  # note labels whose inline markers leave the text
 
 
 def page_lines(page: Page) -> list[Line]:
@@ -72,6 +86,7 @@ def page_lines(page: Page) -> list[Line]:
             rows.append([r])
             spans.append([r.top, r.bottom])
     frag_rows: list[list[list[Run]]] = []
+    mark_rows: list[list[list[tuple[float, str]]]] = []
     for row in rows:
         row.sort(key=lambda r: r.x0)
         weights: Counter[float] = Counter()
@@ -79,23 +94,33 @@ def page_lines(page: Page) -> list[Line]:
             weights[r.size] += len(r.text)
         size = weights.most_common(1)[0][0]
         base = max(r.bottom for r in row if r.size == size)
-        row = [r for r in row if not (r.size < 0.8 * size and r.bottom < base - 0.15 * size
-                                      and _SUPERSCRIPT.match(r.text))]
+        sups = [r for r in row if r.size < 0.8 * size and r.bottom < base - 0.15 * size
+                and _SUPERSCRIPT.match(r.text)]  # footnote markers: kept aside, not read
         frags: list[list[Run]] = []
         for r in row:
+            if any(r is x for x in sups):
+                continue
             if frags and r.x0 - frags[-1][-1].x1 <= max(1.2 * size, 6.0):
                 frags[-1].append(r)
             else:
                 frags.append([r])
-        frag_rows.append([f for f in frags if line_text(f).strip()])
+        frags = [f for f in frags if line_text(f).strip()]
+        marks: list[list[tuple[float, str]]] = [[] for _ in frags]
+        for r in sups:  # to the fragment it follows (or, a note's label, the one it starts)
+            k = max([i for i, f in enumerate(frags) if f[0].x0 <= r.x0 + 1] or [0])
+            if frags:
+                marks[k].append((r.x0, r.text.strip()))
+        frag_rows.append(frags)
+        mark_rows.append(marks)
     cells = [_cell_like(f) for f in frag_rows]
     lines: list[Line] = []
     for i, frags in enumerate(frag_rows):
         near = [frag_rows[j] for j in (i - 1, i + 1) if 0 <= j < len(frag_rows) and cells[j]]
         if cells[i] and any(_aligned(frags, other) for other in near):
-            lines.append(Line([r for f in frags for r in f], [line_text(f).strip() for f in frags]))
+            lines.append(Line([r for f in frags for r in f], [line_text(f).strip() for f in frags],
+                              sorted(m for ms in mark_rows[i] for m in ms)))
         else:
-            lines += [Line(f) for f in frags]
+            lines += [Line(f, [], sorted(m)) for f, m in zip(frags, mark_rows[i])]
     return lines
 
 
@@ -249,29 +274,45 @@ def _continues(cur: _Open, ln: Line, kind: str, label: str) -> bool:
 
 
 def read_untagged(pages: list[Page], lang: str) -> list[Block]:
-    """Blocks of the whole document; a paragraph cut by a page break is read as one."""
+    """Blocks of the whole document; a paragraph cut by a page break is read as one, footnotes after
+    the block that references them."""
     lines_by_page = [page_lines(p) for p in pages]
     running = running_text(lines_by_page, [p.height for p in pages])
     lines_by_page = [[ln for ln in lines if not is_page_furniture(ln, p.height, running)]
                      for lines, p in zip(lines_by_page, pages)]
     body, body_bold = body_size(lines_by_page)
     out: list[_Open] = []
-    pending: list[_Open] = []
+    last_note: _Open | None = None
     for lines, page in zip(lines_by_page, pages):
-        main, notes = split_footnotes(lines, body, page.height)
+        main, note_lines = split_footnotes(lines, body, page.height)
         blocks = page_blocks(reading_order(main), body, body_bold)
+        here = list(blocks)
         if out and blocks and blocks[0].kind == "paragraph" and out[-1].kind in ("paragraph", "list-item") \
                 and _continues(out[-1], blocks[0].lines[0], "paragraph", ""):
             out[-1].lines += blocks.pop(0).lines
-        out += pending
+            here[0] = out[-1]
         out += blocks
-        pending = page_blocks(notes, body, body_bold)
-        for note in pending:
+        refs = [marker_labels(b.lines, page.index) for b in here]
+        notes = note_blocks(note_lines, body, body_bold, set().union(*refs))
+        for i, note in enumerate(notes):
             note.kind = "paragraph" if note.kind == "heading" else note.kind
-    out += pending
+            label = note_label(note.lines[0])
+            if i == 0 and not label and last_note is not None \
+                    and not _ENDS_SENTENCE.search(last_note.lines[-1].text[-8:]):
+                last_note.lines += note.lines  # a note going on from the page before
+                continue
+            anchor = next((b for b, r in zip(here, refs) if label and label in r), None)
+            if anchor is not None:
+                anchor.drop.add(label)
+            anchor = anchor or (here[-1] if here else out[-1] if out else None)
+            if anchor is None:
+                out.append(note)
+            else:
+                anchor.notes.append(note)
+            last_note = note
     result = []
-    for b in out:
-        text = join_lines([ln.text for ln in b.lines])
+    for b in (x for block in out for x in (block, *block.notes)):
+        text = _strip_markers(join_lines([ln.text for ln in b.lines]), b.drop)
         cues: list[tuple[int, str]] = []
         if b.label:
             text = _MARKER.sub("", text, count=1)
@@ -280,3 +321,56 @@ def read_untagged(pages: list[Page], lang: str) -> list[Block]:
             runs = [r for ln in b.lines for r in ln.runs]
             result.append(Block(b.kind, text, lang, box_of(runs).locator(), cues))
     return result
+
+
+def _norm(label: str) -> str:
+    return label.translate(_SUP_DIGITS).strip(" [](),.")
+
+
+def marker_labels(lines: list[Line], page: int) -> set[str]:
+    """Footnote labels referenced in these lines (of `page`): dropped superscripts ("1", "1,2"),
+    Unicode superscripts after a word (not a unit's "m²") and bracketed numbers."""
+    out: set[str] = set()
+    for ln in lines:
+        if ln.page != page:
+            continue
+        out.update(_norm(t) for _, mark in ln.marks for t in re.split(r"[,\s]+", mark) if _norm(t))
+        for m in _INLINE_MARK.finditer(ln.text):
+            if not (m.group(1) and _UNIT.search(ln.text[: m.start()])):
+                out.add(_norm(m.group(1) or m.group(2)))
+    return out
+
+
+def note_label(line: Line) -> str:
+    """The number or symbol a footnote starts with: a superscript before its text, or "1 ", "¹", "*"."""
+    if line.marks and line.marks[0][0] <= line.x0 + 1:
+        return _norm(line.marks[0][1])
+    m = _NOTE_LABEL.match(line.text)
+    return _norm(next(g for g in m.groups() if g)) if m else ""
+
+
+def note_blocks(lines: list[Line], body: float, body_bold: bool, referenced: set[str]) -> list[_Open]:
+    """Footnote lines as notes: grouped like body text, and split again where a line starts with a
+    label the page references or with a superscript (two one-line notes have no gap between them)."""
+    out: list[_Open] = []
+    for block in page_blocks(lines, body, body_bold):
+        for k, ln in enumerate(block.lines):
+            starts = ln.marks and ln.marks[0][0] <= ln.x0 + 1
+            if k and (starts or note_label(ln) in referenced - {""}):
+                out.append(_Open(block.kind if block.kind != "list-item" else "paragraph", [ln]))
+            elif k:
+                out[-1].lines.append(ln)
+            else:
+                out.append(_Open(block.kind, [ln], block.label, block.indent))
+    return out
+
+
+def _strip_markers(text: str, labels: set[str]) -> str:
+    """Unicode superscript and bracketed markers of the notes read after this block left out."""
+    if not labels:
+        return text
+
+    def keep(m: re.Match[str]) -> str:
+        unit = m.group(1) and _UNIT.search(text[: m.start()])
+        return m.group(0) if unit or _norm(m.group(1) or m.group(2)) not in labels else ""
+    return _INLINE_MARK.sub(keep, text)
