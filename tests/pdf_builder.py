@@ -475,6 +475,72 @@ def untagged_pdf(pages: int = 3, seed: int = 1, title: str = "Rapport om kommune
     return Built(buf.getvalue(), expected, n_pages)
 
 
+_PLACEHOLDER = re.compile(r"\{([^}]*)\}")
+_SUPERSCRIPTS = str.maketrans("123", "\u00b9\u00b2\u00b3")  # the ones WinAnsi has
+
+
+def footnote_pdf(pages: list[tuple[list[str], list[str]]], style: str = "sup",
+                 note_sup: bool = False) -> Built:
+    """One-column pages of paragraphs with footnote markers written "kommunen{1}" and notes at the foot
+    ("1 Källa: …"). The marker is drawn as `style`: "sup" (a small raised glyph), "unicode" ("¹") or
+    "bracket" (" [1]"); with `note_sup` a note's leading number is a raised glyph too (and not read).
+    Expected: each note right after the paragraph on its page with its marker, else after the page's
+    last paragraph; a note with no label first on a page goes on from the last note before."""
+    from io import BytesIO
+
+    from reportlab.pdfgen import canvas
+
+    margin, width = 60.0, A4[0] - 120.0
+    expected: list[tuple[str, str]] = []
+    buf = BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
+    last_note: int | None = None
+    for paras, notes in pages:
+        y = A4[1] - 80.0
+        for text in paras:
+            for line in wrap(text, width - 30, "Helvetica", 10):
+                y -= 13
+                x = margin
+                for k, part in enumerate(_PLACEHOLDER.split(line)):
+                    font, size, rise = "Helvetica", 10.0, 0.0
+                    if k % 2:
+                        part = {"sup": part, "unicode": part.translate(_SUPERSCRIPTS),
+                                "bracket": f" [{part}]"}[style]
+                        font, size, rise = ("Helvetica", 6.0, 4.0) if style == "sup" else (font, size, rise)
+                        x += 0.5 if style == "sup" else 0.0
+                    c.setFont(font, size)
+                    c.drawString(x, y + rise, part)
+                    x += stringWidth(part, font, size)
+            y -= 7
+        after: list[list[str]] = [[] for _ in paras]
+        ny = 60 + 10 * sum(len(wrap(n, width, "Helvetica", 8)) for n in notes)
+        for i, note in enumerate(notes):
+            label, _, rest = note.partition(" ")
+            for j, line in enumerate(wrap(note, width, "Helvetica", 8)):
+                ny -= 10
+                x = margin
+                if j == 0 and note_sup and label.isdigit():
+                    c.setFont("Helvetica", 5)
+                    c.drawString(margin, ny + 3, label)
+                    line, x = line[len(label) + 1:], margin + 4
+                c.setFont("Helvetica", 8)
+                c.drawString(x, ny, line)
+            if i == 0 and not label.isdigit() and last_note is not None:
+                expected[last_note] = ("paragraph", f"{expected[last_note][1]} {note}")
+                continue
+            k = next((k for k, t in enumerate(paras) if "{%s}" % label in t), len(paras) - 1)
+            after[k].append(rest if note_sup and label.isdigit() else note)
+        last = notes[-1] if notes else None
+        for text, mine in zip(paras, after):
+            expected.append(("paragraph", clean(_PLACEHOLDER.sub("", text))))
+            for note in mine:
+                expected.append(("paragraph", note))
+                last_note = len(expected) - 1 if last is not None and last.endswith(note) else last_note
+        c.showPage()
+    c.save()
+    return Built(buf.getvalue(), expected, len(pages))
+
+
 def _zip_longest(*lists: list) -> list:
     from itertools import zip_longest
 

@@ -154,13 +154,71 @@ def test_untagged_headings_by_font_lists_by_marker_and_table_rows_by_cells():
     assert [x.text for x in doc.blocks if x.kind == "table-row"][1] == "Bygglov, 250 kr, 4 veckor"
 
 
-def test_untagged_footnote_is_read_after_the_pages_text_and_its_marker_is_not_glued_to_a_word():
+def test_untagged_footnote_is_read_after_its_paragraph_and_its_marker_is_not_glued_to_a_word():
     b = built("untagged-3")
     doc = extract_pdf(b.data, URL)
     texts = [x.text for x in doc.blocks]
     note = texts.index("1 Källa: Statistiska centralbyrån, befolkningsstatistik 2024.")
     assert note == [t for _, t in b.blocks].index(texts[note])
+    assert doc.blocks[note + 1].locator.startswith("#page=1&")  # not at the page end: more of page 1 follows
     assert not re.search(r"[a-zåäö]1\b", "\n".join(texts))
+
+
+def _paras(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    return [pb.sentences(rng, rng.randint(3, 5)) for _ in range(n)]
+
+
+def _read(b: pb.Built) -> list[str]:
+    doc = extract_pdf(b.data, URL)
+    assert [x.kind for x in doc.blocks] == [k for k, _ in b.blocks]
+    return [x.text for x in doc.blocks]
+
+
+def test_a_footnote_referenced_in_the_first_paragraph_is_read_right_after_it():
+    p = _paras(21, 4)
+    p[0] = "Enligt statistiken ökade antalet invånare i kommunen{1} med två procent. " + p[0]
+    note = "1 Källa: Statistiska centralbyrån, befolkningsstatistik 2024."
+    texts = _read(b := pb.footnote_pdf([(p, [note])]))
+    assert texts == [t for _, t in b.blocks]
+    assert texts[:3] == [pb.clean(p[0]).replace("{1}", ""), note, pb.clean(p[1])]
+    assert "kommunen med två procent" in texts[0]
+
+
+@pytest.mark.parametrize("style, note_sup", [("sup", False), ("sup", True), ("unicode", False),
+                                              ("bracket", False)])
+def test_two_footnotes_from_two_paragraphs_each_after_its_own_and_markers_not_read(style, note_sup):
+    p = _paras(22, 4)
+    p[1] = "Bygglovet gäller i fem år{1} från beslutet. " + p[1]
+    p[3] = p[3] + " Tomten är 120 m² och avgiften{2} betalas i förskott."
+    notes = ["1 Enligt plan- och bygglagen 9 kap. 43 §.", "2 Se taxan som kommunfullmäktige beslutade."]
+    texts = _read(b := pb.footnote_pdf([(p, notes)], style=style, note_sup=note_sup))
+    assert texts == [t for _, t in b.blocks]
+    labelled = [n.split(" ", 1)[1] if note_sup else n for n in notes]
+    assert texts == [pb.clean(p[0]), pb.clean(p[1]).replace("{1}", ""), labelled[0], pb.clean(p[2]),
+                     pb.clean(p[3]).replace("{2}", ""), labelled[1]]
+    body = "\n".join(texts[:2] + texts[3:5])
+    assert "fem år från beslutet" in body and "120 m² och avgiften betalas" in body
+    assert not re.search(r"år1|avgiften2|[\u00b9\u00b2]\s*från|\[\d\]", body)
+
+
+def test_a_footnote_without_a_marker_found_is_read_after_the_paragraph_open_at_the_page_end():
+    p = _paras(23, 3)
+    p[0] = "Kommunen{1} svarar inom två dagar. " + p[0]
+    notes = ["1 Gäller vardagar.", "3 Siffrorna är avrundade till hela procent."]  # nothing refers to 3
+    texts = _read(b := pb.footnote_pdf([(p, notes)]))
+    assert texts == [t for _, t in b.blocks]
+    assert texts[1] == notes[0] and texts[-1] == notes[1] and texts[-2] == pb.clean(p[2])
+
+
+def test_a_footnote_going_on_at_the_next_pages_foot_is_read_whole_after_its_paragraph():
+    p1, p2 = _paras(24, 2), _paras(25, 2)
+    p1[0] = "Beslutet{1} kan överklagas. " + p1[0]
+    note = ("1 Överklagandet ska ha kommit in till kommunen inom tre veckor från den dag då du "
+            "fick del av")
+    texts = _read(b := pb.footnote_pdf([(p1, [note]), (p2, ["beslutet, annars prövas det inte."])]))
+    assert texts == [t for _, t in b.blocks]
+    assert texts[1] == note + " beslutet, annars prövas det inte." and len(texts) == 5
 
 
 @pytest.mark.parametrize("lines, joined", [

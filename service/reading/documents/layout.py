@@ -351,12 +351,15 @@ def note_label(line: Line) -> str:
 
 def note_blocks(lines: list[Line], body: float, body_bold: bool, referenced: set[str]) -> list[_Open]:
     """Footnote lines as notes: grouped like body text, and split again where a line starts with a
-    label the page references or with a superscript (two one-line notes have no gap between them)."""
+    superscript, a label the page references, or any label after a finished sentence (two one-line
+    notes have no gap between them)."""
     out: list[_Open] = []
     for block in page_blocks(lines, body, body_bold):
         for k, ln in enumerate(block.lines):
-            starts = ln.marks and ln.marks[0][0] <= ln.x0 + 1
-            if k and (starts or note_label(ln) in referenced - {""}):
+            label = note_label(ln)
+            starts = (ln.marks and ln.marks[0][0] <= ln.x0 + 1) or label in referenced - {""} or (
+                label and _ENDS_SENTENCE.search(block.lines[k - 1].text[-8:]))
+            if k and starts:
                 out.append(_Open(block.kind if block.kind != "list-item" else "paragraph", [ln]))
             elif k:
                 out[-1].lines.append(ln)
