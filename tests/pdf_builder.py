@@ -232,6 +232,24 @@ class TaggedPdf:
         self._expect(kind, text, lang)
         return e
 
+    def noted_paragraph(self, text: str, label: str, note: str) -> None:
+        """A paragraph whose last line ends with a raised marker (a Reference) and a Note inside the
+        P (as Word tags footnotes), its text at the page's foot: the note is heard after the paragraph."""
+        e = self.paragraph(text)
+        page = len(self.pages) - 1
+        line = wrap(text, A4[0] - 2 * self.margin, "Helvetica", 11)[-1]
+        ref, lbl, body = _Elem("Reference"), _Elem("Lbl"), _Elem("P")
+        e.kids += [ref, _Elem("Note", [lbl, body])]
+        y = self.y + 11 * 0.6
+        for elem, tag, size, x, y_at, s in (
+                (ref, b"Reference", 6, self.margin + stringWidth(line, "Helvetica", 11) + 1, y + 5, label),
+                (lbl, b"Lbl", 8, self.margin, self.margin - 20, label),
+                (body, b"P", 8, self.margin + 8, self.margin - 20, note)):
+            mcid = self._mark(elem, page)
+            self.pages[page].append(b"/%s <</MCID %d>> BDC BT /F1 %d Tf %.2f %.2f Td %s Tj ET EMC\n"
+                                    % (tag, mcid, size, x, y_at, pdf_literal(s)))
+        self._expect("paragraph", note, None)
+
     def quote(self, text: str) -> None:
         self.paragraph(text, role="BlockQuote", kind="quote", indent=30)
 

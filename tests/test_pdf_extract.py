@@ -79,6 +79,18 @@ def test_tagged_reading_order_beats_visual_order_a_sidebar_tagged_last_is_read_l
     assert doc.blocks[0].kind == "heading" and doc.blocks[0].text == "Årsredovisning för Exempel kommun"
 
 
+def test_a_tagged_note_inside_its_paragraph_is_read_after_it_and_the_reference_marker_not_at_all():
+    t = pb.TaggedPdf(header="Rapport")
+    p = _paras(26, 3)
+    t.paragraph(p[0])
+    t.noted_paragraph(p[1], "1", "Källa: Statistiska centralbyrån, befolkningsstatistik 2024.")
+    t.paragraph(p[2])
+    b = t.build()
+    doc = extract_pdf(b.data, URL)
+    assert [(x.kind, x.text) for x in doc.blocks] == b.blocks
+    assert doc.blocks[1].text.endswith(pb.clean(p[1])[-20:])  # no "1" glued to its last word
+
+
 def test_tagged_artifacts_running_header_and_page_numbers_are_not_read():
     doc = extract_pdf(built("tagged-20").data, URL)
     text = text_of(doc)

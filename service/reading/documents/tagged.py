@@ -1,8 +1,11 @@
 """Tagged PDFs (PDF/UA): the structure tree is the reading order and says what each block is.
 
 Marked content that no structure element owns (artifacts: running headers, footers, page numbers)
-is never read. Roles go through the document's RoleMap (pdfium applies it); unknown roles are read
-as containers when they hold blocks and as paragraphs when they hold text.
+is never read. A footnote (`Note`) tagged inside the paragraph that references it is read after that
+paragraph, and a `Reference` that is only its marker ("1") is not read; a `Note` tagged elsewhere is
+read where the tree puts it (it is not moved to its reference). Roles go through the document's
+RoleMap (pdfium applies it); unknown roles are read as containers when they hold blocks and as
+paragraphs when they hold text.
 """
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ CONTAINERS = {"Document", "DocumentFragment", "Part", "Art", "Sect", "Div", "Asi
               "L", "TOC", "Index", "Form", "THead", "TBody", "TFoot", "Table", "FENote"}
 NEVER = {"Artifact"}
 OWN_BLOCKS = {"L", "Table"}  # a list or table inside a paragraph or list item is read after it
+NOTES = {"Note", "FENote"}  # a footnote inside the block that references it (as Word tags them): after it
+_LABEL = re.compile(r"^\W?[\d\u00b9\u00b2\u00b3\u2070-\u2079]{1,3}\W?$|^[*\u2020\u2021]{1,3}$")
 _BULLETS = re.compile(r"^[\u2022\u00b7\u25aa\u25ab\u25cf\u25cb\u25a0\u25a1\u2013\u2014\u2023\u2043\u27a2"
                       r"\uf0a7\uf0b7*-]+$")
 _HEADING_NAME = re.compile(r"^h\d?$|heading|rubrik|title", re.I)
@@ -146,8 +151,11 @@ class TaggedReader:
             if child is None:
                 continue
             crole = self._role(child)
-            if crole in OWN_BLOCKS:
+            if crole in OWN_BLOCKS or crole in NOTES:
                 got.later.append(kid)  # type: ignore[arg-type]
+            elif crole == "Reference" and _LABEL.match(
+                    self._text(self._gather(kid, lang, depth + 1), lang)[0]):  # type: ignore[arg-type]
+                continue  # a footnote marker ("1", "*"): not read glued to the word before it
             elif crole == "Lbl" and not got.segments:
                 got.label = self._text(self._gather(kid, lang, depth + 1), lang)[0]  # type: ignore[arg-type]
             elif crole not in ("Figure", "Formula"):
