@@ -59,7 +59,7 @@ def test_served_demo_page_speaks_in_a_browser(served):
         try:
             page = browser.new_page()
             page.goto(served + "/")
-            page.get_by_role("button", name="Lyssna").click()
+            page.get_by_role("button", name="Lyssna", exact=True).click()
             page.wait_for_function(
                 "() => { const a = document.querySelector('lyssna-player').audio;"
                 " return a && !a.paused && a.currentTime > 1.0; }", timeout=30000)
