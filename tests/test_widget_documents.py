@@ -32,7 +32,8 @@ def links_page(site, documents: str = "") -> str:
         '<li><a href="/docs/ladda-ner?id=7" type="application/pdf">Kallelse</a></li>'
         f'<li><a href="/docs/protokoll.PDF">{HOSTILE.replace("<", "&lt;")}</a></li>'
         '<li><a href="https://other.example/doc.pdf">En annan webbplats</a></li>'
-        '<li><a href="/sida.html">En vanlig sida</a></li></ul>'
+        '<li><a href="/sida.html">En vanlig sida</a></li>'
+        '<li><a href="http://[::1/x.pdf">En trasig länk</a> <a href="javascript:void(0)">Ingen PDF</a></li></ul>'
     )
     return EMPTY_PAGE.format(script=f"<h1>Dokument</h1>{body}{script}").replace("<main></main>", "")
 

@@ -1,11 +1,8 @@
 /*! Lyssna player v2 — "Lyssna på sidan" for any page. One file, no dependencies. GPL-3.0-or-later.
  * <script src="https://lyssna.example.se/widget.js" defer data-content="#main" data-skip=".rs_skip"></script>
  * <lyssna-player><a href="https://lyssna.example.se/listen?url=...">Lyssna på sidan</a></lyssna-player>
- * Site CSS for no layout shift: lyssna-player { display: block; min-height: 2.75rem; }
- * Nothing is fetched before the first click; styles are constructable stylesheets and page text is
- * only ever set as textContent, so it runs under a strict CSP. Shortcut: Alt+Shift+L (start/pause;
- * with text selected, read the selection). Links to PDFs on this site get a "Lyssna" button
- * (data-documents="off": none). */
+ * Nothing is fetched before the first click; styles are constructable stylesheets and page text is only
+ * set as textContent, so a strict CSP works. Options, shortcut and site CSS: see the README. */
 (() => {
   "use strict";
   const TAG = "lyssna-player";
@@ -107,15 +104,8 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 ::highlight(${WORD}){background-color:Highlight;color:HighlightText;text-decoration:underline 2px}.${MARK}{outline:2px solid Highlight}}
 `;
   let pageStyled = false;
-  const DOC = "lyssna-document"; // the button beside a link to a document
-  const DOC_CSS = `
-.${DOC}{display:inline-flex;align-items:center;gap:.25em;margin-inline-start:.4em;padding:.1em .55em;font:inherit;
-font-size:.875em;line-height:1.4;color:#fff;background:var(--lyssna-accent,#0b4f8a);border:0;border-radius:1em;
-cursor:pointer;vertical-align:baseline}
-.${DOC}:hover{filter:brightness(1.15)}.${DOC}:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
-.${DOC} svg{width:1em;height:1em;fill:currentColor}
-@media (forced-colors:active){.${DOC}{border:1px solid ButtonText}}
-`;
+  const DOC = "lyssna-document";
+  const DOC_CSS = `.${DOC}{margin-inline-start:.4em;padding:0 .5em;font:inherit;font-size:.875em;color:#fff;background:${ACCENT};border:0;border-radius:1em;cursor:pointer}.${DOC}:focus-visible{outline:3px solid #ffbf47}.${DOC} svg{width:1em;height:1em;fill:currentColor;vertical-align:-.125em}`;
 
   const ICONS = {
     play: "M8 5v14l11-7z", pause: "M6 5h4v14H6zm8 0h4v14h-4z", stop: "M6 6h12v12H6z",
@@ -529,11 +519,6 @@ cursor:pointer;vertical-align:baseline}
       this.load(this.client.body(opts.text, opts.lang, opts.document), opts.at);
     }
 
-    /** A document the page links to (a PDF), read in this player; its text is not in the page. */
-    playDocument(url) {
-      if (this.requesting) return;
-      this.start({ document: url });
-    }
 
     async load(body, at) {
       try {
@@ -568,8 +553,7 @@ cursor:pointer;vertical-align:baseline}
       const on = (type, listener) => audio.addEventListener(type, listener);
       on("playing", () => {
         this.setToggle(true);
-        // Once per start; "resuming from" stays the message of this start whatever events the media
-        // element sends on the way back there (seeks, stalls, a reload of the finished file).
+        // "Resuming from" stays this start's message, whatever events the media element sends.
         if (!this.playingAnnounced || this.resumeNote) this.say(this.resumeNote || this.texts.playing);
         this.playingAnnounced = true;
         const tick = () => { this.ticking = !audio.paused; if (this.ticking) { this.follow(); requestAnimationFrame(tick); } };
@@ -788,30 +772,19 @@ cursor:pointer;vertical-align:baseline}
     if (area) conf(null, "position") === "after" ? area.append(player) : area.insertBefore(player, area.firstChild);
   }
 
-  /** Links to documents (PDF) on this site get a "Lyssna" button that reads the document in the player
-   * (data-documents="off" turns this off). Built from elements and text only, never from HTML. */
+  /** A button after each link to a PDF on this site reads it in the player (data-documents="off": none). */
   function addDocumentButtons() {
-    const player = document.querySelector(TAG);
-    if (!player || !player.texts || /^(off|false|0|no)$/i.test(conf(player, "documents") || "")) return;
-    const t = player.texts;
-    let styled = false;
+    const player = document.querySelector(TAG), t = player && player.texts;
+    if (!t || /^(off|false|0|no)$/i.test(conf(player, "documents") || "")) return;
     for (const link of document.querySelectorAll("a[href]")) {
-      if (link.hasAttribute("data-lyssna-document") || link.closest(TAG) || !isDocumentLink(link)) continue;
-      if (!styled) { adopt(document, DOC_CSS); styled = true; }
-      link.setAttribute("data-lyssna-document", "");
-      const url = new URL(link.href, location.href);
-      const name = (link.textContent || "").replace(/\s+/g, " ").trim().slice(0, 150) || decodeURIComponent(url.pathname.split("/").pop());
-      const label = `${t.document}: ${name}`;
-      const button = el("button", { type: "button", class: DOC, "aria-label": label, title: label }, icon("play"), el("span", { text: t.listen }));
-      button.addEventListener("click", (e) => { e.preventDefault(); player.playDocument(url.href.split("#")[0]); });
+      if (link.origin !== location.origin || link.closest(TAG) || link.nextElementSibling?.classList.contains(DOC) ||
+          !(/pdf/i.test(link.type) || /\.pdf$/i.test(link.pathname))) continue;
+      if (!player.docStyled) { adopt(document, DOC_CSS); player.docStyled = true; }
+      const label = `${t.document}: ${link.textContent.replace(/\s+/g, " ").trim().slice(0, 150) || link.pathname}`;
+      const button = el("button", { type: "button", class: DOC, "aria-label": label }, icon("play"), el("span", { text: t.listen }));
+      button.addEventListener("click", () => player.start({ document: link.href.split("#")[0] }));
       link.after(button);
     }
-  }
-  function isDocumentLink(link) {
-    let url;
-    try { url = new URL(link.href, location.href); } catch (_) { return false; }
-    const typed = /pdf/i.test(link.getAttribute("type") || "");
-    return url.origin === location.origin && /^https?:$/.test(url.protocol) && (typed || /\.pdf$/i.test(url.pathname));
   }
   function ready() { insertPlayer(); addDocumentButtons(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
