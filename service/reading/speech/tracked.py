@@ -122,6 +122,7 @@ class Tracked:
         if self.starts is None or self.ends is None:
             raise ValueError("tracking is off")
         spans: list[Span] = []
+        starts, ends = self.starts, self.ends
         for m in _WORD.finditer(self.text):
             a, b = m.span()
             word = m.group()
@@ -129,12 +130,19 @@ class Tracked:
             if trimmed:
                 lead = len(word) - len(word.lstrip(_EDGE_PUNCTUATION))
                 a, b = a + lead, a + lead + len(trimmed)
-            w0 = min(self.starts[a:b])
-            w1 = max(self.ends[a:b])
-            real = [(s, e) for s, e in zip(self.starts[a:b], self.ends[a:b]) if e > s]
-            if real:
-                w0 = min(s for s, _ in real)
-                w1 = max(e for _, e in real)
+            # The written span of the characters that stand for written text (end > start); else of all.
+            real = False
+            for s, e in zip(starts[a:b], ends[a:b]):
+                if e > s:
+                    if not real:
+                        w0, w1, real = s, e, True
+                    else:
+                        if s < w0:
+                            w0 = s
+                        if e > w1:
+                            w1 = e
+            if not real:
+                w0, w1 = min(starts[a:b]), max(ends[a:b])
             w0 = max(w0, 0)
             w1 = min(max(w1, w0), self.length)
             if spans and w0 < spans[-1][2]:  # keep written starts in order
