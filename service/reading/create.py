@@ -129,7 +129,7 @@ def _start_page(services: Services, req: ReadingRequest, chosen: tuple[Engine, s
     """`_read_page`, and its audio started before the others waiting for this run see it: they
     join the audio being made, without their own client's admission."""
     stored = _read_page(services, req, chosen, known_html, admit)
-    services.readings.synthesizer.ensure(stored.plan)
+    services.readings.synthesizer.ensure(stored.plan, stored.audio_key)
     return stored
 
 
@@ -144,7 +144,7 @@ def _read_sent(services: Services, req: ReadingRequest, chosen: tuple[Engine, st
     engine, voice = chosen
     doc = extract(req.html, req.url, content=req.content, skip=req.skip)
     stored = services.readings.prepare(doc, engine, voice, req.rate, req.options, source="sent", admit=admit)
-    services.readings.synthesizer.ensure(stored.plan)
+    services.readings.synthesizer.ensure(stored.plan, stored.audio_key)
     return stored
 
 

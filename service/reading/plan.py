@@ -246,9 +246,10 @@ def audio_key(plan: Plan) -> str:
     return h.hexdigest()[:40]
 
 
-def reading_id(plan: Plan) -> str:
-    """The audio key plus what the player needs to find the text on this page."""
-    h = hashlib.sha256(audio_key(plan).encode())
+def reading_id(plan: Plan, key: str | None = None) -> str:
+    """The audio key (`key`, when the caller has it already) plus what the player needs to find
+    the text on this page."""
+    h = hashlib.sha256((key or audio_key(plan)).encode())
     h.update(plan.url.encode())
     if plan.source != "page":  # what a client sent never shares an id with the page's own reading
         h.update(f"\0{plan.source}".encode())

@@ -69,7 +69,7 @@ class Readings:
         """The Reading, its audio made in the background unless it is cached or being made (then
         `admit()` first, as in `prepare`)."""
         self._admit(stored, admit)
-        self.synthesizer.ensure(stored.plan)
+        self.synthesizer.ensure(stored.plan, stored.audio_key)
         return self.get(stored.id)  # type: ignore[return-value]
 
     def _admit(self, stored: StoredReading, admit: Callable[[], None] | None) -> None:
@@ -98,7 +98,8 @@ class Readings:
               options: PageOptions | None, source: str) -> StoredReading:
         plan = plan_reading(doc, engine, voice, rate, self.lexicon, source=source,
                             max_minutes=self.config.get("MAX_READING_MINUTES"))
-        return StoredReading(reading_id(plan), plan, audio_key(plan), int(time.time()), options)
+        key = audio_key(plan)  # a hash over every sentence: once (a long document has thousands)
+        return StoredReading(reading_id(plan, key), plan, key, int(time.time()), options)
 
     def _keep(self, stored: StoredReading) -> None:
         if not self.store.exists(stored.id):
@@ -213,7 +214,7 @@ class Readings:
         if stored is None:  # purged since
             self._keys.pop(reading_id, None)
             return None
-        return key, self.synthesizer.ensure(stored.plan), None
+        return key, self.synthesizer.ensure(stored.plan, stored.audio_key), None
 
     def purge_url(self, url: str) -> int:
         """Forget every reading of one page and its audio; returns how many readings."""

@@ -80,9 +80,10 @@ class Synthesizer:
         self.journal: deque[tuple[float, str, int]] = deque(maxlen=JOURNAL_SIZE)
 
     # -- the public side -----------------------------------------------------------------------
-    def ensure(self, plan: Plan) -> str:
-        """Make sure the plan's audio exists or is being made for a visitor; 'ready' or 'generating'."""
-        key = audio_key(plan)
+    def ensure(self, plan: Plan, key: str | None = None) -> str:
+        """Make sure the plan's audio exists or is being made for a visitor; 'ready' or 'generating'.
+        `key`: the plan's audio key, when the caller has it (it hashes every sentence)."""
+        key = key or audio_key(plan)
         if self.cache.is_complete(key):
             if not self._should_redo_fallback(plan, key):
                 return "ready"
