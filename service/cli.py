@@ -213,6 +213,20 @@ def _voices(args: argparse.Namespace, config: dict) -> int:
         return 1
 
 
+def _check_sites(config: dict) -> None:
+    """Site lists are checked before anything starts (a bad entry used to surface only after
+    `serve` said it was listening); ConfigError names the setting and says what to write."""
+    from .reading.sites import parse_sites
+
+    for name in ("SITES", "POSTED_HTML_SITES"):
+        try:
+            parse_sites(config.get(name))
+        except ValueError as e:
+            raise config_mod.ConfigError(
+                f"{config_mod.PREFIX}{name} kan inte användas / cannot be used ({e}). Skriv hela ursprung, "
+                "t.ex. https://www.kommun.se / Give whole origins, e.g. https://www.kommun.se") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lyssna", description="Lyssna på sidan – self-hosted read-aloud")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -275,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = config_mod.load_config()
+        _check_sites(config)
     except config_mod.ConfigError as e:
         print(f"lyssna: {e}", file=sys.stderr)
         return 2

@@ -69,3 +69,18 @@ def test_served_demo_page_speaks_in_a_browser(served):
             assert highlighted and "Sörmland" in highlighted
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("setting, value", [("LYSSNA_SITES", "www.kommun.se"),
+                                            ("LYSSNA_SITES", "https://www.kommun.se, kommun.se/sida"),
+                                            ("LYSSNA_POSTED_HTML_SITES", "intranat")])
+def test_a_site_entry_without_a_scheme_stops_serve_before_it_listens(tmp_path, setting, value):
+    """Checked before anything listens: exit 2 with the setting named and what to write instead,
+    not a crash after 'listening'."""
+    port = free_port()
+    env = {**os.environ, "LYSSNA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": ROOT, setting: value}
+    r = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert setting in r.stderr and "https://" in r.stderr and "Traceback" not in r.stderr
+    assert "lyssnar" not in r.stdout  # it never said it was listening
