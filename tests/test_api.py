@@ -236,9 +236,22 @@ def test_listen_page_works_without_javascript(client, page01_url):
     # One script of our own, deferred, for sentence highlighting; everything above works without it.
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/listen.js" defer>']
     assert client.get("/listen.js").mimetype == "text/javascript"
+    # Headings and lists keep their roles for a screen reader, without JavaScript.
+    assert re.search(r'<h3 class="kind-heading"[^>]*><span data-sentence="0">Jobbar vi smartare', html)
     bad = client.get("/listen", query_string={"url": "https://www.example.se/"})
     assert bad.status_code == 403
     assert "inte" in bad.get_data(as_text=True)
+
+
+def test_listen_page_keeps_lists_and_headings_as_lists_and_headings(client, page_site):
+    url = page_site.put("lista.html", "<html lang='sv'><body><main><h1>Så ansöker du</h1><p>Gör så här.</p>"
+                                      "<ol><li>Fyll i blanketten.</li><li>Skicka den.</li></ol><p>Klart.</p>"
+                                      "<ul><li>Ett kom ihåg.</li></ul></main></body></html>")
+    html = client.get("/listen", query_string={"url": url}).get_data(as_text=True)
+    assert re.search(r'<h3 class="kind-heading"[^>]*><span data-sentence="0">Så ansöker du', html)
+    items = re.findall(r"<ul>\s*((?:<li[^>]*>.*?</li>\s*)+)</ul>", html, re.S)
+    assert [len(re.findall("<li", group)) for group in items] == [2, 1]
+    assert "<p class=\"kind-paragraph\" lang=\"sv\"><span data-sentence=\"4\">Klart.</span>" in html
 
 
 def test_listen_error_page_escapes_input(client):
