@@ -228,6 +228,14 @@ def test_selected_text_is_read_with_its_own_button(site, page):
         return h && h.size && document.querySelector(sel).contains([...h][0].startContainer); }}""", arg=locator)
     assert squash(page.evaluate(HIGHLIGHTED_JS)["texts"][0]) in squash(chosen)
     assert page.evaluate(f"() => {P}.reading.blocks.length") == 1
+    # When the passage has been heard, the player's own button reads the page again, not the passage.
+    page.wait_for_function(f"() => {P}.reading.status === 'ready' && isFinite({P}.audio.duration)")
+    page.evaluate(f"() => {{ const a = {P}.audio; a.currentTime = Math.max(0, a.duration - 0.3); }}")
+    page.wait_for_function(f"() => {P}.audio.ended")
+    player(page, "^Lyssna$").click()
+    page.wait_for_function(f"() => {P}.reading && {P}.reading.blocks.length > 1")
+    second = [r for r in requests if r.method == "POST"][1].post_data_json
+    assert "text" not in second and second["url"] == f"{site.origin}/01.html"
     assert page.errors == []
 
 

@@ -432,7 +432,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     // --- what the visitor does ---
     onToggle() {
       if (this.requesting) return;
-      if (!this.audio || this.failed || !this.audio.src || (this.mode === "document" && this.audio.ended)) this.start();
+      if (!this.audio || this.failed || !this.audio.src || (this.mode !== "page" && this.audio.ended)) this.start();
       else if (this.audio.paused || this.audio.ended) this.play();
       else this.audio.pause();
     }
