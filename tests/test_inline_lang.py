@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.models import Document
+from service.models import Block, Document
 from service.reading.engines.espeak import EspeakEngine
 from service.reading.extract import extract
 from service.reading.plan import SegmentSpec, plan_reading, segment_key
@@ -116,6 +116,17 @@ def test_a_language_without_a_voice_is_said_by_a_related_one(engine, lang, voice
     (phrase,) = plan.blocks[0].sentences[0].langs
     assert phrase[2:] == [voice, lang]  # said by the related voice, normalized as its own language
     assert (plan.blocks[1].lang, plan.blocks[1].voice) == (lang, voice)
+
+
+@pytest.mark.parametrize("marked", [False, True])
+def test_a_trailing_cue_stays_with_the_last_sentence_with_or_without_phrases(engine, marked):
+    # A cue after all the text (a row's last header with an empty cell) is said after the last sentence.
+    text = "Första meningen här. Andra meningen med The Hobbit här."
+    a = text.index("The")
+    block = Block("table-row", text, "sv", "", [(len(text), "Avgift:")], [(a, a + 10, "en")] if marked else [])
+    plan = plan_reading(Document("https://x.se/", "", "sv", [block]), engine, None, 1.0)
+    assert [s.spoken for s in plan.blocks[0].sentences] == [
+        "Första meningen här.", "Andra meningen med The Hobbit här. Avgift:"]
 
 
 def test_the_audio_key_covers_the_phrases_and_nothing_changes_without_them(engine):

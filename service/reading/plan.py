@@ -99,8 +99,8 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
             pos = start + len(sentence)
             phrases = [(max(a - start, 0), min(b - start, len(sentence)), x) for a, b, x in block.langs
                        if a < pos and b > start and x != lang and voice_of(x, mixed)] if mixed else ()
-            spoken, spans, said = speak_sentence(sentence, cues, lang, lexicon, phrases)
-            said_langs = [[a, b, voice_of(x, mixed), x] for a, b, x in said]
+            spoken, spans, said_phrases = speak_sentence(sentence, cues, lang, lexicon, phrases)
+            said_langs = [[a, b, voice_of(x, mixed), x] for a, b, x in said_phrases]
             if spoken and any(ch.isalnum() for ch in spoken):
                 budget -= len(spoken)
                 if budget < 0 and (blocks or sentences):
