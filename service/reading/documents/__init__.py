@@ -28,6 +28,7 @@ import time
 from service.errors import ExtractError
 from service.models import Block, Document
 
+from ..fetch.body import is_pdf_signature
 from . import guard
 from .layout import read_untagged
 from .pdfium_pages import LOCK, Page, PdfOpenError, Run, StructNode, meta, open_document, read_page
@@ -43,8 +44,9 @@ _XMP_TITLE = re.compile(rb"<dc:title>.{0,400}?<rdf:li[^>]*>([^<]{1,400})</rdf:li
 def is_pdf(data: bytes, content_type: str = "") -> bool:
     """Magic bytes decide (b"%PDF-" within the first 1024 bytes), not the extension or header alone:
     a PDF served as application/octet-stream is a PDF, an HTML error page named .pdf is not.
-    `content_type` is accepted for callers that have it; it does not change the answer."""
-    return b"%PDF-" in data[:1024]
+    `content_type` is accepted for callers that have it; it does not change the answer. The fetcher
+    decides with the same check (`is_pdf_signature`), so what it lets through is what is read here."""
+    return is_pdf_signature(data)
 
 
 def _error(code: str, sv: str, en: str, status: int = 422) -> ExtractError:
