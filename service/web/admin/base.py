@@ -38,6 +38,7 @@ from service.errors import BadRequest, NotAuthenticated
 
 from .. import auth
 from ..state import state
+from . import i18n
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static/admin",
                root_path=str(Path(__file__).resolve().parents[2]), static_url_path="/static")
@@ -142,7 +143,7 @@ def headers(response: Response) -> Response:
 @bp.app_context_processor
 def template_helpers() -> dict:
     return {"csrf_token": csrf_token, "fmt_duration": fmt_duration, "fmt_bytes": fmt_bytes,
-            "fmt_time": fmt_time}
+            "fmt_time": fmt_time, **i18n.helpers()}
 
 
 def page(template: str, http_status: int = 200, /, **context) -> Response:
