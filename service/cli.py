@@ -213,18 +213,17 @@ def _voices(args: argparse.Namespace, config: dict) -> int:
         return 1
 
 
-def _check_sites(config: dict) -> None:
-    """Site lists are checked before anything starts (a bad entry used to surface only after
-    `serve` said it was listening); ConfigError names the setting and says what to write."""
-    from .reading.sites import parse_sites
+def _engine_voices(config: dict):
+    """Each engine's voices for the configuration check, or None when it cannot start here."""
+    def voices_of(name: str) -> list[str] | None:
+        from .reading.engines import get_engine
+        from .reading.engines.base import EngineUnavailable
 
-    for name in ("SITES", "POSTED_HTML_SITES"):
         try:
-            parse_sites(config.get(name))
-        except ValueError as e:
-            raise config_mod.ConfigError(
-                f"{config_mod.PREFIX}{name} kan inte användas / cannot be used ({e}). Skriv hela ursprung, "
-                "t.ex. https://www.kommun.se / Give whole origins, e.g. https://www.kommun.se") from None
+            return list(get_engine(name, config).voices())
+        except EngineUnavailable:
+            return None
+    return voices_of
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,7 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = config_mod.load_config()
-        _check_sites(config)
+        if args.command in ("serve", "worker", "pregenerate", "refresh"):
+            # Everything is checked before anything starts: a bad value used to surface only after
+            # `serve` said it was listening, or in a serving process's traceback.
+            from .reading.sites import parse_sites
+
+            config_mod.check_ready(config, _engine_voices(config), lambda entry: parse_sites([entry]))
     except config_mod.ConfigError as e:
         print(f"lyssna: {e}", file=sys.stderr)
         return 2

@@ -19,18 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from service.config import setting
+from service.config import ENGINE_NAMES, setting
 from service.errors import EngineError
 from service.models import Speech
 
 from .base import STATE_ERROR, STATE_NOT_INSTALLED, STATE_OK, Engine, EngineStatus, EngineUnavailable
 
-# name -> module; order is the order of preference shown to operators.
-ENGINES: dict[str, str] = {
-    "espeak": "service.reading.engines.espeak",
-    "piper": "service.reading.engines.piper",
-    "gtts": "service.reading.engines.gtts",
-}
+# name -> module; order is the order of preference shown to operators (the settings list the names).
+ENGINES: dict[str, str] = {name: f"service.reading.engines.{name}" for name in ENGINE_NAMES}
 DEFAULT_ENGINE = "espeak"  # embedded, offline, always there: the fallback voice
 OFFLINE_ENGINES = ("espeak", "piper")  # speak without sending text anywhere (the others need LYSSNA_VOICES)
 
