@@ -20,6 +20,8 @@ class Block:
     # Phrases in another language than the block's, marked by their own lang attribute:
     # (start, end, primary language) in `text`, e.g. an English title inside a Swedish sentence.
     langs: list[tuple[int, int, str]] = field(default_factory=list)
+    # A table row's cells: (start, end, is a header cell) in `text`, which joins them with ", ".
+    cells: list[tuple[int, int, bool]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,9 @@ class PlannedBlock:
     locator: str
     voice: str
     sentences: list[PlannedSentence] = field(default_factory=list)
+    # A table row's cells: [start, end, is a header cell] in the block's sentences' texts put end to
+    # end, so a page showing the text can show a row as cells and each sentence in them.
+    cells: list[list] = field(default_factory=list)
 
 
 @dataclass
@@ -157,7 +162,7 @@ class Plan:
         their defaults are left out, so a page's stored form is the one earlier versions wrote."""
         out = {k: v for k, v in vars(self).items()
                if not (k == "source" and v == "page" or k in ("truncated", "area") and not v)}
-        out["blocks"] = [{**vars(b), "sentences": [
+        out["blocks"] = [{**{k: v for k, v in vars(b).items() if v or k != "cells"}, "sentences": [
             {k: v for k, v in vars(s).items() if v or k != "langs"} for s in b.sentences]}
             for b in self.blocks]
         return out
@@ -165,7 +170,8 @@ class Plan:
     @classmethod
     def from_dict(cls, d: dict) -> "Plan":
         blocks = [PlannedBlock(b["kind"], b["lang"], b["locator"], b["voice"],
-                               [PlannedSentence(**s) for s in b["sentences"]]) for b in d["blocks"]]
+                               [PlannedSentence(**s) for s in b["sentences"]], b.get("cells", []))
+                  for b in d["blocks"]]
         return cls(**{**d, "blocks": blocks})
 
 

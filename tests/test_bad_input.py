@@ -259,6 +259,7 @@ PROBES = [
     Probe("get", "/listen", 400, "html"),
     Probe("get", "/listen?url=javascript:alert(1)", 400, "html"),
     Probe("get", "/listen?url=https://www.example.se/", 403, "html"),
+    Probe("get", "/listen?url=https://www.example.se/&t=fem", 400, "html"),
     Probe("post", "/listen", 405, "html"),
     Probe("get", "/listen.js?v=%00", 200, "text/javascript"),
     Probe("post", "/listen.js", 405, "html"),

@@ -87,7 +87,7 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
         block_voice = base_voice
         if lang != base_voice.split("-")[0] and voice is None:
             block_voice = voice_of(lang, voices) or base_voice
-        sentences = []
+        sentences, starts = [], []
         said = [piece for sentence in split_sentences(block.text, lang) for piece in _pieces(sentence)]
         pos = 0
         for i, sentence in enumerate(said):
@@ -107,14 +107,29 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
                     truncated = True
                     break
                 sentences.append(PlannedSentence(sentence, spoken, spans, said_langs))
+                starts.append(start)
         if sentences:
-            blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences))
+            blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences,
+                                       _cells_in(block.cells, starts, [len(s.text) for s in sentences])))
     if not blocks:
         raise ExtractError("Sidan har ingen text att läsa upp. / The page has no text to read aloud.")
     if truncated:
         blocks.append(_stop_notice(max_minutes or 0, base_voice if "sv" not in voices else "sv"))
     return Plan(doc.url, doc.title, doc.lang, engine.name, engine.version, base_voice, rate, blocks,
                 source, truncated, doc.area.as_dict() if doc.area is not None else {})
+
+
+def _cells_in(cells: list[tuple[int, int, bool]], starts: list[int], lengths: list[int]) -> list[list]:
+    """Cells' offsets in the block's text as offsets in its planned sentences put end to end (text
+    between sentences, or in a sentence not read, is not there: a cell holding only that is empty)."""
+    def at(offset: int) -> int:
+        done = 0
+        for start, length in zip(starts, lengths):
+            if offset < start + length:
+                return done + max(0, offset - start)
+            done += length
+        return done
+    return [[at(a), at(b), header] for a, b, header in cells]
 
 
 def _pieces(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[str]:

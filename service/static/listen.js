@@ -5,7 +5,9 @@
   "use strict";
   const audio = document.querySelector("audio[data-reading]");
   if (!audio) return;
-  const spans = Array.from(document.querySelectorAll("[data-sentence]"));
+  // A sentence may be shown in pieces (one per table cell), all with its number.
+  const spans = [];
+  for (const el of document.querySelectorAll("[data-sentence]")) (spans[+el.dataset.sentence] ||= []).push(el);
   let times = [];
   let current = -1;
 
@@ -25,14 +27,13 @@
     let at = -1;
     for (let i = 0; i < times.length; i++) if (times[i][0] <= ms && ms < times[i][1]) { at = i; break; }
     if (at === current) return;
-    if (current >= 0 && spans[current]) { spans[current].classList.remove("now"); spans[current].removeAttribute("aria-current"); }
+    for (const el of spans[current] || []) { el.classList.remove("now"); el.removeAttribute("aria-current"); }
     current = at;
-    const span = spans[at];
-    if (!span) return;
-    span.classList.add("now");
-    span.setAttribute("aria-current", "true");
-    const box = span.getBoundingClientRect();
-    if (box.top < 0 || box.bottom > window.innerHeight) span.scrollIntoView({ block: "center", behavior: "smooth" });
+    const pieces = spans[at];
+    if (!pieces) return;
+    for (const el of pieces) { el.classList.add("now"); el.setAttribute("aria-current", "true"); }
+    const box = pieces[0].getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) pieces[0].scrollIntoView({ block: "center", behavior: "smooth" });
   }
 
   audio.addEventListener("timeupdate", mark);

@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 
-from service.errors import NotAuthenticated
+from service.errors import BadRequest, NotAuthenticated
 from service.models import PageOptions
 from service.reading import metrics
 from service.reading.engines import engine_statuses
@@ -25,6 +25,7 @@ from service.reading.voices import is_enabled
 
 from .api import reading_for
 from .demo import DEMO_PATH, demo_html
+from .listen_view import parts
 from .state import services
 
 HEALTH_STATS_MAX_AGE_S = 10.0  # /healthz's cache figures may be this old (counting walks the cache)
@@ -66,22 +67,44 @@ def listen_script():
 
 @bp.get("/listen")
 def listen():
-    """Works without JavaScript: audio controls, the text being read, a download link.
+    """Works without JavaScript: audio controls, the text being read as the page had it (headings,
+    lists, tables), a download link, and a "play from here" link per passage: this page again with
+    `t` (seconds), its audio starting there (a media fragment) and that sentence highlighted (:target).
 
     Errors (a site not allowed, nothing to read) become the plain error page in `errors`."""
     params = {"url": request.args.get("url", "")}
     for name in PageOptions.FIELDS:
         if request.args.get(name):
             params[name] = request.args[name]
+    start = _seconds(request.args.get("t"))
     reading = reading_for(params, limited=True)
     # Show every sentence of the plan, including those not yet spoken.
     stored = services().readings.stored(reading["id"])
     blocks = stored.plan.blocks if stored else []
-    html = render_template("listen.html", reading=reading, blocks=blocks,
-                           download_url=f"{reading['audio_url']}?download=1",
+    starts_ms = [s["start_ms"] for b in reading["blocks"] for s in b["sentences"]]
+
+    def play_href(seconds: float, n: int) -> str:
+        return url_for("pages.listen", **params, t=f"{seconds:.2f}") + f"#s{n}"
+
+    audio_src = reading["audio_url"] + (f"#t={start:.2f}" if start else "")
+    html = render_template("listen.html", reading=reading, parts=parts(blocks, starts_ms, play_href),
+                           audio_src=audio_src, download_url=f"{reading['audio_url']}?download=1",
                            reading_url=url_for("api.get_reading", reading_id=reading["id"]),
                            script_url=url_for("pages.listen_script"))
     return Response(html, mimetype="text/html")
+
+
+def _seconds(raw: str | None) -> float:
+    """`t`: where the audio starts, in seconds (0 when not given)."""
+    if raw is None or raw == "":
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 24 * 3600:
+        raise BadRequest("t ska vara en tid i sekunder, t.ex. 12.5. / t must be a time in seconds, e.g. 12.5.")
+    return value
 
 
 @bp.get("/metrics")

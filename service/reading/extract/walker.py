@@ -35,6 +35,7 @@ from .rules import (
     WS,
     meta_in_parts,
 )
+from .tables import Headers, row_text
 
 
 # ---------------------------------------------------------------------------------------- the walk ---
@@ -377,10 +378,11 @@ class Walker:
                         cells.append((col, text.replace("\n", " "), cell.name == "th"))
                 col += span
             if cells:
-                text, cues = self._row_text(cells, headers if row is not headers.row else None)
-                out.append(FoundBlock(Block("table-row", text, lang_of(row) or c.lang, self.locate(row), cues), "tr"))
+                text, cues, spans = row_text(cells, headers if row is not headers.row else None)
+                out.append(FoundBlock(Block("table-row", text, lang_of(row) or c.lang, self.locate(row), cues,
+                                            cells=spans), "tr"))
 
-    def _column_headers(self, t: Tag, rows: list[Tag], c: _Ctx) -> "_Headers":
+    def _column_headers(self, t: Tag, rows: list[Tag], c: _Ctx) -> Headers:
         """The header row (in <thead>, or a first row of <th> only) and its text per column."""
         head = next((r for r in rows if isinstance(r.parent, Tag) and r.parent.name == "thead"), None)
         if head is None and rows and all(x.name == "th" for x in self._cells(rows[0])):
@@ -394,27 +396,7 @@ class Walker:
                 if text and len(text) <= 60:
                     by_col[col] = text.replace("\n", " ")
                 col += span
-        return _Headers(head, by_col if len(by_col) >= 2 else {})
-
-    @staticmethod
-    def _row_text(cells: list[tuple[int, str, bool]], headers: "_Headers | None") -> tuple[str, list[tuple[int, str]]]:
-        """Cells joined the way a person reads a row: "Avgift: 250 kr" after a row header, and each
-        data cell after the first preceded by its column header (a cue: spoken, not written)."""
-        parts: list[str] = []
-        cues: list[tuple[int, str]] = []
-        pos = 0
-        for i, (col, text, is_th) in enumerate(cells):
-            if i:
-                row_header = i == 1 and cells[0][2] and not is_th and not (headers and headers.by_col)
-                sep = ": " if row_header else ", "
-                parts.append(sep)
-                pos += len(sep)
-            head = headers.by_col.get(col) if headers is not None and i else None
-            if head and head.casefold() != text.casefold() and not is_th:
-                cues.append((pos, head.rstrip(":") + ":"))
-            parts.append(text)
-            pos += len(text)
-        return "".join(parts), cues
+        return Headers(head, by_col if len(by_col) >= 2 else {})
 
 
 def _int_attr(el: Tag, name: str, default: int) -> int:
@@ -430,12 +412,6 @@ FIELD_BOX_PLAIN = 600  # characters outside links around a text field: a box, no
 OWN_NUMBER = re.compile(r"\s*(?:\d{1,3}|[a-zA-Z])\s*[.):]\s|\s*(?:steg|step)\s+\d", re.I)
 UNNUMBERED = re.compile(r"list-style(?:-type)?\s*:\s*none", re.I)
 UNNUMBERED_CLASS = re.compile(r"(?:^|\s)(?:list-unstyled|list-none|unstyled|no-?bullets?|list-reset|plain-list)(?:\s|$)", re.I)
-
-
-@dataclass
-class _Headers:
-    row: Tag | None  # the header row itself (read as it is)
-    by_col: dict[int, str]  # column index -> header text
 
 
 @dataclass
