@@ -122,8 +122,8 @@ def _networks(raw: Any) -> list[str]:
         try:
             ipaddress.ip_network(entry, strict=False)
         except ValueError:
-            raise Invalid(f"{entry!r} är ingen IP-adress eller nätverk (t.ex. 10.0.0.5 eller 10.0.0.0/24)",
-                          f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+            raise Invalid(f"{entry!r} är ingen IP-adress eller nätverk (t.ex. 10.0.0.5, 10.0.0.0/24)",
+                          f"{entry!r} is no IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)") from None
     return entries
 
 
@@ -141,7 +141,7 @@ def _voices(raw: Any) -> list[str]:
         if entry.partition(":")[0] not in ENGINE_NAMES:
             names = ", ".join(ENGINE_NAMES)
             raise Invalid(f"{entry!r}: okänd talmotor; skriv motor eller motor:röst, motorn en av {names}",
-                          f"{entry!r}: unknown engine; write engine or engine:voice, the engine one of {names}")
+                          f"{entry!r}: unknown engine; write engine or engine:voice, engine one of {names}")
     return entries
 
 
@@ -172,7 +172,7 @@ def _host(raw: Any) -> str:
 def _domain(raw: Any) -> str:
     tld = str(raw).strip().lower()
     if not re.fullmatch(r"[a-z0-9-]{2,}(\.[a-z0-9-]{2,})?", tld):
-        raise Invalid("måste vara en toppdomän som com eller se", "must be a top-level domain such as com or se")
+        raise Invalid("måste vara en toppdomän som com eller se", "must be a top-level domain like com or se")
     return tld
 
 
@@ -276,7 +276,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", 8000, "The port `lyssna serve` listens on.", whole(1, 65535)),
     Setting("WORKERS", 2, "Sentences synthesized at once per process, shared by every reading being made.",
             whole(1)),
-    Setting("HTTP_WORKERS", 0, "Serving processes of `lyssna serve`; 0: one per core, at most 4.", whole(0, 256)),
+    Setting("HTTP_WORKERS", 0, "Serving processes of `lyssna serve`; 0: one per core, at most 4.",
+            whole(0, 256)),
     Setting("HTTP_THREADS", 16, "Threads per serving process for the API and pages (audio needs none).",
             whole(1)),
     Setting("MAX_CONNECTIONS", 10_000, "Open connections per serving process, listeners included (more wait "
@@ -312,18 +313,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VOICES_DIR", None, "Where `lyssna voices` installs Piper voices and the piper engine finds them "
                                 "(default <cache dir>/voices).", check=_writable_dir),
     Setting("VOICES_URL", "https://huggingface.co/rhasspy/piper-voices/resolve/main",
-            "Where `lyssna voices install` gets Piper voices: the address of voices.json and the voice files.",
+            "Where `lyssna voices install` gets Piper voices: the address of voices.json and the voices.",
             url("http", "https", example="https://huggingface.co/rhasspy/piper-voices/resolve/main")),
     Setting("PIPER_THREADS", None, "onnxruntime threads per sentence (default: all cores).", whole(1)),
-    Setting("GTTS_TIMEOUT", 0.8, "Seconds Google gets per sentence before espeak takes over.", number(0, above=True)),
-    Setting("GTTS_BREAKER_FAILURES", 3, "Failures in a row after which Google is not called for a while.", whole(1)),
+    Setting("GTTS_TIMEOUT", 0.8, "Seconds Google gets per sentence before espeak takes over.",
+            number(0, above=True)),
+    Setting("GTTS_BREAKER_FAILURES", 3, "Failures in a row after which Google is not called for a while.",
+            whole(1)),
     Setting("GTTS_BREAKER_COOLDOWN", 30.0, "Seconds Google is left alone after those failures.", number(0)),
     Setting("GTTS_TLD", "com", "Google domain used by gTTS.", _domain),
     Setting("REDIS_URL", None, "A shared Redis queue for workers on several machines.",
             url("redis", "rediss", "unix", example="redis://redis.kommun.local:6379/0")),
     Setting("METRICS", None, "Serve Prometheus metrics at /metrics to `Authorization: Bearer <this value>` "
                              "(or to anyone when it is `open`); unset: no /metrics."),
-    Setting("REFRESH_HOURS", None, "`lyssna worker` re-checks every known page this often (unset or 0: never).",
+    Setting("REFRESH_HOURS", None, "`lyssna worker` re-checks every known page this often (unset, 0: never).",
             number(0)),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

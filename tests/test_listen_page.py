@@ -57,7 +57,8 @@ class Outline(HTMLParser):
             self.open[-1][2] += data
 
     def texts(self, tag: str, **attrs) -> list[str]:
-        return [t for name, a, t in self.elements if name == tag and all(a.get(k) == v for k, v in attrs.items())]
+        return [t for name, a, t in self.elements
+                if name == tag and all(a.get(k) == v for k, v in attrs.items())]
 
 
 def ready_listen(client, url: str, **params) -> str:
@@ -92,7 +93,8 @@ def test_headings_lists_quotes_and_tables_are_what_they_were_on_the_page(client,
     assert page.texts("caption") == ["Avgifter 2026"]
     assert page.texts("th", scope="col") == ["Tjänst", "Pris", "När"]
     assert page.texts("th", scope="row") == ["Strandskydd"]
-    assert page.texts("td") == ["Bygglov", "2 500 kr", "Före beslut", "1 000 kr. Betalas i förskott.", "Direkt"]
+    assert page.texts("td") == ["Bygglov", "2 500 kr", "Före beslut", "1 000 kr. Betalas i förskott.",
+                                "Direkt"]
     assert len(page.texts("tr")) == 3
     # Every sentence is an anchor target, once; a sentence split over cells shares its number.
     ids = re.findall(r'\sid="(s\d+)"', html)
@@ -143,8 +145,9 @@ def test_the_audio_starts_where_the_play_link_says(client, page_site):
 
 # -- in Chromium -------------------------------------------------------------------------------------
 
-AXE = """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
-    'best-practice']}, resultTypes: ['violations']}).then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.target)]))"""
+AXE = """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',
+    'wcag21aa', 'best-practice']}, resultTypes: ['violations']})
+    .then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.target)]))"""
 
 
 def axe_violations(page) -> list:
@@ -221,14 +224,15 @@ def test_with_javascript_the_sentence_being_read_is_highlighted_in_every_cell(cl
                                                                               chromium):
     url = page_site.put("avgifter.html", ARTICLE)
     html = ready_listen(client, url)
-    n = re.search(r'<td lang="sv"><a class="from" href="[^"]+"><span[^>]*>▶</span><span class="sr">[^<]*</span></a>'
-                  r'<span data-sentence="(\d+)" id="s\d+">Bygglov</span>', html).group(1)
+    n = re.search(r'<td lang="sv"><a class="from" href="[^"]+"><span[^>]*>▶</span>'
+                  r'<span class="sr">[^<]*</span></a><span data-sentence="(\d+)" id="s\d+">Bygglov</span>',
+                  html).group(1)
     ctx = chromium.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = ctx.new_page()
         page.goto(f"{live_app}/listen?url={url}")
-        start = float(parse_qs(urlsplit(re.search(rf'href="([^"]+#s{n})"', html).group(1).replace("&amp;", "&"))
-                               .query)["t"][0])
+        href = re.search(rf'href="([^"]+#s{n})"', html).group(1).replace("&amp;", "&")
+        start = float(parse_qs(urlsplit(href).query)["t"][0])
         page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
         page.evaluate(f"() => {{ const a = document.querySelector('audio'); a.muted = true;"
                       f" a.currentTime = {start + 0.3}; }}")

@@ -21,8 +21,8 @@ def serve(tmp_path, settings: dict[str, str], timeout: float = 60) -> tuple[subp
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LYSSNA_")}
     env.update({"LYSSNA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": ROOT, **settings})
-    r = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, cwd=tmp_path,
-                       capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env,
+                       cwd=tmp_path, capture_output=True, text=True, timeout=timeout)
     return r, port
 
 
@@ -51,8 +51,10 @@ BAD = [
     pytest.param("LYSSNA_DEMO", "kanske", "true eller false", id="not-a-flag"),
     pytest.param("LYSSNA_REDIS_URL", "localhost:6379", "redis://", id="redis-url-without-scheme"),
     pytest.param("LYSSNA_VOICES_URL", "huggingface.co/rhasspy", "https://", id="voices-url-without-scheme"),
-    pytest.param("LYSSNA_PUBLIC_URL", "https://lyssna.kommun.se/?x=1", "https://", id="public-url-with-query"),
-    pytest.param("LYSSNA_TRUSTED_PROXIES", "10.0.0.1, proxy.kommun.se", "IP-adress", id="proxy-not-an-address"),
+    pytest.param("LYSSNA_PUBLIC_URL", "https://lyssna.kommun.se/?x=1", "https://",
+                 id="public-url-with-query"),
+    pytest.param("LYSSNA_TRUSTED_PROXIES", "10.0.0.1, proxy.kommun.se", "IP-adress",
+                 id="proxy-not-an-address"),
     pytest.param("LYSSNA_SITES", "https://www.kommun.se/nyheter", "ursprung", id="site-with-a-path"),
     pytest.param("LYSSNA_HOST", "http://0.0.0.0", "IP-adress", id="host-with-a-scheme"),
     pytest.param("LYSSNA_PIPER_VOICE", "/nowhere/sv.onnx", "Piper-röst", id="voice-file-missing"),
@@ -84,7 +86,8 @@ def test_every_bad_setting_is_named_at_once(tmp_path):
 
 
 def test_secrets_are_not_echoed(tmp_path):
-    r, _ = serve(tmp_path, {"LYSSNA_PIPER_VOICE": "/nowhere/x.onnx", "LYSSNA_ADMIN_PASSWORD": "hemligt-lösen"})
+    r, _ = serve(tmp_path, {"LYSSNA_PIPER_VOICE": "/nowhere/x.onnx",
+                            "LYSSNA_ADMIN_PASSWORD": "hemligt-lösen"})
     assert r.returncode == 2 and "hemligt-lösen" not in r.stdout + r.stderr
 
 

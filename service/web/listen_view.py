@@ -58,7 +58,8 @@ class Part:
     rows: list[list[Line]] = field(default_factory=list)
 
 
-def parts(blocks: list[PlannedBlock], starts_ms: list[int], play_href: Callable[[float, int], str]) -> list[Part]:
+def parts(blocks: list[PlannedBlock], starts_ms: list[int],
+          play_href: Callable[[float, int], str]) -> list[Part]:
     """The blocks grouped as the page had them. `starts_ms`: the start of each sentence synthesized so
     far (a block whose first sentence has none yet gets no play link); `play_href(seconds, n)`."""
     out: list[Part] = []
@@ -74,7 +75,8 @@ def parts(blocks: list[PlannedBlock], starts_ms: list[int], play_href: Callable[
             key = _table_of(block.locator)
             row = _cells(block, n, play)
             last = out[-1] if out else None
-            if last is not None and last.shape == "table" and (key is None or table_key is None or key == table_key):
+            same = key is None or table_key is None or key == table_key
+            if last is not None and last.shape == "table" and same:
                 last.rows.append(row)
             else:
                 caption = last.line if last is not None and last.shape == "line" and \

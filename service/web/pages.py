@@ -103,7 +103,8 @@ def _seconds(raw: str | None) -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value <= 24 * 3600:
-        raise BadRequest("t ska vara en tid i sekunder, t.ex. 12.5. / t must be a time in seconds, e.g. 12.5.")
+        raise BadRequest("t ska vara en tid i sekunder, t.ex. 12.5. / "
+                         "t must be a time in seconds, e.g. 12.5.")
     return value
 
 
