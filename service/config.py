@@ -42,8 +42,8 @@ class Invalid(ValueError):
 # -- kinds of values: each parses the environment's text (or checks a value given in code) --------
 
 
-def _text(raw: Any) -> str:
-    return raw if isinstance(raw, str) else str(raw)
+def _text(raw: Any) -> str | bytes:
+    return raw if isinstance(raw, (str, bytes)) else str(raw)  # (a secret key may be bytes)
 
 
 def _flag(raw: Any) -> bool:
