@@ -240,3 +240,24 @@ def test_with_javascript_the_sentence_being_read_is_highlighted_in_every_cell(cl
         assert page.locator(".now").count() == 3  # the row's three cells: one sentence
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("row, cells", [
+    ("<tr><td>Bygglov</td><td>2 500 kr</td></tr>", [("Bygglov", False), ("2 500 kr", False)]),
+    ("<tr><th>Strandskydd</th><td>1 000 kr</td></tr>", [("Strandskydd", True), ("1 000 kr", False)]),
+    ("<tr><td colspan='2'>Gratis</td><td>Alltid</td></tr>", [("Gratis", False), ("Alltid", False)]),
+    ("<tr><td>Marklov</td><td hidden>dold</td><td></td><td>Före beslut</td></tr>",
+     [("Marklov", False), ("Före beslut", False)]),
+])
+def test_extraction_keeps_where_each_cell_lies_in_the_rows_text(row, cells):
+    """Hidden and empty cells leave nothing; a spanning cell is one cell; header cells say so."""
+    from service.extract import extract
+
+    html = (f"<html lang='sv'><body><main><h1>Avgifter</h1><p>Så mycket kostar det att söka lov hos oss.</p>"
+            f"<table><thead><tr><th>Tjänst</th><th>Pris</th><th>När</th><th>Not</th></tr></thead>"
+            f"<tbody>{row}</tbody></table></main></body></html>")
+    rows = [b for b in extract(html, "https://www.kommun.se/a").blocks if b.kind == "table-row"]
+    header, data = rows
+    assert [(header.text[a:b], th) for a, b, th in header.cells] == [
+        ("Tjänst", True), ("Pris", True), ("När", True), ("Not", True)]
+    assert [(data.text[a:b], th) for a, b, th in data.cells] == cells
