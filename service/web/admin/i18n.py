@@ -7,14 +7,14 @@ catalogue, so a string and its translation are always read side by side.
 """
 from __future__ import annotations
 
-from flask import session
+from flask import current_app, session
 
 LANGUAGES = ("sv", "en")
 
 
 def language() -> str:
-    """The admin's language: the session's choice, else Swedish."""
-    chosen = session.get("lang")
+    """The admin's language: the session's choice, else LYSSNA_ADMIN_LANGUAGE, else Swedish."""
+    chosen = session.get("lang") or current_app.config.get("ADMIN_LANGUAGE")
     return chosen if chosen in LANGUAGES else "sv"
 
 
