@@ -75,18 +75,18 @@
   const PLAYER_CSS = `
 :host{display:block;min-height:2.75rem;font:inherit;color:inherit}
 :host([hidden]){display:none}:host([docked]){min-height:0}
-.bar{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}
-.bar.open{padding:.4rem;border:1px solid #767676;border-radius:.5rem;background:#fff;color:#1a1a1a}
+.bar,.st{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}
+.bar.open,.st{padding:.4rem;border:1px solid #767676;border-radius:.5rem;background:#fff;color:#1a1a1a}
 .dock{position:fixed;z-index:2147483000;right:.5rem;bottom:.5rem;max-width:calc(100vw - 1rem);box-sizing:border-box}
 .dock.open{left:.5rem}
 .c{display:contents}[hidden]{display:none!important}
 button,select,a{font:inherit;font-size:1rem;line-height:1.2;box-sizing:border-box;min-height:2.75rem;min-width:2.75rem;border-radius:.375rem;cursor:pointer}
-button{display:inline-flex;align-items:center;justify-content:center;gap:.4rem;margin:0;padding:0 .9rem;border:2px solid ${ACCENT};background:${ACCENT};color:var(--lyssna-accent-text,#fff);font-weight:600}
+button,label,a{display:inline-flex;align-items:center;justify-content:center;gap:.4rem}
+button{margin:0;padding:0 .9rem;border:2px solid ${ACCENT};background:${ACCENT};color:var(--lyssna-accent-text,#fff);font-weight:600}
 button:hover{filter:brightness(1.15)}
 button.i{padding:0 .5rem;background:#fff;color:${ACCENT}}
 select{padding:0 .3rem;border:1px solid #767676;background:#fff;color:#1a1a1a}
-label{display:inline-flex;align-items:center;gap:.4rem}
-a{display:inline-flex;align-items:center;gap:.3rem;padding:0 .3rem;color:${ACCENT};font-weight:600}
+a{padding:0 .3rem;color:${ACCENT};font-weight:600}
 input{flex:1 1 7rem;min-width:5rem;max-width:22rem;height:2.75rem;margin:0;accent-color:${ACCENT};cursor:pointer}
 .t{font-variant-numeric:tabular-nums;white-space:nowrap}
 .s{margin:0;padding:.2rem .4rem;background:#fff;color:#1a1a1a}.s:empty{display:none}
@@ -94,7 +94,11 @@ input{flex:1 1 7rem;min-width:5rem;max-width:22rem;height:2.75rem;margin:0;accen
 svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 :focus-visible{outline:3px solid var(--lyssna-focus,#ffbf47);outline-offset:2px;box-shadow:0 0 0 5px #1a1a1a}
 .sel{position:fixed;z-index:2147483001;min-height:2.25rem;padding:0 .6rem;box-shadow:0 2px 6px #0006}
-@media (forced-colors:active){button,.bar.open,select{border:2px solid ButtonText}}
+.m{display:none}
+@media (max-width:30em){.m{display:inline-flex}
+.bar:not(.x) .c>:not(input,.t,.m,[part=close]){display:none}
+.open span:not(.t),.open .s:not(.e){position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}}
+@media (forced-colors:active){button,.bar.open,select,.st{border:2px solid ButtonText}}
 `;
   const PAGE_CSS = `
 ::highlight(${SENT}){background-color:var(--lyssna-sentence,#fff0a0);color:#1a1a1a}
@@ -112,6 +116,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     prev: "M6 6h2v12H6zm3.5 6 8.5 6V6z", next: "M16 6h2v12h-2zM6 18l8.5-6L6 6z",
     close: "M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z",
     download: "M5 20h14v-2H5v2zM19 9h-4V3H9v6H5l7 7 7-7z",
+    more: "M4 10h4v4H4zm6 0h4v4h-4zm6 0h4v4h-4z", up: "M12 4 4 12h5v8h6v-8h5z",
   };
   function icon(name) {
     const ns = "http://www.w3.org/2000/svg";
@@ -162,10 +167,29 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     try { return document.querySelector(selector); } catch (_) { return null; }
   }
   const smooth = () => !(window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches);
-  const visible = (rect) => rect.bottom > 0 && rect.top < innerHeight;
+  const visible = (rect) => rect.bottom > 0 && rect.top < innerHeight - room;
   const editable = (node) => node && node.closest && node.closest("input,textarea,select,[contenteditable]:not([contenteditable=false])");
 
   let playingNow = null; // one player sounds at a time
+
+  const MORE = {
+    sv: { more: "Fler kontroller", back: "Till spelaren", pause: "Pausa uppläsningen", play: "Fortsätt lyssna" },
+    en: { more: "More controls", back: "Back to the player", pause: "Pause the reading", play: "Continue listening" },
+  };
+  const spaces = new Map(); // player → px it fixes to the window's bottom
+  let saved = null, room = 0;
+  /** Page space (and scroll-padding, for focus) below what players fix to the window, added to the page's own. */
+  function reserve(owner, px) {
+    spaces.set(owner, px);
+    const style = document.documentElement.style;
+    saved = saved || [style.paddingBottom, style.scrollPaddingBottom];
+    [style.paddingBottom, style.scrollPaddingBottom] = saved;
+    room = Math.max(...spaces.values());
+    if (!room) return (saved = null);
+    const own = getComputedStyle(document.documentElement);
+    style.paddingBottom = `calc(${own.paddingBottom} + ${room}px)`;
+    style.scrollPaddingBottom = `calc(${own.scrollPaddingBottom.replace("auto", "0px")} + ${room}px)`;
+  }
 
   /** Talks to the service: asks for a reading, polls it while it is made; failures become Errors to show. */
   class ReadingClient {
@@ -344,7 +368,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     /** Scroll the sentence into view, unless the visitor scrolled away on purpose. */
     reveal(element, range) {
       const rect = (range || element).getBoundingClientRect();
-      if (visible(rect)) { this.userScrolledAway = false; if (rect.top >= 0 && rect.bottom <= innerHeight) return; }
+      if (visible(rect)) { this.userScrolledAway = false; if (rect.top >= 0 && rect.bottom <= innerHeight - room) return; }
       if (this.userScrolledAway) return;
       const behavior = smooth() ? "smooth" : "auto";
       if (element.getBoundingClientRect().height < innerHeight * 0.8) element.scrollIntoView({ block: "center", behavior });
@@ -426,7 +450,33 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.bar = el("div", { class: "bar", role: "group", "aria-label": t.player, lang }, this.toggleButton, this.controls, this.statusLine);
       if (conf(this, "position") === "fixed") { this.bar.classList.add("dock"); this.setAttribute("docked", ""); }
       root.append(this.bar, this.selectionButton);
+      this.layOut(lang, root, button);
       this.showTime();
+    }
+
+    /** Narrow screens: a "more" button; docked: page space kept free; inline: a sticky control while away. */
+    layOut(lang, root, button) {
+      const t = this.moreTexts = MORE[lang], docked = this.hasAttribute("docked");
+      const more = button("more", "i m", t.more, () => more.setAttribute("aria-expanded", this.bar.classList.toggle("x")));
+      more.setAttribute("aria-expanded", "false");
+      this.controls.querySelector("[part=close]").before(more);
+      this.stickyToggle = button("play", "", t.play, () => this.onToggle());
+      this.sticky = el("div", { class: "dock st", role: "group", "aria-label": this.texts.player, hidden: "" }, this.stickyToggle,
+        button("up", "i", t.back, () => { this.scrollIntoView({ block: "center", behavior: smooth() ? "smooth" : "auto" }); this.toggleButton.focus({ preventScroll: true }); }));
+      root.append(this.sticky);
+      const box = docked ? this.bar : this.sticky;
+      if (window.ResizeObserver) new ResizeObserver(() => reserve(this, box.offsetHeight && box.offsetHeight + parseFloat(getComputedStyle(box).bottom) + 4)).observe(box);
+      if (!docked && window.IntersectionObserver) new IntersectionObserver(([entry]) => { this.away = !entry.isIntersecting; this.placeSticky(); }).observe(this);
+    }
+
+    /** The sticky control: while the inline player is out of view and reading. */
+    placeSticky() {
+      const audio = this.audio, sticky = this.sticky, toggle = this.stickyToggle, playing = audio && !audio.paused;
+      sticky.hidden = !(audio && this.away && this.isOpen && !this.failed && !audio.ended && (playing || (!sticky.hidden && audio.currentTime)));
+      if (sticky.hidden && sticky.contains(this.shadowRoot.activeElement)) this.toggleButton.focus({ preventScroll: true });
+      toggle.title = this.moreTexts[playing ? "pause" : "play"];
+      toggle.setAttribute("aria-label", toggle.title);
+      toggle.replaceChildren(icon(playing ? "pause" : "play"));
     }
 
     // --- what the visitor does ---
@@ -714,6 +764,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     setToggle(playing) {
+      this.placeSticky();
       this.toggleLabel.textContent = playing ? this.texts.pause : this.texts.listen;
       this.toggleIcon.replaceWith(this.toggleIcon = icon(playing ? "pause" : "play"));
     }
