@@ -203,6 +203,7 @@ def test_wide_screens_show_every_control_without_more(site, page):
     for name in ("Föregående mening", "Nästa mening", "Stoppa", "Stäng spelaren"):
         assert control(page, name).is_visible()
     assert page.locator("lyssna-player").get_by_role("status").inner_text() == "Spelar upp"
+    assert not page.evaluate("() => document.documentElement.hasAttribute('style')")  # inline: page untouched
 
 
 SCROLL_SPY = """window.__scrolls = [];

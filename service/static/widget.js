@@ -181,10 +181,11 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
   /** Page space (and scroll-padding, for focus) below what players fix to the window, added to the page's own. */
   function reserve(owner, px) {
     spaces.set(owner, px);
+    room = Math.max(...spaces.values());
     const style = document.documentElement.style;
+    if (!saved && !room) return;
     saved = saved || [style.paddingBottom, style.scrollPaddingBottom];
     [style.paddingBottom, style.scrollPaddingBottom] = saved;
-    room = Math.max(...spaces.values());
     if (!room) return (saved = null);
     const own = getComputedStyle(document.documentElement);
     style.paddingBottom = `calc(${own.paddingBottom} + ${room}px)`;
@@ -454,7 +455,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.showTime();
     }
 
-    /** Narrow screens: a "more" button; docked: page space kept free; inline: a sticky control while away. */
+    /** Narrow: a "more" button; docked: page space kept free; inline: a sticky control while away. */
     layOut(lang, root, button) {
       const t = this.moreTexts = MORE[lang], docked = this.hasAttribute("docked");
       const more = button("more", "i m", t.more, () => more.setAttribute("aria-expanded", this.bar.classList.toggle("x")));
@@ -465,18 +466,18 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
         button("up", "i", t.back, () => { this.scrollIntoView({ block: "center", behavior: smooth() ? "smooth" : "auto" }); this.toggleButton.focus({ preventScroll: true }); }));
       root.append(this.sticky);
       const box = docked ? this.bar : this.sticky;
-      if (window.ResizeObserver) new ResizeObserver(() => reserve(this, box.offsetHeight && box.offsetHeight + parseFloat(getComputedStyle(box).bottom) + 4)).observe(box);
-      if (!docked && window.IntersectionObserver) new IntersectionObserver(([entry]) => { this.away = !entry.isIntersecting; this.placeSticky(); }).observe(this);
+      new ResizeObserver(() => reserve(this, box.offsetHeight && box.offsetHeight + parseFloat(getComputedStyle(box).bottom) + 4)).observe(box);
+      if (!docked) new IntersectionObserver(([entry]) => { this.away = !entry.isIntersecting; this.placeSticky(); }).observe(this);
     }
 
-    /** The sticky control: while the inline player is out of view and reading. */
+    /** Shown while the inline player reads out of view. */
     placeSticky() {
       const audio = this.audio, sticky = this.sticky, toggle = this.stickyToggle, playing = audio && !audio.paused;
       sticky.hidden = !(audio && this.away && this.isOpen && !this.failed && !audio.ended && (playing || (!sticky.hidden && audio.currentTime)));
       if (sticky.hidden && sticky.contains(this.shadowRoot.activeElement)) this.toggleButton.focus({ preventScroll: true });
       toggle.title = this.moreTexts[playing ? "pause" : "play"];
       toggle.setAttribute("aria-label", toggle.title);
-      toggle.replaceChildren(icon(playing ? "pause" : "play"));
+      toggle.firstChild.replaceWith(icon(playing ? "pause" : "play"));
     }
 
     // --- what the visitor does ---
