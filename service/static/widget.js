@@ -473,7 +473,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     /** Shown while the inline player reads out of view. */
     placeSticky() {
       const audio = this.audio, sticky = this.sticky, toggle = this.stickyToggle, playing = audio && !audio.paused;
-      sticky.hidden = !(audio && this.away && this.isOpen && !this.failed && !audio.ended && (playing || (!sticky.hidden && audio.currentTime)));
+      sticky.hidden = !(audio && this.away && this.isOpen && !this.statusLine.classList.contains("e") && !audio.ended && (playing || (!sticky.hidden && audio.currentTime)));
       if (sticky.hidden && sticky.contains(this.shadowRoot.activeElement)) this.toggleButton.focus({ preventScroll: true });
       toggle.title = this.moreTexts[playing ? "pause" : "play"];
       toggle.setAttribute("aria-label", toggle.title);
@@ -765,7 +765,6 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     setToggle(playing) {
-      this.placeSticky();
       this.toggleLabel.textContent = playing ? this.texts.pause : this.texts.listen;
       this.toggleIcon.replaceWith(this.toggleIcon = icon(playing ? "pause" : "play"));
     }
@@ -773,6 +772,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     say(message, isError) {
       this.statusLine.classList.toggle("e", !!isError);
       if (this.statusLine.textContent !== message) this.statusLine.textContent = message; // text, never HTML
+      this.placeSticky(); // each new state is said
     }
 
     fail(error) {
