@@ -16,6 +16,7 @@ from service.models import Document, PageOptions, StoredReading
 from service.store.activity import Activity
 from service.store.audio_cache import AudioCache
 from service.store.lexicon import Lexicon
+from service.store.lexicon_effects import OutdatedMarks
 from service.store.reading_store import ReadingStore
 
 from .engines import Engine
@@ -36,6 +37,7 @@ class Readings:
         self.store = store
         self.engine_for = engine_for
         self.lexicon = lexicon
+        self.outdated = OutdatedMarks(store.dir.parent)  # readings a lexicon change has touched since
         self.config = config or {}  # read when planning: LYSSNA_MAX_READING_MINUTES
         self._played: dict[str, float] = {}  # audio key -> when its play was last recorded
         self._keys: dict[str, str] = {}  # reading id -> audio key, for audio requests
@@ -104,6 +106,11 @@ class Readings:
     def _keep(self, stored: StoredReading) -> None:
         if not self.store.exists(stored.id):
             self.store.save(stored)
+        self.outdated.clear(stored.id)  # just planned with the lexicon as it is now
+
+    def is_outdated(self, stored: StoredReading) -> bool:
+        """Whether a lexicon change since this reading was planned changes what it says."""
+        return self.outdated.is_marked(stored.id)
 
     def stored(self, reading_id: str) -> StoredReading | None:
         return self.store.load(reading_id)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from .lexicon_match import MATCHES, Rule, compile_rule
 from .sqlite import connect, open_database
 
 KINDS = ("text", "phonemes")
@@ -60,6 +61,7 @@ class LexiconEntry:
     case_sensitive: bool = False
     kind: str = "text"
     updated_at: str = ""
+    match: str = "word"  # how far it reaches: whole words, inflected forms, compounds (lexicon_match)
 
     def replacement(self) -> str:
         """What goes into the text: the spoken words, or the phonemes as espeak's "[[...]]"."""
@@ -67,7 +69,8 @@ class LexiconEntry:
 
     def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "written": self.written, "spoken": self.spoken, "lang": self.lang,
-                "case_sensitive": self.case_sensitive, "kind": self.kind, "updated_at": self.updated_at}
+                "case_sensitive": self.case_sensitive, "kind": self.kind, "updated_at": self.updated_at,
+                "match": self.match}
 
 
 @dataclass(frozen=True)
@@ -78,45 +81,6 @@ class Applied:
     matched: list[LexiconEntry] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Rule:
-    """The compiled lexicon of one language: a pattern and the entry behind each match."""
-
-    pattern: re.Pattern[str]
-    exact: dict[str, LexiconEntry]
-    folded: dict[str, LexiconEntry]
-
-    def lookup(self, written: str) -> LexiconEntry | None:
-        """The entry for this written text: a case-sensitive one in its exact case first."""
-        key = " ".join(written.split())
-        return self.exact.get(key) or self.folded.get(key.lower())
-
-    def replacer(self, matched: list[LexiconEntry]) -> Callable[[re.Match[str]], str]:
-        """A `re.sub` callback that replaces a match and records its entry in `matched`.
-
-        The pattern finds the longest entry ignoring case; when that one is case-sensitive and the
-        case differs, the longest shorter entry that does apply is used instead."""
-        def replace(m: re.Match[str]) -> str:
-            text = m.group()
-            for end in _word_ends(text):
-                entry = self.lookup(text[:end])
-                if entry is not None:
-                    if entry not in matched:
-                        matched.append(entry)
-                    return entry.replacement() + text[end:]
-            return text
-        return replace
-
-
-def _word_ends(text: str) -> list[int]:
-    """Where an entry could end inside `text`, longest first: the end, then before each non-word run."""
-    ends = [len(text)]
-    for i in range(len(text) - 1, 0, -1):
-        if _WORD_CHAR.match(text[i - 1]) and not _WORD_CHAR.match(text[i]):
-            ends.append(i)
-    return ends
-
-
 def fingerprint(matched: list[LexiconEntry] | tuple[LexiconEntry, ...]) -> str:
     """A stable digest of exactly these entries ("" for none), for a sentence's cache key."""
     if not matched:
@@ -125,6 +89,8 @@ def fingerprint(matched: list[LexiconEntry] | tuple[LexiconEntry, ...]) -> str:
     for e in sorted(set(matched), key=lambda e: e.id):
         digest.update("\x1f".join((str(e.id), e.written, e.spoken, e.kind, str(int(e.case_sensitive)),
                                    e.lang, e.updated_at)).encode("utf-8"))
+        if e.match != "word":  # (the keys of whole-word entries stay what they were)
+            digest.update(f"\x1f{e.match}".encode())
         digest.update(b"\x1e")
     return digest.hexdigest()[:32]
 
@@ -142,7 +108,7 @@ def _key(written: str, case_sensitive: bool) -> str:
     return collapsed if case_sensitive else collapsed.lower()
 
 
-def _validate(written: str, spoken: str, lang: str, kind: str) -> tuple[str, str, str]:
+def _validate(written: str, spoken: str, lang: str, kind: str, match: str = "word") -> tuple[str, str, str]:
     written = " ".join(str(written or "").split())
     spoken = " ".join(str(spoken or "").split())
     lang = str(lang or "").strip()
@@ -164,6 +130,12 @@ def _validate(written: str, spoken: str, lang: str, kind: str) -> tuple[str, str
     if kind == "phonemes" and ("[" in spoken or "]" in spoken):
         raise ValueError("Fonemsträngen får inte innehålla [ eller ]. / "
                          "The phoneme string must not contain [ or ].")
+    if match not in MATCHES:
+        raise ValueError("Matchningen måste vara 'word', 'forms' eller 'compounds'. / "
+                         "The match must be 'word', 'forms' or 'compounds'.")
+    if kind == "phonemes" and match != "word":
+        raise ValueError("Fonem gäller bara hela ord: böjningar och sammansättningar kräver uttal som text. / "
+                         "Phonemes apply to whole words only: forms and compounds need a text pronunciation.")
     if _LONE_SURROGATE.search(written + spoken + lang):
         raise ValueError("Texten innehåller ett ogiltigt tecken (ett ensamt surrogattecken). / "
                          "The text contains an invalid character (a lone surrogate).")
@@ -172,10 +144,11 @@ def _validate(written: str, spoken: str, lang: str, kind: str) -> tuple[str, str
     return written, spoken, _lang_key(lang)
 
 
-def check_entry(written: str, spoken: str, lang: str = "sv", kind: str = "text") -> tuple[str, str, str]:
+def check_entry(written: str, spoken: str, lang: str = "sv", kind: str = "text",
+                match: str = "word") -> tuple[str, str, str]:
     """The written form, spoken form and language key as `add` would store them; ValueError (Swedish
     / English) when the entry would be refused. For checking a whole import before writing any of it."""
-    return _validate(written, spoken, lang, kind)
+    return _validate(written, spoken, lang, kind, match)
 
 
 def entry_key(written: str, lang: str, case_sensitive: bool) -> tuple[str, str, bool]:
@@ -185,22 +158,25 @@ def entry_key(written: str, lang: str, case_sensitive: bool) -> tuple[str, str, 
 
 def _entry(row: sqlite3.Row | tuple) -> LexiconEntry:
     return LexiconEntry(id=row[0], written=row[1], spoken=row[2], lang=row[3],
-                        case_sensitive=bool(row[4]), kind=row[5], updated_at=row[6])
+                        case_sensitive=bool(row[4]), kind=row[5], updated_at=row[6], match=row[7] or "word")
 
 
-_COLUMNS = "id, written, spoken, lang, case_sensitive, kind, updated_at"
+_COLUMNS = "id, written, spoken, lang, case_sensitive, kind, updated_at, match"
 _UPSERT = ("INSERT INTO lexicon (written, written_key, spoken, lang, case_sensitive, kind, updated_at)"
            " VALUES (?, ?, ?, ?, ?, ?, ?)"
            " ON CONFLICT (lang, written_key, case_sensitive) DO UPDATE SET"
            " written = excluded.written, spoken = excluded.spoken, kind = excluded.kind,"
            " updated_at = excluded.updated_at")
+# An import does not say how far an entry reaches, so only `add` sets (and replaces) `match`.
+_UPSERT_MATCH = (_UPSERT.replace("kind, updated_at)", "kind, updated_at, match)").replace("?, ?)", "?, ?, ?)")
+                 + ", match = excluded.match")
 
 
 class Lexicon:
     """The lexicon in one SQLite file. Safe to share between threads; each process opens its own."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = open_database(path, _SCHEMA)
+        self.path = open_database(path, _SCHEMA, {"lexicon": [("match", "TEXT NOT NULL DEFAULT 'word'")]})
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
@@ -259,13 +235,13 @@ class Lexicon:
     # -- editing ------------------------------------------------------------------------------
 
     def add(self, written: str, spoken: str, lang: str = "sv", case_sensitive: bool = False,
-            kind: str = "text") -> LexiconEntry:
+            kind: str = "text", match: str = "word") -> LexiconEntry:
         """Add an entry; the same written form (per language and case rule) again is an edit."""
-        written, spoken, lang = _validate(written, spoken, lang, kind)
+        written, spoken, lang = _validate(written, spoken, lang, kind, match)
         case_sensitive = bool(case_sensitive)
         with self._lock:
-            self._write(_UPSERT, (written, _key(written, case_sensitive), spoken, lang, int(case_sensitive),
-                                  kind, _now()))
+            self._write(_UPSERT_MATCH, (written, _key(written, case_sensitive), spoken, lang,
+                                        int(case_sensitive), kind, _now(), match))
             row = self._connection().execute(
                 f"SELECT {_COLUMNS} FROM lexicon WHERE lang = ? AND written_key = ? AND case_sensitive = ?",
                 (lang, _key(written, case_sensitive), int(case_sensitive)),
@@ -274,7 +250,7 @@ class Lexicon:
 
     def update(self, id: int, written: str | None = None, spoken: str | None = None,  # noqa: A002
                lang: str | None = None, case_sensitive: bool | None = None,
-               kind: str | None = None) -> LexiconEntry:
+               kind: str | None = None, match: str | None = None) -> LexiconEntry:
         """Change an entry; raises KeyError when there is none with this id."""
         with self._lock:
             current = self.get(id)
@@ -285,14 +261,15 @@ class Lexicon:
                 current.spoken if spoken is None else spoken,
                 current.lang if lang is None else lang,
                 current.kind if kind is None else kind,
+                current.match if match is None else match,
             )
             new_case = current.case_sensitive if case_sensitive is None else bool(case_sensitive)
             new_kind = current.kind if kind is None else kind
             self._write(
                 "UPDATE lexicon SET written = ?, written_key = ?, spoken = ?, lang = ?, case_sensitive = ?,"
-                " kind = ?, updated_at = ? WHERE id = ?",
+                " kind = ?, updated_at = ?, match = ? WHERE id = ?",
                 (new_written, _key(new_written, new_case), new_spoken, new_lang, int(new_case), new_kind,
-                 _now(), int(id)),
+                 _now(), current.match if match is None else match, int(id)),
             )
             updated = self.get(id)
         assert updated is not None
@@ -376,7 +353,7 @@ class Lexicon:
             rows = self._connection().execute(
                 f"SELECT {_COLUMNS} FROM lexicon WHERE lang = ?", (key,)
             ).fetchall()
-            rule = _compile([_entry(r) for r in rows])
+            rule = compile_rule([_entry(r) for r in rows])
             self._rules[key] = (version, rule)
             return rule
 
@@ -387,37 +364,3 @@ class Lexicon:
             return Applied(text=text, matched=[])
         matched: list[LexiconEntry] = []
         return Applied(text=rule.pattern.sub(rule.replacer(matched), text), matched=matched)
-
-
-def _trie_pattern(keys: list[str]) -> str:
-    """One regex for many words, shaped as a trie so matching costs the same for 10 or 10,000
-    entries (a plain alternation tries every entry at every position). Greedy: longest first."""
-    root: dict[str, dict] = {}
-    for key in keys:
-        node = root
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        ends = "" in node
-        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
-                    for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            return f"(?:{body})?"
-        return body
-
-    return emit(root)
-
-
-def _compile(entries: list[LexiconEntry]) -> Rule | None:
-    if not entries:
-        return None
-    exact = {" ".join(e.written.split()): e for e in entries if e.case_sensitive}
-    folded = {" ".join(e.written.split()).lower(): e for e in entries if not e.case_sensitive}
-    keys = sorted({key.lower() for key in exact} | set(folded))
-    pattern = re.compile(r"(?<!\w)(?:" + _trie_pattern(keys) + r")(?!\w)", re.IGNORECASE)
-    return Rule(pattern=pattern, exact=exact, folded=folded)

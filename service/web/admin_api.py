@@ -15,9 +15,11 @@ from service.errors import AdminDisabled, BadRequest, NotAuthenticated, NotFound
 from service.reading.create import preview as spoken_preview
 from service.reading.create import preview_audio
 from service.reading.request import check_characters, check_lang
-from service.store.lexicon import Lexicon
+from service.store.lexicon import Lexicon, LexiconEntry, entry_key
+from service.store.lexicon_effects import Change
+from service.store.lexicon_match import MATCHES
 
-from . import lexicon_files
+from . import lexicon_changes, lexicon_files
 from .api import json_body, reading_response
 from .auth import authenticate, header_bytes
 from .state import services
@@ -67,7 +69,7 @@ def _body() -> dict:
 
 def _entry_fields(data: dict, *, partial: bool) -> dict:
     fields: dict = {}
-    for name in ("written", "spoken", "lang", "kind"):
+    for name in ("written", "spoken", "lang", "kind", "match"):
         if name in data:
             if not isinstance(data[name], str):
                 raise BadRequest(f"{name} måste vara text. / {name} must be a string.", code="malformed")
@@ -82,7 +84,28 @@ def _entry_fields(data: dict, *, partial: bool) -> dict:
     if fields.get("kind", "text") not in ("text", "phonemes"):
         raise BadRequest("kind måste vara text eller phonemes. / kind must be text or phonemes.",
                          code="malformed")
+    if fields.get("match", "word") not in MATCHES:
+        raise BadRequest("match måste vara word, forms eller compounds. / match must be word, forms or compounds.",
+                         code="malformed")
     return fields
+
+
+def _checked(fields: dict, current: LexiconEntry | None = None) -> LexiconEntry:
+    """The entry as it would be saved (its phonemes checked with the engine): 400, or 422 for
+    phonemes espeak-ng does not know."""
+    base = current.to_dict() if current is not None else {}
+    merged = {k: fields.get(k, base.get(k)) for k in ("written", "spoken", "lang", "case_sensitive", "kind", "match")}
+    try:
+        return lexicon_changes.candidate(**{k: v for k, v in merged.items() if v is not None})
+    except ValueError as e:
+        _invalid(e)
+        raise  # (not reached)
+
+
+def _with_change(entry: LexiconEntry, change: Change) -> dict:
+    """The entry, and what its change touched: the pages being made again and their batches."""
+    return {**asdict(entry), "affected": {"change": change.id, "pages": [p.url for p in change.pages],
+                                         "batches": change.batches}}
 
 
 def _invalid(e: ValueError):
@@ -99,11 +122,15 @@ def list_entries():
 @bp.post("/lexicon")
 @admin_required
 def add_entry():
+    fields = _entry_fields(_body(), partial=False)
+    checked = _checked(fields)
+    before = [e for e in _lexicon().list(lang=checked.lang) if entry_key(e.written, e.lang, e.case_sensitive)
+              == entry_key(checked.written, checked.lang, checked.case_sensitive)]
     try:
-        entry = _lexicon().add(**_entry_fields(_body(), partial=False))
+        entry = _lexicon().add(**fields)
     except ValueError as e:
         _invalid(e)
-    resp = jsonify(asdict(entry))
+    resp = jsonify(_with_change(entry, lexicon_changes.after_change("edit" if before else "add", before, [entry])))
     resp.status_code = 201
     return resp
 
@@ -149,21 +176,46 @@ def get_entry(entry_id: int):
 @admin_required
 def update_entry(entry_id: int):
     fields = _entry_fields(_body(), partial=request.method == "PATCH")
+    before = _lexicon().get(entry_id)
+    if before is None:
+        raise NotFound(NO_ENTRY)
+    _checked(fields, before)
     try:
         entry = _lexicon().update(entry_id, **fields)
     except KeyError:
         raise NotFound(NO_ENTRY) from None
     except ValueError as e:
         _invalid(e)
-    return jsonify(asdict(entry))
+    return jsonify(_with_change(entry, lexicon_changes.after_change("edit", [before], [entry])))
 
 
 @bp.delete("/lexicon/<int:entry_id>")
 @admin_required
 def delete_entry(entry_id: int):
-    if not _lexicon().remove(entry_id):
+    before = _lexicon().get(entry_id)
+    if before is None or not _lexicon().remove(entry_id):
         raise NotFound(NO_ENTRY)
-    return Response(status=204)
+    change = lexicon_changes.after_change("delete", [before], [])
+    return Response(status=204, headers={"X-Lyssna-Affected-Pages": str(len(change.pages))})
+
+
+@bp.post("/lexicon/preview")
+@admin_required
+def preview_entry():
+    """Before saving: the entry as checked, how its written form is said, and the words on the
+    site (in the cached pages) it would change, with their pages."""
+    entry = _checked(_entry_fields(_body(), partial=False))
+    effect = lexicon_changes.preview(entry)
+    return jsonify({"entry": asdict(entry), "said": lexicon_changes.said(entry), **effect.to_dict()})
+
+
+@bp.post("/lexicon/sample")
+@admin_required
+def sample_entry():
+    """Before saving: the MP3 of the entry's written form as it will sound."""
+    entry = _checked(_entry_fields(_body(), partial=False))
+    mp3 = lexicon_changes.sample(entry, "api:" + (request.remote_addr or ""))
+    return Response(mp3, mimetype="audio/mpeg", headers={"Cache-Control": "no-store"})
 
 
 @bp.post("/preview")

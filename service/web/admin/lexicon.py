@@ -14,12 +14,12 @@ from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, request, session, url_for
 
-from service.errors import LyssnaError
+from service.errors import BadRequest, LyssnaError
 from service.reading.create import preview, preview_audio
-from service.store.lexicon import Lexicon
+from service.store.lexicon import Lexicon, LexiconEntry, entry_key
 
-from .. import lexicon_files
-from ..state import services
+from .. import lexicon_changes, lexicon_files
+from ..state import services, state
 from .base import bp, page
 
 MAX_PREVIEW_CHARS = 500
@@ -35,7 +35,8 @@ def _entry_form() -> dict:
     return {"written": request.form.get("written", ""), "spoken": request.form.get("spoken", ""),
             "lang": (request.form.get("lang") or "sv").strip(),
             "case_sensitive": request.form.get("case_sensitive") == "1",
-            "kind": kind if kind in ("text", "phonemes") else "text"}
+            "kind": kind if kind in ("text", "phonemes") else "text",
+            "match": request.form.get("match", "word")}  # checked with the rest of the entry
 
 
 def lexicon_page(http_status: int = 200, /, **context) -> Response:
@@ -43,6 +44,30 @@ def lexicon_page(http_status: int = 200, /, **context) -> Response:
     entries = _lexicon().list(query=query or None)
     langs = sorted({e.lang for e in _lexicon().list()} | {"sv"})  # PLS holds one language a file
     return page("lexicon.html", http_status, entries=entries, query=query, langs=langs, **context)
+
+
+def _before_saving(fields: dict, entry_id: int = 0) -> tuple[LexiconEntry | None, dict]:
+    """The checked entry when the admin asked to save it, else what the form page shows: an error
+    (the input kept), or the entry heard ("hear") and the words it would change ("preview")."""
+    action = request.form.get("action", "save")
+    try:
+        entry = lexicon_changes.candidate(**fields, id=entry_id)
+    except ValueError as e:
+        return None, {"http_status": 400, "error": str(e)}
+    except LyssnaError as e:
+        return None, {"http_status": e.status, "error": e.message}
+    if action not in ("hear", "preview"):
+        return entry, {}
+    context: dict = {"sample_url": url_for("admin.lexicon_sample", **_sample_args(entry)),
+                     "said": lexicon_changes.said(entry)}
+    if action == "preview":
+        context["effect"] = lexicon_changes.preview(entry)
+    return None, context
+
+
+def _sample_args(entry: LexiconEntry) -> dict:
+    return {"written": entry.written, "spoken": entry.spoken, "kind": entry.kind, "lang": entry.lang,
+            "match": entry.match, "case_sensitive": "1" if entry.case_sensitive else None}
 
 
 @bp.get("/lexicon")
@@ -53,12 +78,19 @@ def lexicon():
 @bp.post("/lexicon")
 def lexicon_add():
     fields = _entry_form()
+    checked, context = _before_saving(fields)
+    if checked is None:
+        return lexicon_page(context.pop("http_status", 200), form=fields, **context)
+    before = [e for e in _lexicon().list(lang=checked.lang)
+              if entry_key(e.written, e.lang, e.case_sensitive)
+              == entry_key(checked.written, checked.lang, checked.case_sensitive)]
     try:
         entry = _lexicon().add(**fields)
     except ValueError as e:
         return lexicon_page(400, error=str(e), form=fields)
+    change = lexicon_changes.after_change("edit" if before else "add", before, [entry])
     flash(f"Lade till ”{entry.written}”. / Added the entry.")
-    return redirect(url_for("admin.lexicon"), code=303)
+    return redirect(url_for("admin.lexicon_change", change_id=change.id), code=303)
 
 
 @bp.get("/lexicon/<int:entry_id>")
@@ -72,25 +104,56 @@ def lexicon_edit(entry_id: int):
 @bp.post("/lexicon/<int:entry_id>")
 def lexicon_update(entry_id: int):
     fields = _entry_form()
+    before = _lexicon().get(entry_id)
+    if before is None:
+        abort(404)
+    checked, context = _before_saving(fields, entry_id)
+    if checked is None:
+        return page("lexicon_edit.html", context.pop("http_status", 200), entry=before, form=fields, **context)
     try:
         entry = _lexicon().update(entry_id, **fields)
     except KeyError:
         abort(404)
     except ValueError as e:
-        entry = _lexicon().get(entry_id)
-        if entry is None:
-            abort(404)
-        return page("lexicon_edit.html", 400, entry=entry, form=fields, error=str(e))
+        return page("lexicon_edit.html", 400, entry=before, form=fields, error=str(e))
+    change = lexicon_changes.after_change("edit", [before], [entry])
     flash(f"Sparade ”{entry.written}”. / Saved the entry.")
-    return redirect(url_for("admin.lexicon_edit", entry_id=entry.id), code=303)
+    return redirect(url_for("admin.lexicon_change", change_id=change.id), code=303)
 
 
 @bp.post("/lexicon/<int:entry_id>/delete")
 def lexicon_delete(entry_id: int):
-    if not _lexicon().remove(entry_id):
+    before = _lexicon().get(entry_id)
+    if before is None or not _lexicon().remove(entry_id):
         abort(404)
+    change = lexicon_changes.after_change("delete", [before], [])
     flash("Uppslaget togs bort. / The entry was deleted.")
-    return redirect(url_for("admin.lexicon"), code=303)
+    return redirect(url_for("admin.lexicon_change", change_id=change.id), code=303)
+
+
+@bp.get("/lexicon/changes/<change_id>")
+def lexicon_change(change_id: str):
+    """What a change touched: the pages, the words, and the batches making the pages again."""
+    change = lexicon_changes.changes().load(change_id)
+    if change is None:
+        abort(404)
+    batches = [b for b in (state().batches.get(i) for i in change.batches) if b is not None]
+    return page("lexicon_change.html", change=change, batches=batches)
+
+
+@bp.get("/lexicon/sample.mp3")
+def lexicon_sample():
+    """A written form as an entry not yet saved would make it sound (no side effects)."""
+    args = request.args
+    try:
+        entry = lexicon_changes.candidate(
+            written=args.get("written", ""), spoken=args.get("spoken", ""), lang=args.get("lang") or "sv",
+            case_sensitive=args.get("case_sensitive") == "1", kind=args.get("kind", "text"),
+            match=args.get("match", "word"))
+    except ValueError as e:
+        raise BadRequest(str(e), code="invalid_entry") from e
+    mp3 = lexicon_changes.sample(entry, str(session.get("sid", "")))
+    return Response(mp3, mimetype="audio/mpeg", headers={"Content-Length": str(len(mp3))})
 
 
 @bp.get("/lexicon/export")

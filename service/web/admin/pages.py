@@ -10,7 +10,8 @@ from ..state import services, state
 from .base import bp, page
 
 PAGES_SHOWN = 200
-STATUS_TEXT = {"ready": "Klar", "generating": "Skapas", "failed": "Misslyckades", "missing": "Saknar ljud"}
+STATUS_TEXT = {"ready": "Klar", "outdated": "Inaktuell", "generating": "Skapas", "failed": "Misslyckades",
+               "missing": "Saknar ljud"}
 
 
 @dataclass
@@ -21,7 +22,7 @@ class PageRow:
     url: str
     title: str
     voice: str
-    status: str  # ready | generating | failed | missing
+    status: str  # ready | outdated (ready, but a lexicon change touches it) | generating | failed | missing
     duration_ms: int
     sentences: int
     created: float
@@ -40,6 +41,8 @@ def page_rows(query: str, status: str) -> tuple[list[PageRow], int]:
         if needle and needle not in plan.url.lower() and needle not in (plan.title or "").lower():
             continue
         state_now = readings.status_of(stored)
+        if state_now == "ready" and readings.is_outdated(stored):
+            state_now = "outdated"
         if status and state_now != status:
             continue
         timings = readings.cache.timings(stored.audio_key) or {}
