@@ -42,6 +42,7 @@ ROUTES = [
     ("post", "/admin/lexicon/import"),
     ("get", "/admin/lexicon/preview?text=Nyk%C3%B6ping"),
     ("get", "/admin/lexicon/preview.mp3?text=Nyk%C3%B6ping"),
+    ("get", "/admin/lexicon/sample.mp3?written=Nyk%C3%B6ping&spoken=Nysch%C3%B6ping"),
     ("get", "/admin/settings"),
     ("post", "/admin/logout"),
 ]

@@ -5,10 +5,7 @@
   document.querySelectorAll("form[data-entry-form]").forEach(function (form) {
     var hear = form.querySelector('button[name="action"][value="hear"]');
     if (!hear) return;
-    var live = document.createElement("p");
-    live.className = "visually-hidden";
-    live.setAttribute("role", "status");
-    form.appendChild(live);
+    var live = null;  // made when first needed: a page has one status region until then
     var viaServer = false;  // an entry the server refuses: the form is sent, and the page says why
     hear.addEventListener("click", function (event) {
       if (viaServer || !form.reportValidity()) return;
@@ -32,6 +29,12 @@
         }
         player.src = url;  // the same URL: the MP3 just fetched is checked, the player streams it
         player.play().catch(function () {});
+        if (!live) {
+          live = document.createElement("p");
+          live.className = "visually-hidden";
+          live.setAttribute("role", "status");
+          form.appendChild(live);
+        }
         live.textContent = hear.textContent;
       }).catch(function () {
         viaServer = true;

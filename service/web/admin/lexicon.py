@@ -43,7 +43,17 @@ def lexicon_page(http_status: int = 200, /, **context) -> Response:
     query = request.args.get("q", "").strip()[:200]
     entries = _lexicon().list(query=query or None)
     langs = sorted({e.lang for e in _lexicon().list()} | {"sv"})  # PLS holds one language a file
-    return page("lexicon.html", http_status, entries=entries, query=query, langs=langs, **context)
+    return page("lexicon.html", http_status, entries=entries, query=query, langs=langs, **_change(), **context)
+
+
+def _change() -> dict:
+    """The change just saved (`?change=`), for the result page: the pages it touches, the words,
+    and the batches making those pages again."""
+    change = lexicon_changes.changes().load(request.args.get("change", ""))
+    if change is None:
+        return {}
+    batches = [b for b in (state().batches.get(i) for i in change.batches) if b is not None]
+    return {"change": change, "batches": batches}
 
 
 def _before_saving(fields: dict, entry_id: int = 0) -> tuple[LexiconEntry | None, dict]:
@@ -90,7 +100,7 @@ def lexicon_add():
         return lexicon_page(400, error=str(e), form=fields)
     change = lexicon_changes.after_change("edit" if before else "add", before, [entry])
     flash(f"Lade till ”{entry.written}”. / Added the entry.")
-    return redirect(url_for("admin.lexicon_change", change_id=change.id), code=303)
+    return redirect(url_for("admin.lexicon", change=change.id, _anchor="change"), code=303)
 
 
 @bp.get("/lexicon/<int:entry_id>")
@@ -98,7 +108,7 @@ def lexicon_edit(entry_id: int):
     entry = _lexicon().get(entry_id)
     if entry is None:
         abort(404)
-    return page("lexicon_edit.html", entry=entry, form=entry.to_dict())
+    return page("lexicon_edit.html", entry=entry, form=entry.to_dict(), **_change())
 
 
 @bp.post("/lexicon/<int:entry_id>")
@@ -118,7 +128,7 @@ def lexicon_update(entry_id: int):
         return page("lexicon_edit.html", 400, entry=before, form=fields, error=str(e))
     change = lexicon_changes.after_change("edit", [before], [entry])
     flash(f"Sparade ”{entry.written}”. / Saved the entry.")
-    return redirect(url_for("admin.lexicon_change", change_id=change.id), code=303)
+    return redirect(url_for("admin.lexicon_edit", entry_id=entry.id, change=change.id, _anchor="change"), code=303)
 
 
 @bp.post("/lexicon/<int:entry_id>/delete")
@@ -128,17 +138,7 @@ def lexicon_delete(entry_id: int):
         abort(404)
     change = lexicon_changes.after_change("delete", [before], [])
     flash("Uppslaget togs bort. / The entry was deleted.")
-    return redirect(url_for("admin.lexicon_change", change_id=change.id), code=303)
-
-
-@bp.get("/lexicon/changes/<change_id>")
-def lexicon_change(change_id: str):
-    """What a change touched: the pages, the words, and the batches making the pages again."""
-    change = lexicon_changes.changes().load(change_id)
-    if change is None:
-        abort(404)
-    batches = [b for b in (state().batches.get(i) for i in change.batches) if b is not None]
-    return page("lexicon_change.html", change=change, batches=batches)
+    return redirect(url_for("admin.lexicon", change=change.id, _anchor="change"), code=303)
 
 
 @bp.get("/lexicon/sample.mp3")
