@@ -78,7 +78,7 @@ def accepts(written: str, tail: str, match: str) -> bool:
         return False
     if tail in ENDINGS:
         return True
-    if match != "compounds" or sum(ch.isalpha() for ch in written) < MIN_COMPOUND_HEAD:
+    if match != "compounds" or tail in DERIVATIONS or sum(ch.isalpha() for ch in written) < MIN_COMPOUND_HEAD:
         return False
     if is_second_part(tail):
         return True
