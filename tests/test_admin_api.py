@@ -24,6 +24,8 @@ ROUTES = [
     ("delete", "/api/v1/admin/lexicon/1"),
     ("get", "/api/v1/admin/lexicon/export"),
     ("post", "/api/v1/admin/lexicon/import"),
+    ("post", "/api/v1/admin/lexicon/preview"),
+    ("post", "/api/v1/admin/lexicon/sample"),
     ("post", "/api/v1/admin/preview"),
     ("post", "/api/v1/admin/pages"),
     ("get", "/api/v1/admin/pages?url=x"),

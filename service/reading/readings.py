@@ -104,9 +104,10 @@ class Readings:
         return StoredReading(reading_id(plan, key), plan, key, int(time.time()), options)
 
     def _keep(self, stored: StoredReading) -> None:
-        if not self.store.exists(stored.id):
+        # A reading a lexicon change had made outdated, planned again as it was (the change was
+        # undone), is the page's current reading again: saved anew, it is the newest.
+        if self.outdated.clear(stored.id) or not self.store.exists(stored.id):
             self.store.save(stored)
-        self.outdated.clear(stored.id)  # just planned with the lexicon as it is now
 
     def is_outdated(self, stored: StoredReading) -> bool:
         """Whether a lexicon change since this reading was planned changes what it says."""

@@ -115,13 +115,16 @@ class OutdatedMarks:
     def is_marked(self, reading_id: str) -> bool:
         return valid_key(reading_id) and (self.dir / reading_id).exists()
 
-    def clear(self, reading_id: str) -> None:
-        """The reading was just planned with the current lexicon: it is up to date."""
+    def clear(self, reading_id: str) -> bool:
+        """The reading was just planned with the current lexicon: it is up to date. Whether it
+        was marked."""
         if valid_key(reading_id):
             try:
                 (self.dir / reading_id).unlink()
+                return True
             except FileNotFoundError:
                 pass
+        return False
 
 
 @dataclass

@@ -50,7 +50,7 @@ def page_rows(query: str, status: str) -> tuple[list[PageRow], int]:
                             int(timings.get("duration_ms", 0)), plan.sentence_count, stored.created))
     # One row per page and voice: the newest reading. Older ones (the page's text changed since)
     # are only counted; visitors never get them again and eviction removes them in time.
-    rows.sort(key=lambda r: (r.url, r.voice, -r.created))
+    rows.sort(key=lambda r: (r.url, r.voice, -r.created, r.status == "outdated"))  # (made in the same second)
     newest: list[PageRow] = []
     for row in rows:
         if newest and (newest[-1].url, newest[-1].voice) == (row.url, row.voice):
