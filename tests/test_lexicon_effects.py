@@ -257,3 +257,27 @@ def test_espeak_really_drops_an_unknown_phoneme_and_the_rest_of_its_word():
     # the few samples espeak-ng's ending varies by), and clearly shorter than with it.
     assert abs(len(said["n'y:Q0Y:p"]) - len(said["n'y:Q0"])) < 400
     assert len(said["n'y:QY:p"]) > len(said["n'y:Q0Y:p"]) + 2000
+
+
+def test_an_import_makes_the_pages_it_touches_again(app, admin_client, generated):
+    r = admin_client.post("/api/v1/admin/lexicon/import?format=csv", headers=AUTH,
+                          data="written;spoken\nSimhallen;Simm hallen\nSthlm;Stockholm\n".encode())
+    assert r.status_code == 200, r.text
+    affected = r.get_json()["affected"]
+    assert affected["pages"] == [generated["sport"]]
+    wait_batches(app, " ".join(f"/admin/pregenerate/{b}" for b in affected["batches"]))
+    assert "Simm hallen stänger" in spoken(newest(app, generated["sport"]))
+
+
+def test_the_lexicon_pages_speak_one_language_at_a_time(admin_client, generated):
+    r = admin_client.post("/admin/lexicon", data=entry_form(admin_client, match="forms", action="preview"))
+    swedish = r.text
+    assert "Förhandsgranska" in swedish and "Ord på webbplatsen som ändras" in swedish and "Hear it" not in swedish
+    with admin_client.session_transaction("/admin/") as session:  # (the cookie lives under /admin)
+        session["lang"] = "en"
+    english = admin_client.post("/admin/lexicon", data=entry_form(admin_client, match="forms", action="preview"))
+    assert english.status_code == 200, english.text[-600:]
+    english = english.text
+    assert "Hear it" in english and "Words on the site that change" in english and "1 page" in english
+    for swedish_only in ("Förhandsgranska", "Uttalas", "Böjningar", "Skiftlägeskänslig", "Lägg till"):
+        assert swedish_only not in english, swedish_only

@@ -60,10 +60,10 @@ def _lang_key(lang: str) -> str:
 
 
 def find_effect(store: ReadingStore, entries: Iterable[LexiconEntry]) -> Effect:
-    """The pages (newest reading per page and voice, and older ones too: they are marked as well)
-    and words that any of `entries` changes. Each entry is matched on its own, so an entry's old and
-    new form, which share a written form, are both found."""
-    rules = [(_lang_key(e.lang), compile_rule([e])) for e in entries]
+    """The pages (every reading of them: older ones are marked as well) and words that any of
+    `entries` changes. Entries sharing a written form (an entry's old and new form) are matched in
+    separate passes, so both are found; an import of a thousand entries is still one or two."""
+    rules = [(lang, compile_rule(group)) for lang, group in _groups(entries)]
     if not rules:
         return Effect()
     pages: dict[str, AffectedPage] = {}
@@ -100,6 +100,20 @@ def find_effect(store: ReadingStore, entries: Iterable[LexiconEntry]) -> Effect:
     return Effect(ordered, words)
 
 
+def _groups(entries: Iterable[LexiconEntry]) -> list[tuple[str, list[LexiconEntry]]]:
+    """The entries per language, split so that no written form is twice in one group."""
+    groups: list[tuple[str, list[LexiconEntry], set[str]]] = []
+    for entry in entries:
+        lang, key = _lang_key(entry.lang), " ".join(entry.written.split()).lower()
+        group = next((g for g in groups if g[0] == lang and key not in g[2]), None)
+        if group is None:
+            group = (lang, [], set())
+            groups.append(group)
+        group[1].append(entry)
+        group[2].add(key)
+    return [(lang, members) for lang, members, _keys in groups]
+
+
 class OutdatedMarks:
     """Readings made before a lexicon change that touches them: the pages list says "Inaktuell"."""
 
@@ -133,7 +147,7 @@ class Change:
     the batches that make them again."""
 
     id: str
-    action: str  # add | edit | delete
+    action: str  # add | edit | delete | import
     written: str
     pages: list[AffectedPage] = field(default_factory=list)
     words: list[WordUse] = field(default_factory=list)

@@ -153,6 +153,9 @@ def import_lexicon():
     report = lexicon_files.import_entries(lexicon_files.parse(data, fmt, filename), replace=replace,
                                           dry_run=dry_run, skip_invalid=skip_invalid)
     body = report.to_dict()
+    if report.applied:
+        change = lexicon_changes.after_import(report)
+        body["affected"] = {"change": change.id, "pages": [p.url for p in change.pages], "batches": change.batches}
     if report.errors and not report.applied and not dry_run:
         n = len(report.errors)
         message = (f"Inget importerades: {n} felaktiga rader. / Nothing was imported: {n} invalid rows. "

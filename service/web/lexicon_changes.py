@@ -23,6 +23,7 @@ from service.reading.speech import normalize
 from service.reading.voices import choose_engine
 from service.store.lexicon import LexiconEntry, check_entry
 from service.store.lexicon_effects import Change, Changes, Effect, find_effect
+from service.store.lexicon_exchange import ImportedEntry, ImportReport
 from service.store.lexicon_match import compile_rule
 
 from .state import services, state
@@ -89,11 +90,22 @@ def changes() -> Changes:
     return Changes(current_app.config["CACHE_DIR"])
 
 
-def after_change(action: str, before: list[LexiconEntry], after: list[LexiconEntry]) -> Change:
+def after_import(report: ImportReport) -> Change:
+    """`after_change` for an applied import: the entries it changed (old and new form), added and removed."""
+    def entry(new: ImportedEntry, match: str = "word") -> LexiconEntry:
+        return LexiconEntry(0, new.written, new.spoken, new.lang, new.case_sensitive, new.kind, match=match)
+
+    before = [old for old, _new in report.changed] + list(report.removed)
+    after = [entry(new) for new in report.added] + [entry(new, old.match) for old, new in report.changed]
+    n = len(report.added) + len(report.changed) + len(report.removed)
+    return after_change("import", before, after, label=f"{n} uppslag / entries")
+
+
+def after_change(action: str, before: list[LexiconEntry], after: list[LexiconEntry], label: str = "") -> Change:
     """Mark the pages the change touches as outdated and make them again; the change as recorded."""
     effect = find_effect(services().store, [*before, *after])
     services().readings.outdated.mark([rid for page in effect.pages for rid in page.reading_ids])
-    written = (after or before)[0].written if (after or before) else ""
+    written = label or ((after or before)[0].written if (after or before) else "")
     groups: dict[str, list[str]] = {}
     for page in effect.pages:  # pages asked for with other selectors are read with those again
         asked = {k: v for k, v in page.options.items() if k in ("content", "skip")}

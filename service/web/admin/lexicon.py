@@ -219,7 +219,10 @@ def lexicon_import():
     report = lexicon_files.import_entries(parsed, replace=replace, dry_run=False, skip_invalid=skip_invalid)
     _drop_stash()
     flash(report.summary())
-    return redirect(url_for("admin.lexicon"), code=303)
+    if not report.applied:
+        return redirect(url_for("admin.lexicon"), code=303)
+    change = lexicon_changes.after_import(report)
+    return redirect(url_for("admin.lexicon", change=change.id, _anchor="change"), code=303)
 
 
 def _preview_text() -> tuple[str, str]:
