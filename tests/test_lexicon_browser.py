@@ -47,7 +47,8 @@ def fits(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_fix_a_pronunciation_and_watch_the_affected_pages_become_ready_again(app, live_app, site, page):  # noqa: F811
+def test_fix_a_pronunciation_and_watch_the_affected_pages_become_ready_again(
+        app, live_app, site, page):  # noqa: F811
     urls = site[2]
     batches = app.extensions["lyssna"].batches
     assert batches.wait(batches.start(list(urls.values())), timeout=300)  # the site has been read once

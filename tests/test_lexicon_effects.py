@@ -31,7 +31,8 @@ PAGES = {
 def html(title: str, paragraphs: list[str]) -> str:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (f'<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>{title}</title></head>'
-            f"<body><header><nav><a href='/'>Start</a></nav></header><main><h1>{title}</h1>{body}</main></body></html>")
+            f"<body><header><nav><a href='/'>Start</a></nav></header>"
+            f"<main><h1>{title}</h1>{body}</main></body></html>")
 
 
 @pytest.fixture
@@ -82,8 +83,8 @@ def spoken(stored) -> str:
 
 
 def entry_form(client, **fields) -> dict:
-    return {"csrf_token": client.csrf, "written": "Nyköping", "spoken": "Nyschöping", "kind": "text", "lang": "sv",
-            **fields}
+    return {"csrf_token": client.csrf, "written": "Nyköping", "spoken": "Nyschöping", "kind": "text",
+            "lang": "sv", **fields}
 
 
 def wait_batches(app, text: str) -> list[str]:
@@ -112,7 +113,8 @@ def test_saving_an_entry_lists_the_pages_and_makes_exactly_their_changed_sentenc
     result = admin_client.get(r.headers["Location"]).text
     assert "2 sidor påverkas" in result
     listed = re.search(r'<ul class="affected" id="affected-pages">(.*?)</ul>', result, re.S).group(1)
-    assert generated["nyheter"] in listed and generated["boende"] in listed and generated["sport"] not in listed
+    assert generated["nyheter"] in listed and generated["boende"] in listed
+    assert generated["sport"] not in listed
     batches = wait_batches(app, result)
     assert len(batches) == 1
     status = admin_client.get(f"/admin/pregenerate/{batches[0]}/status").get_json()
@@ -126,7 +128,8 @@ def test_saving_an_entry_lists_the_pages_and_makes_exactly_their_changed_sentenc
     after = {name: newest(app, url) for name, url in generated.items()}
     assert "Nyschöping växer" in spoken(after["nyheter"]) and "Nyschöpings kommun" in spoken(after["nyheter"])
     assert "nyschöpingsbor" in spoken(after["boende"])
-    assert app.extensions["lyssna"].services.store.for_url(generated["sport"]) == [before["sport"]]  # untouched
+    untouched = app.extensions["lyssna"].services.store.for_url(generated["sport"])
+    assert untouched == [before["sport"]]
     new_mp3 = admin_client.get(f"/audio/{after['nyheter'].id}.mp3").data
     old_samples, _, _ = decode_mp3(old_mp3)
     new_samples, _, _ = decode_mp3(new_mp3)
@@ -148,20 +151,22 @@ def test_pages_whose_remaking_fails_stay_outdated_in_the_pages_list(app, admin_c
 
 
 def test_an_edit_counts_the_old_and_the_new_word_and_a_delete_the_old(app, admin_client, generated):
-    r = admin_client.post("/api/v1/admin/lexicon", json={"written": "Nyköping", "spoken": "Nyschöping"}, headers=AUTH)
+    r = admin_client.post("/api/v1/admin/lexicon", json={"written": "Nyköping", "spoken": "Nyschöping"},
+                          headers=AUTH)
     assert r.status_code == 201
     saved = r.get_json()
     assert saved["affected"]["pages"] == [generated["nyheter"]] and len(saved["affected"]["batches"]) == 1
     for batch_id in saved["affected"]["batches"]:
         assert app.extensions["lyssna"].batches.wait(batch_id, timeout=300)
 
-    r = admin_client.patch(f"/api/v1/admin/lexicon/{saved['id']}", json={"written": "Simhallen",
-                                                                          "spoken": "Simm hallen"}, headers=AUTH)
+    r = admin_client.patch(f"/api/v1/admin/lexicon/{saved['id']}", headers=AUTH,
+                           json={"written": "Simhallen", "spoken": "Simm hallen"})
     assert r.status_code == 200
     assert sorted(r.get_json()["affected"]["pages"]) == sorted([generated["nyheter"], generated["sport"]])
     wait_batches(app, " ".join(f"/admin/pregenerate/{b}" for b in r.get_json()["affected"]["batches"]))
     assert "Simm hallen" in spoken(newest(app, generated["sport"]))
-    assert "Nyköping växer" in spoken(newest(app, generated["nyheter"]))  # the old word is said as written again
+    # The old word is said as written again.
+    assert "Nyköping växer" in spoken(newest(app, generated["nyheter"]))
 
     r = admin_client.post(f"/admin/lexicon/{saved['id']}/delete", data={"csrf_token": admin_client.csrf})
     result = admin_client.get(r.headers["Location"]).text
@@ -174,7 +179,8 @@ def test_an_edit_counts_the_old_and_the_new_word_and_a_delete_the_old(app, admin
 
 def preview_words(page: str) -> dict[str, int]:
     table = re.search(r'<table id="preview-words">(.*?)</table>', page, re.S).group(1)
-    return {unescape(w): int(n) for w, n in re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td>", table)}
+    rows = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td>", table)
+    return {unescape(w): int(n) for w, n in rows}
 
 
 @pytest.mark.parametrize("match, words, pages", [
@@ -182,14 +188,15 @@ def preview_words(page: str) -> dict[str, int]:
     ("forms", {"Nyköping": 1, "Nyköpings": 1}, 1),
     ("compounds", {"Nyköping": 1, "Nyköpings": 1, "nyköpingsbor": 1}, 2),
 ])
-def test_the_preview_lists_the_words_on_the_site_the_entry_will_change(app, admin_client, generated, match, words,
-                                                                        pages):
+def test_the_preview_lists_the_words_on_the_site_the_entry_will_change(
+        app, admin_client, generated, match, words, pages):
     r = admin_client.post("/admin/lexicon", data=entry_form(admin_client, match=match, action="preview"))
     assert r.status_code == 200
     assert preview_words(r.text) == words
     assert f"{pages} sid{'a' if pages == 1 else 'or'}" in r.text
     assert generated["nyheter"] in r.text  # an example page
-    assert 'value="Nyschöping"' in r.text and f'<option value="{match}" selected>' in r.text  # the form is kept
+    # The form is kept.
+    assert 'value="Nyschöping"' in r.text and f'<option value="{match}" selected>' in r.text
     assert app.extensions["lyssna"].services.lexicon.list() == []  # nothing saved
 
     api = admin_client.post("/api/v1/admin/lexicon/preview", headers=AUTH,
@@ -222,7 +229,8 @@ def test_hear_it_without_javascript_renders_a_player_of_the_entry_as_it_will_sou
     for fields in ({"spoken": "Nyschöping"}, {"spoken": "n'y:S;Y:p,IN", "kind": "phonemes"}):
         r = admin_client.post("/admin/lexicon", data=entry_form(admin_client, action="hear", **fields))
         assert r.status_code == 200
-        src = unescape(re.search(r'<audio controls preload="auto" src="([^"]+)" data-entry-sample', r.text).group(1))
+        player = re.search(r'<audio controls preload="auto" src="([^"]+)" data-entry-sample', r.text)
+        src = unescape(player.group(1))
         assert src.startswith("/admin/lexicon/sample.mp3?")
         mp3 = admin_client.get(src)
         assert mp3.status_code == 200 and mp3.mimetype == "audio/mpeg"
@@ -231,7 +239,8 @@ def test_hear_it_without_javascript_renders_a_player_of_the_entry_as_it_will_sou
     api = admin_client.post("/api/v1/admin/lexicon/sample", headers=AUTH,
                             json={"written": "Nyköping", "spoken": "Nyschöping"})
     assert api.mimetype == "audio/mpeg" and decode_mp3(api.data)[2] > 300
-    assert admin_client.get("/admin/lexicon/sample.mp3?written=Nyk%C3%B6ping&spoken=q0&kind=phonemes").status_code == 422
+    refused = admin_client.get("/admin/lexicon/sample.mp3?written=Nyk%C3%B6ping&spoken=q0&kind=phonemes")
+    assert refused.status_code == 422
 
 
 def test_samples_are_limited_per_session(admin_client, monkeypatch):
@@ -272,10 +281,12 @@ def test_an_import_makes_the_pages_it_touches_again(app, admin_client, generated
 def test_the_lexicon_pages_speak_one_language_at_a_time(admin_client, generated):
     r = admin_client.post("/admin/lexicon", data=entry_form(admin_client, match="forms", action="preview"))
     swedish = r.text
-    assert "Förhandsgranska" in swedish and "Ord på webbplatsen som ändras" in swedish and "Hear it" not in swedish
+    assert "Förhandsgranska" in swedish and "Ord på webbplatsen som ändras" in swedish
+    assert "Hear it" not in swedish
     with admin_client.session_transaction("/admin/") as session:  # (the cookie lives under /admin)
         session["lang"] = "en"
-    english = admin_client.post("/admin/lexicon", data=entry_form(admin_client, match="forms", action="preview"))
+    english = admin_client.post("/admin/lexicon",
+                                data=entry_form(admin_client, match="forms", action="preview"))
     assert english.status_code == 200, english.text[-600:]
     english = english.text
     assert "Hear it" in english and "Words on the site that change" in english and "1 page" in english

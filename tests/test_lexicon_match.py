@@ -149,8 +149,8 @@ def test_a_lexicon_file_from_before_gets_the_column(tmp_path):
                    " written_key TEXT NOT NULL, spoken TEXT NOT NULL, lang TEXT NOT NULL,"
                    " case_sensitive INTEGER NOT NULL, kind TEXT NOT NULL, updated_at TEXT NOT NULL,"
                    " UNIQUE (lang, written_key, case_sensitive))")
-        db.execute("INSERT INTO lexicon (written, written_key, spoken, lang, case_sensitive, kind, updated_at)"
-                   " VALUES ('Sthlm', 'sthlm', 'Stockholm', 'sv', 0, 'text', 'x')")
+        db.execute("INSERT INTO lexicon (written, written_key, spoken, lang, case_sensitive, kind,"
+                   " updated_at) VALUES ('Sthlm', 'sthlm', 'Stockholm', 'sv', 0, 'text', 'x')")
     with Lexicon(path) as lx:
         assert [e.match for e in lx.list()] == ["word"]
         assert lx.apply("Sthlm").text == "Stockholm"

@@ -2,9 +2,10 @@
 
 An entry says how a written word (or several words) should be spoken: as other text ("Sthlm" ->
 "Stockholm") or as an espeak-ng phoneme string, emitted inline as "[[...]]". Entries live in SQLite
-(WAL, one file shared by every thread and process of the service). `apply` replaces whole words only,
-longest entry first, case-insensitively unless an entry says otherwise, and reports which entries
-matched so a sentence's cache key can cover exactly those (`fingerprint`) and nothing else.
+(WAL, one file shared by every thread and process of the service). `apply` replaces whole words (or,
+when an entry's `match` says so, also their inflected forms and compounds: `lexicon_match`), longest
+entry first, case-insensitively unless an entry says otherwise, and reports which entries matched so
+a sentence's cache key can cover exactly those (`fingerprint`) and nothing else.
 
 The compiled pattern per language is cached and rebuilt when the table changes, also when another
 process changed it (`PRAGMA data_version` tells a connection about other connections' commits).
@@ -134,7 +135,8 @@ def _validate(written: str, spoken: str, lang: str, kind: str, match: str = "wor
         raise ValueError("Matchningen måste vara 'word', 'forms' eller 'compounds'. / "
                          "The match must be 'word', 'forms' or 'compounds'.")
     if kind == "phonemes" and match != "word":
-        raise ValueError("Fonem gäller bara hela ord: böjningar och sammansättningar kräver uttal som text. / "
+        raise ValueError("Fonem gäller bara hela ord: böjningar och sammansättningar kräver uttal som text."
+                         " / "
                          "Phonemes apply to whole words only: forms and compounds need a text pronunciation.")
     if _LONE_SURROGATE.search(written + spoken + lang):
         raise ValueError("Texten innehåller ett ogiltigt tecken (ett ensamt surrogattecken). / "

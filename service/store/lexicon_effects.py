@@ -91,8 +91,8 @@ def find_effect(store: ReadingStore, entries: Iterable[LexiconEntry]) -> Effect:
                         if plan.url not in seen and len(seen) < MAX_EXAMPLES:
                             seen.append(plan.url)
         if found:
-            page = pages.setdefault(plan.url, AffectedPage(plan.url, plan.title or "",
-                                                           options=stored.request.as_dict() if stored.request else {}))
+            asked = stored.request.as_dict() if stored.request else {}
+            page = pages.setdefault(plan.url, AffectedPage(plan.url, plan.title or "", options=asked))
             page.reading_ids.append(stored.id)
             page.words = max(page.words, found)
     ordered = sorted(pages.values(), key=lambda p: (-p.words, p.url))

@@ -85,8 +85,8 @@ def _entry_fields(data: dict, *, partial: bool) -> dict:
         raise BadRequest("kind måste vara text eller phonemes. / kind must be text or phonemes.",
                          code="malformed")
     if fields.get("match", "word") not in MATCHES:
-        raise BadRequest("match måste vara word, forms eller compounds. / match must be word, forms or compounds.",
-                         code="malformed")
+        raise BadRequest("match måste vara word, forms eller compounds. / "
+                         "match must be word, forms or compounds.", code="malformed")
     return fields
 
 
@@ -94,7 +94,8 @@ def _checked(fields: dict, current: LexiconEntry | None = None) -> LexiconEntry:
     """The entry as it would be saved (its phonemes checked with the engine): 400, or 422 for
     phonemes espeak-ng does not know."""
     base = current.to_dict() if current is not None else {}
-    merged = {k: fields.get(k, base.get(k)) for k in ("written", "spoken", "lang", "case_sensitive", "kind", "match")}
+    names = ("written", "spoken", "lang", "case_sensitive", "kind", "match")
+    merged = {k: fields.get(k, base.get(k)) for k in names}
     try:
         return lexicon_changes.candidate(**{k: v for k, v in merged.items() if v is not None})
     except ValueError as e:
@@ -130,7 +131,8 @@ def add_entry():
         entry = _lexicon().add(**fields)
     except ValueError as e:
         _invalid(e)
-    resp = jsonify(_with_change(entry, lexicon_changes.after_change("edit" if before else "add", before, [entry])))
+    change = lexicon_changes.after_change("edit" if before else "add", before, [entry])
+    resp = jsonify(_with_change(entry, change))
     resp.status_code = 201
     return resp
 
@@ -155,7 +157,8 @@ def import_lexicon():
     body = report.to_dict()
     if report.applied:
         change = lexicon_changes.after_import(report)
-        body["affected"] = {"change": change.id, "pages": [p.url for p in change.pages], "batches": change.batches}
+        body["affected"] = {"change": change.id, "pages": [p.url for p in change.pages],
+                            "batches": change.batches}
     if report.errors and not report.applied and not dry_run:
         n = len(report.errors)
         message = (f"Inget importerades: {n} felaktiga rader. / Nothing was imported: {n} invalid rows. "

@@ -50,12 +50,12 @@ def candidate(written: str = "", spoken: str = "", lang: str = "sv", case_sensit
             bad = unknown_part(spoken, lang_key)
             if bad is not None:
                 raise UnknownPhoneme(
-                    f"espeak-ng känner inte igen ”{bad}” i fonemsträngen ”{spoken}”: det och resten av ordet "
-                    f"skulle inte läsas upp. Använd espeak-ngs fonemnamn, t.ex. n'y:S;Y:p,IN. / espeak-ng does not "
-                    f"know ”{bad}” in the phoneme string ”{spoken}”: it and the rest of the word would not be "
-                    f"spoken. Use espeak-ng phoneme names, e.g. n'y:S;Y:p,IN.")
-    return LexiconEntry(id=id, written=written, spoken=spoken, lang=lang_key, case_sensitive=bool(case_sensitive),
-                        kind=kind, match=match)
+                    f"espeak-ng känner inte igen ”{bad}” i fonemsträngen ”{spoken}”: det och resten av "
+                    f"ordet skulle inte läsas upp. Använd espeak-ngs fonemnamn, t.ex. n'y:S;Y:p,IN. / "
+                    f"espeak-ng does not know ”{bad}” in the phoneme string ”{spoken}”: it and the rest "
+                    f"of the word would not be spoken. Use espeak-ng phoneme names, e.g. n'y:S;Y:p,IN.")
+    return LexiconEntry(id=id, written=written, spoken=spoken, lang=lang_key,
+                        case_sensitive=bool(case_sensitive), kind=kind, match=match)
 
 
 def said(entry: LexiconEntry) -> str:
@@ -75,8 +75,8 @@ def sample(entry: LexiconEntry, client: str) -> bytes:
         while recent and recent[0] < now - 60:
             recent.popleft()
         if len(recent) >= SAMPLES_PER_MINUTE:
-            raise TooManyRequests("För många provlyssningar; vänta en minut. / Too many samples; wait a minute.",
-                                  retry_after=60)
+            raise TooManyRequests("För många provlyssningar; vänta en minut. / "
+                                  "Too many samples; wait a minute.", retry_after=60)
         recent.append(now)
     return preview_audio(services(), said(entry), entry.lang)
 
@@ -101,7 +101,8 @@ def after_import(report: ImportReport) -> Change:
     return after_change("import", before, after, label=f"{n} uppslag / entries")
 
 
-def after_change(action: str, before: list[LexiconEntry], after: list[LexiconEntry], label: str = "") -> Change:
+def after_change(action: str, before: list[LexiconEntry], after: list[LexiconEntry],
+                 label: str = "") -> Change:
     """Mark the pages the change touches as outdated and make them again; the change as recorded."""
     effect = find_effect(services().store, [*before, *after])
     services().readings.outdated.mark([rid for page in effect.pages for rid in page.reading_ids])

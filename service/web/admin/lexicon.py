@@ -43,7 +43,8 @@ def lexicon_page(http_status: int = 200, /, **context) -> Response:
     query = request.args.get("q", "").strip()[:200]
     entries = _lexicon().list(query=query or None)
     langs = sorted({e.lang for e in _lexicon().list()} | {"sv"})  # PLS holds one language a file
-    return page("lexicon.html", http_status, entries=entries, query=query, langs=langs, **_change(), **context)
+    return page("lexicon.html", http_status, entries=entries, query=query, langs=langs, **_change(),
+                **context)
 
 
 def _change() -> dict:
@@ -119,7 +120,8 @@ def lexicon_update(entry_id: int):
         abort(404)
     checked, context = _before_saving(fields, entry_id)
     if checked is None:
-        return page("lexicon_edit.html", context.pop("http_status", 200), entry=before, form=fields, **context)
+        status = context.pop("http_status", 200)
+        return page("lexicon_edit.html", status, entry=before, form=fields, **context)
     try:
         entry = _lexicon().update(entry_id, **fields)
     except KeyError:
@@ -128,7 +130,8 @@ def lexicon_update(entry_id: int):
         return page("lexicon_edit.html", 400, entry=before, form=fields, error=str(e))
     change = lexicon_changes.after_change("edit", [before], [entry])
     flash(f"Sparade ”{entry.written}”. / Saved the entry.")
-    return redirect(url_for("admin.lexicon_edit", entry_id=entry.id, change=change.id, _anchor="change"), code=303)
+    return redirect(url_for("admin.lexicon_edit", entry_id=entry.id, change=change.id, _anchor="change"),
+                    code=303)
 
 
 @bp.post("/lexicon/<int:entry_id>/delete")
