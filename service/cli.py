@@ -75,8 +75,14 @@ def _lexicon(args: argparse.Namespace, config: dict) -> int:
         return _lexicon_exchange(args, lexicon)
     if args.action == "add":
         try:
+            if args.phonemes:  # what espeak-ng would drop is refused here too
+                from .reading.engines.espeak_phonemes import unknown_part
+
+                bad = unknown_part(args.spoken, args.lang)
+                if bad is not None:
+                    raise ValueError(f"espeak-ng känner inte igen ”{bad}” / espeak-ng does not know ”{bad}”")
             entry = lexicon.add(args.written, args.spoken, lang=args.lang, case_sensitive=args.case_sensitive,
-                                kind="phonemes" if args.phonemes else "text")
+                                kind="phonemes" if args.phonemes else "text", match=args.match)
         except ValueError as e:
             print(f"lyssna: {e}", file=sys.stderr)
             return 2
@@ -90,7 +96,8 @@ def _lexicon(args: argparse.Namespace, config: dict) -> int:
         return 0
     entries = lexicon.list(lang=args.lang, query=args.query)
     for e in entries:
-        flags = ",".join(f for f, on in (("case", e.case_sensitive), ("phonemes", e.kind == "phonemes")) if on)
+        flags = ",".join(f for f, on in (("case", e.case_sensitive), ("phonemes", e.kind == "phonemes"),
+                                          (e.match, e.match != "word")) if on)
         print(f"{e.id}\t{e.lang}\t{e.written} → {e.spoken}" + (f"\t[{flags}]" if flags else ""))
     if not entries:
         print("(inga uppslag / no entries)", file=sys.stderr)
@@ -241,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--lang", default="sv")
     add.add_argument("--case-sensitive", action="store_true")
     add.add_argument("--phonemes", action="store_true", help="spoken is an espeak phoneme string")
+    add.add_argument("--match", choices=("word", "forms", "compounds"), default="word",
+                     help="also inflected forms (Nyköpings), or forms and compounds (nyköpingsbor)")
     lst = lex_sub.add_parser("list", help="list entries")
     lst.add_argument("--lang")
     lst.add_argument("--query", "-q")

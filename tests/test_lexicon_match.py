@@ -163,3 +163,23 @@ def test_a_compound_is_spoken_whole_and_highlighted_as_the_written_word(lexicon)
     assert mapped.spoken == normalize(text, lexicon=lexicon) == "Alla nyschöpingsbor röstar."
     spans = {mapped.spoken[s0:s1]: text[w0:w1] for s0, s1, w0, w1 in mapped.spans}
     assert spans["nyschöpingsbor"] == "nyköpingsbor"
+
+
+def test_the_command_line_adds_entries_with_forms_and_refuses_unknown_phonemes(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "LYSSNA_CACHE_DIR": str(tmp_path / "cache")}
+
+    def lyssna(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "service.cli", "lexicon", *args], env=env, text=True,
+                              capture_output=True, cwd=Path(__file__).resolve().parents[1], timeout=120)
+
+    typo = lyssna("add", "Nyköping", "n'y:Q0Y:p", "--phonemes")
+    assert typo.returncode == 2 and "”0Y:p”" in typo.stderr
+    assert lyssna("add", "Nyköping", "Nyschöping", "--match", "compounds").returncode == 0
+    assert "[compounds]" in lyssna("list").stdout
+    with Lexicon(tmp_path / "cache" / "lexicon.sqlite3") as lx:
+        assert lx.apply("nyköpingsbor").text == "nyschöpingsbor"
