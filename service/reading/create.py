@@ -17,8 +17,10 @@ never listed, refreshed or remembered), so no client can change what another vis
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -37,6 +39,8 @@ from .speech import normalize
 from .voices import choose_engine, say
 
 Admit = Callable[[], None]  # called before new audio is made; raises when a client is over its limit
+
+log = logging.getLogger(__name__)
 
 
 def _request(services: Services, data: object) -> ReadingRequest:
@@ -149,17 +153,21 @@ def _read_sent(services: Services, req: ReadingRequest, chosen: tuple[Engine, st
 
 
 def create_reading(services: Services, data: object, *, demo_html: str | None = None,
-                   use_memo: bool = True, admit: Admit | None = None) -> dict:
+                   use_memo: bool = True, admit: Admit | None = None, listen: bool = True) -> dict:
     """The Reading for a request (a JSON object as the API takes it): "ready" when its audio is
     cached, else "generating" with the audio made in the background. Raises LyssnaError.
 
     `demo_html`: the bundled demo page, when the request is for the demo's own address.
     `use_memo=False` fetches the page even if it was read moments ago (an admin says it changed),
-    but joins a fetch of it already under way.
+    but joins a fetch of it already under way. `listen`: a visitor asked (the player, /listen),
+    counted as a listen with its time to first audio; False for an admin's request.
     """
+    asked_at = time.monotonic()
     req = _request(services, data)
     if req.text is not None:
-        return _read_selection(services, req, admit)
+        reading = _read_selection(services, req, admit)
+        _count(services, reading, req.url, asked_at, listen)
+        return reading
     chosen = _engine(services, req)  # a voice that is not enabled is refused before anything else
     if demo_html is None:
         _allowed(services, req.url)  # before the memo too: another process may allow other sites
@@ -172,14 +180,40 @@ def create_reading(services: Services, data: object, *, demo_html: str | None = 
     except FetchError as e:
         stored = _read_sent(services, req, chosen, e, admit)
     reading = services.readings.start(stored, admit)  # admitted if its audio is not made or being made
-    _count(services, "hit" if reading["status"] == "ready" else "miss", req.url, reading["id"])
+    _count(services, reading, req.url, asked_at, listen)
     return reading
 
 
-def _count(services: Services, result: str, url: str, reading_id: str) -> None:
-    """A reading asked for: in the admin's activity log and the metrics."""
+def _count(services: Services, reading: dict, url: str, asked_at: float, listen: bool) -> None:
+    """A reading asked for: in the metrics (hit: its audio was made already; else a miss); a
+    visitor's (a listen) also in the admin's activity log, with its time to first audio."""
+    result = "hit" if reading["status"] == "ready" else "miss"
     metrics.READINGS.labels(result).inc()
-    services.record(result, url=url, reading_id=reading_id)
+    if listen:
+        services.record(result, url=url, reading_id=reading["id"])
+        _time_first_audio(services, reading, asked_at)
+
+
+def _time_first_audio(services: Services, reading: dict, asked_at: float) -> None:
+    """Time to first audio: from the request's arrival to the moment the reading's first sentence
+    of audio is in the cache and the answer is out (whichever is later): a cached reading counts
+    the answer's time. Measured where the audio is made, in this process; audio made by another
+    process for this request, and failed readings, are not measured."""
+    answered = time.monotonic()
+
+    def note(first_audio: float) -> None:
+        try:
+            services.activity.record_first_audio((max(first_audio, answered) - asked_at) * 1000.0)
+        except Exception:  # the figures are for admins; they must never break a reading
+            log.exception("could not record the time to first audio")
+
+    readings = services.readings
+    key = readings.audio_key(reading["id"])
+    if reading["status"] == "ready":
+        note(answered)
+    elif key is not None and reading["status"] != "failed":
+        if not readings.synthesizer.when_first_audio(key, note) and readings.cache.is_complete(key):
+            note(time.monotonic())  # made in full meanwhile
 
 
 def _read_selection(services: Services, req: ReadingRequest, admit: Admit | None) -> dict:
@@ -193,9 +227,7 @@ def _read_selection(services: Services, req: ReadingRequest, admit: Admit | None
     lang = (req.lang or "sv").split("-")[0].lower()
     doc = Document(url=req.url, title="", lang=lang, blocks=[Block("paragraph", text, lang, "")])
     engine, voice = _engine(services, req)
-    reading = services.readings.create(doc, engine, voice, req.rate, None, source="selection", admit=admit)
-    _count(services, "hit" if reading["status"] == "ready" else "miss", req.url, reading["id"])
-    return reading
+    return services.readings.create(doc, engine, voice, req.rate, None, source="selection", admit=admit)
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))

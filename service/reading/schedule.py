@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -60,6 +61,7 @@ class Track:
     serial: bool = False  # one sentence at a time, in order (see Synthesizer._start)
     stopped: bool = False
     owner: object = None  # what the sentences are made for (the synthesizer's job)
+    waiting: list = field(default_factory=list)  # callbacks for its first audio (when_first_audio)
 
     @property
     def total(self) -> int:
@@ -171,6 +173,7 @@ class Scheduler:
     def settle(self, track: Track, index: int, made_ms: float | None, written: int | None) -> None:
         """A claimed sentence is done with: `made_ms` of audio (None when it failed), and the
         reading's file now holds `written` sentences (None when unchanged)."""
+        heard: list = []
         with self._cond:
             track.in_flight -= 1
             self._in_flight -= 1
@@ -181,9 +184,26 @@ class Scheduler:
                 track.written = written
                 if track.first_audio is None:
                     track.first_audio = time.monotonic()
+                    heard, track.waiting = track.waiting, []
                     if track.tier != Tier.AHEAD:  # a visitor asked: how long until it could play
                         metrics.FIRST_AUDIO.observe(track.first_audio - track.created)
             self._cond.notify_all()
+        for callback in heard:
+            callback(track.first_audio)
+
+    def when_first_audio(self, key: str, callback: Callable[[float], None]) -> bool:
+        """Call `callback(monotonic time)` once the reading of `key` has its first sentence in its
+        file (at once when it has); False when it is not in this schedule (made elsewhere, or done)."""
+        with self._cond:
+            track = next((t for t in self._tracks if t.key == key), None)
+            if track is None:
+                return False
+            if track.first_audio is None:
+                track.waiting.append(callback)
+                return True
+            at = track.first_audio
+        callback(at)
+        return True
 
     def close(self) -> None:
         with self._cond:

@@ -182,6 +182,10 @@ class Synthesizer:
         made ahead), or None when this process is not making it."""
         return self._schedule.tier_of(key)
 
+    def when_first_audio(self, key: str, callback: Callable[[float], None]) -> bool:
+        """See `Scheduler.when_first_audio` (for the admin's time-to-first-audio figures)."""
+        return self._schedule.when_first_audio(key, callback)
+
     @contextmanager
     def listening(self, key: str) -> Iterator[None]:
         """While inside, someone is streaming this audio: its sentences come first."""
@@ -420,11 +424,8 @@ class Synthesizer:
         time.sleep(0.1)
 
     def _encoder_pool(self) -> ThreadPoolExecutor:
-        """Threads that encode sentences to MP3, shared by this process's jobs (one per core).
-
-        lameenc releases the GIL while it encodes, so sentences are encoded in parallel with each
-        other and with the synthesis of the next ones.
-        """
+        """Threads that encode sentences to MP3 (one per core; lameenc releases the GIL while it
+        encodes, so sentences are encoded alongside each other and the next ones' synthesis)."""
         with self._lock:
             if self._encoders is None:
                 audio.encode_segment(Speech(pcm=b"\0\0" * 64, sample_rate=audio.SEGMENT_SAMPLE_RATE))

@@ -6,7 +6,12 @@ all write to it, and the admin dashboard reads it after restarts. Two tables:
 - `counters`: one row per (hour, kind) with a count and summed audio/sentences — totals and the
   per-hour chart stay cheap however many plays are recorded, and are kept for good;
 - `events`: the individual events with URL and error, for "recent failures"; trimmed to the newest
-  `KEEP_EVENTS` rows so a busy site's plays do not grow the file without end.
+  `KEEP_EVENTS` rows so a busy site's plays do not grow the file without end;
+- `page_listens`: listens (kinds in `LISTENS`) per (hour, page URL), for "most listened pages";
+  kept for `KEEP_DAYS`;
+- `first_audio`: one row per measured time to first audio (ms), kept for `KEEP_DAYS`.
+
+Nothing about the listener is stored (no address, no session): a listen is a page and an hour.
 
 Stdlib only; no web framework here. Every call opens its own short connection, so the object is
 safe to share between threads, and SQLite's locking makes it safe between processes.
@@ -26,6 +31,8 @@ from .sqlite import connect, open_database
 
 KEEP_EVENTS = 20_000  # newest individual events kept; counters are never trimmed
 TRIM_EVERY = 500  # trim after this many inserts in one process
+KEEP_DAYS = 40  # per-page listens and time-to-first-audio samples older than this go
+LISTENS = ("hit", "miss")  # a visitor asked for a reading: served from the cache, or made for them
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -47,6 +54,18 @@ CREATE TABLE IF NOT EXISTS counters (
     sentences INTEGER NOT NULL,
     PRIMARY KEY (hour, kind)
 );
+CREATE TABLE IF NOT EXISTS page_listens (
+    hour INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (hour, url)
+);
+CREATE TABLE IF NOT EXISTS first_audio (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts REAL NOT NULL,
+    ms REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS first_audio_ts ON first_audio (ts);
 """
 
 
@@ -90,9 +109,11 @@ class Activity:
         return held[1]
 
     def record(self, kind: str, *, url: str | None = None, reading_id: str | None = None,
-               audio_ms: int = 0, sentences: int = 0, error: str | None = None) -> None:
-        """Add one event (never raises for a busy database beyond SQLite's own 30 s wait)."""
-        now = time.time()
+               audio_ms: int = 0, sentences: int = 0, error: str | None = None,
+               at: float | None = None) -> None:
+        """Add one event (never raises for a busy database beyond SQLite's own 30 s wait);
+        `at`: when it happened (unix time), now unless given."""
+        now = time.time() if at is None else float(at)
         audio_ms, sentences = int(audio_ms or 0), int(sentences or 0)
         db = self._writer()
         db.execute("BEGIN IMMEDIATE")
@@ -104,13 +125,28 @@ class Activity:
                        "ON CONFLICT (hour, kind) DO UPDATE SET n = n + 1, "
                        "audio_ms = audio_ms + excluded.audio_ms, sentences = sentences + excluded.sentences",
                        (int(now // 3600), kind, audio_ms, sentences))
+            if kind in LISTENS and url:
+                db.execute("INSERT INTO page_listens (hour, url, n) VALUES (?, ?, 1) "
+                           "ON CONFLICT (hour, url) DO UPDATE SET n = n + 1", (int(now // 3600), url))
             self._inserts += 1
             if self._inserts % TRIM_EVERY == 0:
-                db.execute("DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?", (KEEP_EVENTS,))
+                self._trim(db, now)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def record_first_audio(self, ms: float, at: float | None = None) -> None:
+        """One measured time to first audio (see `create.FirstAudio`), in milliseconds."""
+        db = self._writer()
+        db.execute("INSERT INTO first_audio (ts, ms) VALUES (?, ?)",
+                   (time.time() if at is None else float(at), max(0.0, float(ms))))
+
+    @staticmethod
+    def _trim(db: sqlite3.Connection, now: float) -> None:
+        db.execute("DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?", (KEEP_EVENTS,))
+        db.execute("DELETE FROM page_listens WHERE hour < ?", (int(now // 3600) - KEEP_DAYS * 24,))
+        db.execute("DELETE FROM first_audio WHERE ts < ?", (now - KEEP_DAYS * 86400,))
 
     def recent(self, kind: str | Iterable[str] | None = None, limit: int = 20) -> list[ActivityEvent]:
         """Newest events first, of one kind, several kinds, or all."""
@@ -134,6 +170,27 @@ class Activity:
             found = dict(db.execute("SELECT hour, n FROM counters WHERE kind = ? AND hour >= ?", (kind, first)))
         return [(datetime.fromtimestamp(h * 3600, timezone.utc).strftime("%H:00"), int(found.get(h, 0)))
                 for h in range(first, now_hour + 1)]
+
+    def hourly(self, kinds: Iterable[str], since_hour: int) -> dict[int, int]:
+        """{UTC hour (unix time // 3600): count} of the given kinds from `since_hour` on."""
+        kinds = list(kinds)
+        with closing(self._connect()) as db:
+            marks = ", ".join("?" * len(kinds))
+            rows = db.execute(f"SELECT hour, SUM(n) FROM counters WHERE kind IN ({marks}) AND hour >= ? "
+                              "GROUP BY hour", [*kinds, int(since_hour)])
+            return {int(hour): int(n) for hour, n in rows}
+
+    def top_pages(self, since_hour: int, limit: int = 10) -> list[tuple[str, int]]:
+        """The most listened pages from `since_hour` on: (URL, listens), most first."""
+        with closing(self._connect()) as db:
+            return [(url, int(n)) for url, n in db.execute(
+                "SELECT url, SUM(n) AS total FROM page_listens WHERE hour >= ? GROUP BY url "
+                "ORDER BY total DESC, url LIMIT ?", (int(since_hour), int(limit)))]
+
+    def first_audio_ms(self, since: float) -> list[float]:
+        """Every time to first audio measured since `since` (unix time), in milliseconds."""
+        with closing(self._connect()) as db:
+            return [float(ms) for (ms,) in db.execute("SELECT ms FROM first_audio WHERE ts >= ?", (since,))]
 
     def totals(self) -> dict:
         """All-time counts per kind, plus audio and sentences generated, and the hit ratio

@@ -40,7 +40,8 @@ def json_body(*, force: bool = False) -> object | None:
 
 def reading_for(data: object, *, use_memo: bool = True, limited: bool = True) -> dict:
     """`create_reading` for this request: the demo's own address reads the bundled demo page, and
-    a visitor (`limited`) starts at most LYSSNA_CLIENT_READINGS_PER_MINUTE new readings a minute."""
+    a visitor (`limited`) starts at most LYSSNA_CLIENT_READINGS_PER_MINUTE new readings a minute
+    and is counted as a listen (an admin's regeneration is not)."""
     url = data.get("url") if isinstance(data, dict) else None
     demo = demo_html_for(url.strip()) if isinstance(url, str) else None
     admit = None
@@ -48,7 +49,8 @@ def reading_for(data: object, *, use_memo: bool = True, limited: bool = True) ->
         per_minute = int(current_app.config.get("CLIENT_READINGS_PER_MINUTE") or 0)
         admit = partial(state().limits.admit_reading, client_address(), per_minute)
     with services().readings.synthesizer.preparing():  # readings well ahead wait for this click
-        return create_reading(services(), data, demo_html=demo, use_memo=use_memo, admit=admit)
+        return create_reading(services(), data, demo_html=demo, use_memo=use_memo, admit=admit,
+                              listen=limited)
 
 
 def reading_response(data: object, *, use_memo: bool = True, limited: bool = True) -> Response:

@@ -24,8 +24,11 @@ _HTTP_MESSAGES = {
     500: ("internal_error", "Ett oväntat fel inträffade i tjänsten. / An unexpected error occurred in the service."),
 }
 # The admin error page's heading, by error code.
-_ADMIN_TITLES = {"not_authenticated": "Inloggning krävs", "stale_form": "Ogiltigt formulär",
-                 "locked_out": "För många försök"}
+# "svenska / English": the admin page shows the admin's language (admin.i18n.pick).
+_ADMIN_TITLES = {"not_authenticated": "Inloggning krävs / Login required",
+                 "stale_form": "Ogiltigt formulär / Invalid form",
+                 "locked_out": "För många försök / Too many attempts"}
+_ADMIN_TITLE = "Något gick fel / Something went wrong"
 
 
 def init_app(app: Flask) -> None:
@@ -45,7 +48,7 @@ def _json_paths() -> bool:
 def error_response(code: str, message: str, status: int) -> Response:
     """An error as the path's audience reads it: JSON, the admin's page or the listen page."""
     if request.path == "/admin" or request.path.startswith("/admin/"):
-        html = render_template("admin/error.html", title=_ADMIN_TITLES.get(code, "Något gick fel"),
+        html = render_template("admin/error.html", title=_ADMIN_TITLES.get(code, _ADMIN_TITLE),
                                message=message)
     elif request.path == "/listen":
         html = render_template("listen_error.html", message=message, url=request.args.get("url", ""))

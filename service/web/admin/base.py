@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import (
@@ -35,6 +35,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 
 from service.errors import BadRequest, NotAuthenticated
+from service.store.timeline import zone
 
 from .. import auth
 from ..state import state
@@ -47,7 +48,7 @@ SESSION_MAX_AGE_S = 12 * 3600
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
        "base-uri 'none'")
-PUBLIC_ENDPOINTS = {"admin.login", "admin.static"}
+PUBLIC_ENDPOINTS = {"admin.login", "admin.language", "admin.static"}
 
 
 class AdminSessionInterface(SecureCookieSessionInterface):
@@ -82,7 +83,7 @@ def csrf_token() -> str:
 def start_session() -> None:
     """A fresh session (and CSRF token) after a login: no fixation; its id is known to the server."""
     tag = password_tag()
-    end_session()  # a session this browser had before is not left live on the server
+    end_session()  # a session this browser had before is not left live on the server (its language stays)
     session.permanent = False
     session.update(admin=True, sid=state().sessions.open(tag, SESSION_MAX_AGE_S), tag=tag,
                    csrf=secrets.token_urlsafe(32))
@@ -93,7 +94,15 @@ def end_session() -> None:
     session_id = session.get("sid")
     if isinstance(session_id, str):
         state().sessions.revoke(session_id)
+    clear_session()
+
+
+def clear_session() -> None:
+    """Forget everything of the session but the language the admin chose (not a secret)."""
+    chosen = session.get("lang")
     session.clear()
+    if chosen in i18n.LANGUAGES:
+        session["lang"] = chosen
 
 
 def logged_in() -> bool:
@@ -114,18 +123,18 @@ def guard():
     if request.endpoint == "admin.static":
         return None
     if session.get("admin") and not logged_in():
-        session.clear()  # ended elsewhere (logout, a new password, expiry): forget it here too
+        clear_session()  # ended elsewhere (logout, a new password, expiry): forget it here too
     if request.endpoint not in PUBLIC_ENDPOINTS and not session.get("admin"):
         if request.method in ("GET", "HEAD"):
             return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-        raise NotAuthenticated("Logga in först. / Log in first.")
+        raise NotAuthenticated(i18n.pick("Logga in först. / Log in first."))
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         given = request.form.get("csrf_token", "")
         expected = session.get("csrf", "")
         if not given or not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-            raise BadRequest("Formuläret var för gammalt eller kom inte härifrån; ladda om sidan "
-                             "och försök igen. / The form was stale or did not come from here; "
-                             "reload the page and try again.", code="stale_form")
+            raise BadRequest(i18n.pick("Formuläret var för gammalt eller kom inte härifrån; ladda om "
+                                       "sidan och försök igen. / The form was stale or did not come "
+                                       "from here; reload the page and try again."), code="stale_form")
     return None
 
 
@@ -170,12 +179,13 @@ def fmt_duration(ms: float | None) -> str:
 def fmt_bytes(n: int) -> str:
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}".replace(".", ",")
+            return f"{i18n.number(int(n))} B" if unit == "B" else f"{i18n.number(float(n))} {unit}"
         n /= 1024
     return str(n)
 
 
 def fmt_time(ts: float | None) -> str:
+    """"2026-12-02 14:05 CET": local time (Europe/Stockholm), with the zone's abbreviation."""
     if not ts:
         return "–"
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts)) + " UTC"
+    return datetime.fromtimestamp(ts, timezone.utc).astimezone(zone()).strftime("%Y-%m-%d %H:%M %Z")

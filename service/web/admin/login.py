@@ -4,10 +4,13 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import unquote
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, flash, redirect, request, session, url_for
+
+from service.errors import BadRequest
 
 from ..auth import authenticate
 from .base import bp, end_session, logged_in, page, password, start_session
+from .i18n import LANGUAGES, pick
 
 ADMIN_PREFIX = "/admin"
 
@@ -57,7 +60,7 @@ def login():
             return after_login(wanted)
         return page("login.html", next_url=wanted or "")
     if not authenticate(request.form.get("password", ""), password() or ""):
-        return page("login.html", 401, next_url=wanted or "", error="Fel lösenord. / Wrong password.")
+        return page("login.html", 401, next_url=wanted or "", error=pick("Fel lösenord. / Wrong password."))
     start_session()
     return after_login(wanted)
 
@@ -65,5 +68,18 @@ def login():
 @bp.post("/logout")
 def logout():
     end_session()
-    flash("Du är utloggad. / You are logged out.")
+    flash(pick("Du är utloggad. / You are logged out."))
     return redirect(url_for("admin.login"))
+
+
+@bp.post("/language")
+def language():
+    """The admin's language for this session (kept through logging in and out), then back to the
+    page the choice was made on."""
+    chosen = request.form.get("lang", "")
+    if chosen not in LANGUAGES:
+        raise BadRequest(pick("Okänt språk: välj svenska (sv) eller engelska (en). / "
+                              "Unknown language: choose Swedish (sv) or English (en)."), code="bad_language")
+    session["lang"] = chosen
+    back = next_path(request.form.get("next"))
+    return redirect(request.script_root + back if back else url_for("admin.dashboard"), code=303)

@@ -8,10 +8,11 @@ from flask import abort, flash, redirect, request, url_for
 
 from ..state import services, state
 from .base import bp, page
+from .i18n import pick, plural, t
 
 PAGES_SHOWN = 200
-STATUS_TEXT = {"ready": "Klar", "outdated": "Inaktuell", "generating": "Skapas", "failed": "Misslyckades",
-               "missing": "Saknar ljud"}
+STATUS_TEXT = {"ready": "Klar / Ready", "outdated": "Inaktuell / Outdated", "generating": "Skapas / Being made",
+               "failed": "Misslyckades / Failed", "missing": "Saknar ljud / No audio"}
 
 
 @dataclass
@@ -30,7 +31,15 @@ class PageRow:
 
 
 def page_rows(query: str, status: str) -> tuple[list[PageRow], int]:
-    """The rows matching a search (URL or title) and a status; and how many there are in all."""
+    """The first PAGES_SHOWN rows matching a search (URL or title) and a status; and how many
+    there are in all."""
+    rows = newest_rows(query, status)
+    return rows[:PAGES_SHOWN], len(rows)
+
+
+def newest_rows(query: str, status: str) -> list[PageRow]:
+    """Every page in the cache matching a search and a status: one row per page and voice (its
+    newest reading). The dashboard counts these very rows, so its figure and this list agree."""
     readings = services().readings
     rows: list[PageRow] = []
     needle = query.lower()
@@ -57,7 +66,7 @@ def page_rows(query: str, status: str) -> tuple[list[PageRow], int]:
             newest[-1].older += 1
         else:
             newest.append(row)
-    return newest[:PAGES_SHOWN], len(newest)
+    return newest
 
 
 @bp.get("/pages")
@@ -68,7 +77,7 @@ def pages():
         status = ""
     rows, total = page_rows(query, status)
     return page("pages.html", rows=rows, total=total, query=query, status=status,
-                status_text=STATUS_TEXT, shown=PAGES_SHOWN)
+                status_text={k: pick(v) for k, v in STATUS_TEXT.items()}, shown=PAGES_SHOWN)
 
 
 def _form_url() -> str:
@@ -96,15 +105,17 @@ def page_regenerate():
 def page_delete():
     url = _form_url()
     n = services().readings.purge_url(url)
-    flash(f"{n} uppläsningar av {url} togs bort. / {n} readings of the page were deleted.")
+    count = plural(n, "uppläsning", "uppläsningar", "reading", "readings")
+    flash(t(f"{count} av {url} togs bort.", f"{count} of {url} deleted."))
     return redirect(url_for("admin.pages", q=request.form.get("q") or None), code=303)
 
 
 @bp.post("/cache/purge")
 def cache_purge():
     if request.form.get("confirm") != "yes":
-        flash("Kryssa i rutan för att bekräfta. / Tick the box to confirm.")
+        flash(pick("Kryssa i rutan för att bekräfta. / Tick the box to confirm."))
         return redirect(url_for("admin.pages"), code=303)
     n = services().readings.purge_all()
-    flash(f"Cachen tömdes: {n} filer togs bort. / The cache was emptied: {n} files deleted.")
+    count = plural(n, "fil", "filer", "file", "files")
+    flash(t(f"Cachen tömdes: {count} togs bort.", f"The cache was emptied: {count} deleted."))
     return redirect(url_for("admin.pages"), code=303)

@@ -12,6 +12,7 @@ from service.work.sitemaps import read_sitemap, read_url_list
 
 from ..state import services, state
 from .base import bp, page
+from .i18n import pick, plural, t
 
 MAX_URL_LIST_CHARS = 2_000_000
 
@@ -48,21 +49,24 @@ def pregenerate_start():
             return pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **asked)
         urls = result.urls
         label = sitemap
-        notes += [f"{p.url}: {p.reason}" for p in result.errors]
+        notes += [f"{p.url}: {pick(p.reason)}" for p in result.errors]
         if result.skipped:
-            notes.append(f"{result.skipped} adresser på andra webbplatser hoppades över. / "
-                         f"{result.skipped} URLs on other sites were skipped.")
+            count = plural(result.skipped, "adress", "adresser", "URL", "URLs")
+            notes.append(t(f"{count} på andra webbplatser hoppades över.",
+                           f"{count} on other sites were skipped."))
     elif text.strip():
         listed = read_url_list(text if "\n" in text else text + "\n")
         urls = list(listed)
-        label = f"{len(urls)} adresser / URLs"
-        notes += [f"Rad {bad.line}: {bad.text} – {bad.reason}" for bad in listed.invalid[:20]]
+        label = plural(len(urls), "adress", "adresser", "URL", "URLs")
+        notes += [f"{t('Rad', 'Line')} {bad.line}: {bad.text} – {pick(bad.reason)}"
+                  for bad in listed.invalid[:20]]
     else:
-        return pregenerate_page(400, error="Ange en webbplatskarta eller minst en adress. / "
-                                           "Give a sitemap or at least one URL.")
+        return pregenerate_page(400, error=pick("Ange en webbplatskarta eller minst en adress. / "
+                                                "Give a sitemap or at least one URL."))
     if not urls:
         return pregenerate_page(422, notes=notes,
-                                error="Inga sidor att läsa in hittades. / No pages to generate were found.",
+                                error=pick("Inga sidor att läsa in hittades. / "
+                                           "No pages to generate were found."),
                                 sitemap=sitemap, urls=text, **asked)
     batch_id = state().batches.start(urls, label=label, options=options)
     for note in notes[:20]:
