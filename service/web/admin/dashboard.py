@@ -115,7 +115,7 @@ def figures(activity: Activity, now: datetime) -> dict:
         "top": top,
         "top_max": max([n for _, n in top] + [1]),
         "ttfa": {"n": len(samples), "median": percentile(samples, 0.5), "p95": percentile(samples, 0.95)},
-        "ttfa_chart": Chart("ttfa", _ttfa_bins(samples), step=60),
+        "ttfa_chart": Chart("ttfa", _ttfa_bins(samples), step=100),
     }
 
 
