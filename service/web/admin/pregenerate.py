@@ -40,13 +40,13 @@ def pregenerate_start():
     try:
         options = page_options(asked["content"], asked["skip"])
     except LyssnaError as e:
-        return pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **asked)
+        return pregenerate_page(e.status, error=pick(e.message), sitemap=sitemap, urls=text, **asked)
     notes: list[str] = []
     if sitemap:
         try:
             result = read_sitemap(sitemap, services().sites, FetchLimits.for_sitemaps(current_app.config))
         except LyssnaError as e:
-            return pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **asked)
+            return pregenerate_page(e.status, error=pick(e.message), sitemap=sitemap, urls=text, **asked)
         urls = result.urls
         label = sitemap
         notes += [f"{p.url}: {pick(p.reason)}" for p in result.errors]
