@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,8 +19,9 @@ log = logging.getLogger(__name__)
 DEFAULT_ZONE = "Europe/Stockholm"
 
 
+@lru_cache(maxsize=8)
 def zone(name: str = DEFAULT_ZONE) -> tzinfo:
-    """The named zone; UTC (with a warning) where the system has no time-zone database."""
+    """The named zone; UTC (with one warning) where neither the system nor the tzdata package has it."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
