@@ -123,3 +123,26 @@ def test_every_admin_page_fits_and_passes_axe(chromium, live_app, filled, width,
         assert problems == []
     finally:
         context.close()
+
+
+def test_the_live_progress_speaks_the_pages_language(chromium, live_app, fixture_site):
+    """admin.js reads <html lang>: an English page announces in English, with the right plural."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_app}/admin/login")
+        page.get_by_role("button", name="In English").click()
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_app}/admin/")
+        page.get_by_role("link", name="Pre-generate").click()
+        page.get_by_label("list of URLs").fill(fixture_url(fixture_site, 4))
+        page.get_by_role("button", name="Start").click()
+        page.wait_for_url("**/admin/pregenerate/*")
+        page.wait_for_function("() => document.querySelector('[data-batch-status]').dataset.finished === 'true'")
+        assert page.locator("#batch-live").inner_text() == "Finished: 1 of 1 page."
+        assert page.locator("#progress-label").inner_text().split(":", 1)[1].split("(")[0].split() == \
+            ["1", "of", "1", "page"]
+    finally:
+        context.close()

@@ -225,3 +225,23 @@ def test_the_part_file_gets_its_sentences_in_order_whatever_order_they_come_in(t
     final = writer.finish()
     assert final["complete"] and final["duration_ms"] == 4000
     assert cache.is_complete(key) and cache.mp3_path(key).read_bytes() == b"ABCD"
+
+
+def test_whoever_waits_for_a_readings_first_audio_hears_of_it_once():
+    """What the admin's time-to-first-audio figure is measured with (create._time_first_audio)."""
+    track = Track("a", [1000.0] * 3, Tier.VISITOR)
+    schedule = scheduler_with(track)
+    heard: list[tuple[str, float]] = []
+    assert schedule.when_first_audio("a", lambda at: heard.append(("early", at)))
+    assert schedule.when_first_audio("elsewhere", lambda at: heard.append(("never", at))) is False
+    schedule.next(0)
+    schedule.next(0)
+    schedule.settle(track, 1, 900.0, written=None)  # the second sentence first: nothing playable yet
+    assert heard == []
+    schedule.settle(track, 0, 900.0, written=2)
+    assert heard == [("early", track.first_audio)]
+    assert schedule.when_first_audio("a", lambda at: heard.append(("late", at)))  # already there: at once
+    assert heard == [("early", track.first_audio), ("late", track.first_audio)]
+    schedule.next(0)
+    schedule.settle(track, 2, 900.0, written=3)
+    assert len(heard) == 2  # once only
