@@ -110,7 +110,7 @@ def test_every_admin_page_fits_and_passes_axe(chromium, live_app, filled, width,
                                        " || !!document.querySelector('h2#failed-title')")
             if name in ("dashboard", "pages"):  # as people first see them: tables folded
                 SHOTS.mkdir(parents=True, exist_ok=True)
-                shot = f"admin-{name}-{width}{'' if lang == 'sv' else '-en'}.png"  # Swedish: as the "before"
+                shot = f"admin-test-{name}-{width}-{lang}.png"
                 page.screenshot(path=str(SHOTS / shot), full_page=True)
             check(page, name, width, lang)
         # An error page, in the chosen language too: a form whose token went stale.
