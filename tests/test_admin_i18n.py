@@ -152,3 +152,14 @@ def test_choosing_a_language_needs_the_forms_token_and_a_known_language(app, adm
                                                    "next": "/admin/pages?q=x"})
     assert r.headers["Location"] == "/admin/pages?q=x"
     assert '<html lang="en">' in admin_client.get("/admin/settings").text
+
+
+def test_the_configured_language_holds_until_an_admin_picks_another(app_config):
+    from service import create_app
+
+    app = wire(create_app({**app_config, "ADMIN_LANGUAGE": "en"}))
+    client = app.test_client()
+    assert '<html lang="en">' in client.get("/admin/login").text
+    choose(client, "sv", "/admin/login")
+    assert login(client).status_code == 302
+    assert '<html lang="sv">' in client.get("/admin/").text
