@@ -6,6 +6,7 @@ Real app, real fixture site on loopback, real espeak-ng.
 """
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -64,7 +65,9 @@ def admin_pages(app, admin_client, fixture_site) -> dict[str, str]:
     activity = app.extensions["lyssna"].services.activity
     activity.record("hit", url=fixture_url(fixture_site, 0))
     activity.record("failed", url=fixture_url(fixture_site, 0), error="Sidan finns inte. / The page does not exist.")
+    entry = app.extensions["lyssna"].services.lexicon.add(written="Nyköping", spoken="Nyschöping")
     return {"dashboard": "/admin/", "pregenerate": "/admin/pregenerate", "pages": "/admin/pages",
+            "lexicon": "/admin/lexicon", "entry": f"/admin/lexicon/{entry.id}",
             "batch": f"/admin/pregenerate/{status['id']}", "settings": "/admin/settings",
             "preview": "/admin/lexicon/preview?text=Nyk%C3%B6ping"}
 
@@ -81,6 +84,12 @@ def test_every_admin_page_speaks_one_language(app, admin_client, fixture_site, l
     choose(stranger, lang, "/admin/login")
     rendered["login"] = stranger.get("/admin/login")
     rendered["error"] = admin_client.post("/admin/cache/purge", data={"csrf_token": "stale"})
+    # An import's check: one new entry, one bad row (its message is bilingual at the source).
+    csv = "written,spoken,lang\nGnesta,Jnesta,sv\nVästerås,,sv\n".encode()
+    rendered["import"] = admin_client.post("/admin/lexicon/import", data={
+        "csrf_token": admin_client.csrf, "file": (io.BytesIO(csv), "uttal.csv"), "dry_run": "1"},
+        content_type="multipart/form-data")
+    assert rendered["import"].status_code == 400 and "Gnesta" in rendered["import"].text
     assert rendered["error"].status_code == 400
     for name, r in rendered.items():
         assert f'<html lang="{lang}">' in r.text, name

@@ -57,13 +57,21 @@ class ImportReport:
             "removed_entries": [_short(e.written, e.lang, e.spoken) for e in self.removed],
         }
 
-    def summary(self) -> str:
-        """One line, Swedish / English, for a flash message or a terminal."""
-        head = ("Provkörning, inget ändrades. / Dry run, nothing was changed. " if self.dry_run
-                else "" if self.applied else "Inget importerades. / Nothing was imported. ")
-        return (f"{head}Nya / added: {len(self.added)}, ändrade / changed: {len(self.changed)}, "
-                f"oförändrade / unchanged: {self.unchanged}, borttagna / removed: {len(self.removed)}, "
-                f"överhoppade / skipped: {len(self.skipped)}, fel / errors: {len(self.errors)}.")
+    def summary(self, lang: str | None = None) -> str:
+        """One line for a flash message or a terminal: Swedish / English, or only `lang` ("sv", "en")."""
+        counts = (len(self.added), len(self.changed), self.unchanged, len(self.removed), len(self.skipped),
+                  len(self.errors))
+        sv_head = ("Provkörning, inget ändrades. " if self.dry_run else "" if self.applied
+                   else "Inget importerades. ")
+        en_head = ("Dry run, nothing was changed. " if self.dry_run else "" if self.applied
+                   else "Nothing was imported. ")
+        sv = sv_head + "Nya: {}, ändrade: {}, oförändrade: {}, borttagna: {}, överhoppade: {}, fel: {}.".format(*counts)
+        en = en_head + "Added: {}, changed: {}, unchanged: {}, removed: {}, skipped: {}, errors: {}.".format(*counts)
+        if lang in ("sv", "en"):
+            return sv if lang == "sv" else en
+        return (f"{sv_head.strip()} / {en_head.strip()} " if sv_head else "") + \
+            (f"Nya / added: {counts[0]}, ändrade / changed: {counts[1]}, oförändrade / unchanged: {counts[2]}, "
+             f"borttagna / removed: {counts[3]}, överhoppade / skipped: {counts[4]}, fel / errors: {counts[5]}.")
 
     def lines(self, limit: int = 200) -> list[str]:
         """The summary, then each change and problem (at most `limit` of each kind)."""

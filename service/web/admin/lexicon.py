@@ -21,6 +21,7 @@ from service.store.lexicon import Lexicon, LexiconEntry, entry_key
 from .. import lexicon_changes, lexicon_files
 from ..state import services, state
 from .base import bp, page
+from .i18n import language, t
 
 MAX_PREVIEW_CHARS = 500
 UPLOAD_MAX_AGE_S = 3600
@@ -100,7 +101,7 @@ def lexicon_add():
     except ValueError as e:
         return lexicon_page(400, error=str(e), form=fields)
     change = lexicon_changes.after_change("edit" if before else "add", before, [entry])
-    flash(f"Lade till ”{entry.written}”. / Added the entry.")
+    flash(t(f"Lade till ”{entry.written}”.", f"Added “{entry.written}”."))
     return redirect(url_for("admin.lexicon", change=change.id, _anchor="change"), code=303)
 
 
@@ -129,7 +130,7 @@ def lexicon_update(entry_id: int):
     except ValueError as e:
         return page("lexicon_edit.html", 400, entry=before, form=fields, error=str(e))
     change = lexicon_changes.after_change("edit", [before], [entry])
-    flash(f"Sparade ”{entry.written}”. / Saved the entry.")
+    flash(t(f"Sparade ”{entry.written}”.", f"Saved “{entry.written}”."))
     return redirect(url_for("admin.lexicon_edit", entry_id=entry.id, change=change.id, _anchor="change"),
                     code=303)
 
@@ -140,7 +141,7 @@ def lexicon_delete(entry_id: int):
     if before is None or not _lexicon().remove(entry_id):
         abort(404)
     change = lexicon_changes.after_change("delete", [before], [])
-    flash("Uppslaget togs bort. / The entry was deleted.")
+    flash(t("Uppslaget togs bort.", "The entry was deleted."))
     return redirect(url_for("admin.lexicon", change=change.id, _anchor="change"), code=303)
 
 
@@ -221,7 +222,7 @@ def lexicon_import():
                     token=token if usable else "", replace=replace, filename=filename or "")
     report = lexicon_files.import_entries(parsed, replace=replace, dry_run=False, skip_invalid=skip_invalid)
     _drop_stash()
-    flash(report.summary())
+    flash(report.summary(language()))
     if not report.applied:
         return redirect(url_for("admin.lexicon"), code=303)
     change = lexicon_changes.after_import(report)
