@@ -95,6 +95,29 @@ def test_pls_round_trip_is_exact_one_language_a_file(filled, tmp_path):
     assert "GDPR" not in pls  # English is another file
 
 
+@pytest.mark.parametrize("fmt", ["csv", "pls"])
+def test_how_far_an_entry_reaches_survives_export_and_import(lexicon, tmp_path, fmt):
+    """An entry that covers inflected forms or compounds keeps that in both formats; a file that does
+    not say (another vendor's PLS, an old CSV) leaves an existing entry's reach as it was."""
+    lexicon.add("Nyköping", "Nyschöping", match="compounds")
+    lexicon.add("Sörmland", "Södermanland", match="forms")
+    lexicon.add("Sthlm", "Stockholm")
+    body, _type, name = export(lexicon, fmt, "sv") if fmt == "pls" else export(lexicon, fmt)
+    with Lexicon(tmp_path / "other.sqlite3") as other:
+        assert import_entries(other, parse(body, filename=name)).applied
+        assert {e.written: e.match for e in other.list()} == {
+            "Nyköping": "compounds", "Sörmland": "forms", "Sthlm": "word"}
+        silent = ("written,spoken\nNyköping,Nyschööping\n" if fmt == "csv" else
+                  f'<lexicon version="1.0" xmlns="{PLS_NS}" xml:lang="sv"><lexeme><grapheme>Nyköping'
+                  "</grapheme><alias>Nyschööping</alias></lexeme></lexicon>")
+        report = import_entries(other, parse(silent.encode(), filename=f"x.{fmt}"))
+        assert report.applied and len(report.changed) == 1
+        assert {e.written: (e.spoken, e.match) for e in other.list()}["Nyköping"] == ("Nyschööping", "compounds")
+    refused = parse("written,spoken,kind,match\nSMHI,'Es'Em,phonemes,compounds\nKiruna,Kiiruna,text,everything\n"
+                    .encode(), filename="x.csv")
+    assert [p.number for p in refused.errors] == [2, 3] and not refused.entries
+
+
 def test_an_identical_reimport_writes_nothing(filled):
     before = {e.id: e.updated_at for e in filled.list()}
     for fmt in ("pls", "csv"):

@@ -169,7 +169,7 @@ _UPSERT = ("INSERT INTO lexicon (written, written_key, spoken, lang, case_sensit
            " ON CONFLICT (lang, written_key, case_sensitive) DO UPDATE SET"
            " written = excluded.written, spoken = excluded.spoken, kind = excluded.kind,"
            " updated_at = excluded.updated_at")
-# An import does not say how far an entry reaches, so only `add` sets (and replaces) `match`.
+# An import from a file that does not say how far an entry reaches keeps the entry's `match`.
 _UPSERT_MATCH = (_UPSERT.replace("kind, updated_at)", "kind, updated_at, match)").replace("?, ?)", "?, ?, ?)")
                  + ", match = excluded.match")
 
@@ -277,21 +277,24 @@ class Lexicon:
         assert updated is not None
         return updated
 
-    def write_many(self, entries: Sequence[tuple[str, str, str, bool, str]],
+    def write_many(self, entries: Sequence[tuple[str, str, str, bool, str, str | None]],
                    remove: Sequence[int] = ()) -> None:
-        """Add or change `entries` (written, spoken, lang, case_sensitive, kind) and delete the ids in
-        `remove`, in one transaction: an import lands whole or not at all. Everything is checked first."""
-        rows = []
-        for written, spoken, lang, case_sensitive, kind in entries:
-            written, spoken, lang = _validate(written, spoken, lang, kind)
+        """Add or change `entries` (written, spoken, lang, case_sensitive, kind, match) and delete the ids
+        in `remove`, in one transaction: an import lands whole or not at all. Everything is checked first.
+        A match of None keeps what an existing entry has (files from elsewhere do not say)."""
+        rows, rows_match = [], []
+        for written, spoken, lang, case_sensitive, kind, match in entries:
+            written, spoken, lang = _validate(written, spoken, lang, kind, match or "word")
             case = bool(case_sensitive)
-            rows.append((written, _key(written, case), spoken, lang, int(case), kind, _now()))
+            row = (written, _key(written, case), spoken, lang, int(case), kind, _now())
+            (rows if match is None else rows_match).append(row if match is None else (*row, match))
         gone = [(int(i),) for i in remove if 0 < i <= MAX_ID]
-        if not rows and not gone:
+        if not rows and not rows_match and not gone:
             return
 
         def work(conn: sqlite3.Connection) -> sqlite3.Cursor:
             conn.executemany(_UPSERT, rows)
+            conn.executemany(_UPSERT_MATCH, rows_match)
             return conn.executemany("DELETE FROM lexicon WHERE id = ?", gone)
 
         with self._lock:

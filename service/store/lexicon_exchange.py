@@ -151,7 +151,8 @@ def import_entries(lexicon: Lexicon, parsed: Parsed, *, replace: bool = False, d
         old = existing.get(new.key())
         if old is None:
             report.added.append(new)
-        elif (old.written, old.spoken, old.kind) != (new.written, new.spoken, new.kind):
+        elif (old.written, old.spoken, old.kind, old.match) != (new.written, new.spoken, new.kind,
+                                                                new.match or old.match):
             report.changed.append((old, new))
         else:
             report.unchanged += 1
@@ -160,7 +161,7 @@ def import_entries(lexicon: Lexicon, parsed: Parsed, *, replace: bool = False, d
     if dry_run or (report.errors and not skip_invalid):
         return report
     writes = report.added + [new for _old, new in report.changed]
-    lexicon.write_many([(e.written, e.spoken, e.lang, e.case_sensitive, e.kind) for e in writes],
+    lexicon.write_many([(e.written, e.spoken, e.lang, e.case_sensitive, e.kind, e.match) for e in writes],
                        [e.id for e in report.removed])
     report.applied = True
     return report

@@ -26,7 +26,7 @@ PLS_NS = "http://www.w3.org/2005/01/pronunciation-lexicon"
 LYSSNA_NS = "urn:x-lyssna:pls"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 ESPEAK_ALPHABETS = ("x-espeak", "x-espeak-ng")
-CSV_COLUMNS = ("written", "spoken", "lang", "kind", "case_sensitive")
+CSV_COLUMNS = ("written", "spoken", "lang", "kind", "case_sensitive", "match")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 50_000
 
@@ -54,6 +54,7 @@ class ImportedEntry:
     kind: str = "text"
     case_sensitive: bool = False
     where: str = ""
+    match: str | None = None  # how far it reaches (lexicon_match); None: the file does not say
 
     def key(self) -> tuple[str, str, bool]:
         return entry_key(self.written, self.lang, self.case_sensitive)
@@ -102,6 +103,7 @@ def to_pls(entries: list[LexiconEntry], lang: str = "sv") -> str:
             raise ExchangeError(f"Uppslaget {e.written!r} innehåller styrtecken som XML inte tillåter. / "
                                 f"The entry {e.written!r} contains control characters XML does not allow.")
         attrs = ' lyssna:case-sensitive="true"' if e.case_sensitive else ""
+        attrs += f' lyssna:match="{e.match}"' if e.match != "word" else ""
         spoken = (f'<phoneme alphabet="x-espeak">{escape(e.spoken)}</phoneme>' if e.kind == "phonemes"
                   else f"<alias>{escape(e.spoken)}</alias>")
         out.append(f"  <lexeme{attrs}><grapheme>{escape(e.written)}</grapheme>{spoken}</lexeme>")
@@ -118,13 +120,13 @@ def _cell_in(value: str) -> str:
 
 
 def to_csv(entries: list[LexiconEntry]) -> str:
-    """CSV with the header `written,spoken,lang,kind,case_sensitive` (comma, standard quoting)."""
+    """CSV with the header `written,spoken,lang,kind,case_sensitive,match` (comma, standard quoting)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for e in entries:
         writer.writerow([_cell_out(e.written), _cell_out(e.spoken), e.lang, e.kind,
-                         "true" if e.case_sensitive else "false"])
+                         "true" if e.case_sensitive else "false", e.match])
     return buf.getvalue()
 
 # -- reading -------------------------------------------------------------------------------------
@@ -258,6 +260,7 @@ def from_pls(data: bytes | str, default_lang: str = "sv") -> Parsed:
         spoken_phonemes = [p for p in phonemes
                            if (p.attrib.get("alphabet", "").strip().lower() or alphabet) in ESPEAK_ALPHABETS]
         case = lexeme.attrib.get(f"{{{LYSSNA_NS}}}case-sensitive", "").strip().lower() in _TRUE
+        match = lexeme.attrib.get(f"{{{LYSSNA_NS}}}match", "").strip().lower() or None
         if not graphemes:
             parsed.errors.append(problem("ordet (<grapheme>) saknas. / the word (<grapheme>) is missing."))
             continue
@@ -279,11 +282,11 @@ def from_pls(data: bytes | str, default_lang: str = "sv") -> Parsed:
             continue
         for written in graphemes:
             try:
-                w, s, lg = check_entry(written, spoken, lang, kind)
+                w, s, lg = check_entry(written, spoken, lang, kind, match or "word")
             except ValueError as e:
                 parsed.errors.append(problem(str(e)))
                 continue
-            entry = ImportedEntry(w, s, lg, kind, case, f"lexem {number} (rad {lexeme.line})")
+            entry = ImportedEntry(w, s, lg, kind, case, f"lexem {number} (rad {lexeme.line})", match)
             earlier = seen.get(entry.key())
             if earlier is not None:
                 if (earlier.spoken, earlier.kind) != (s, kind):
@@ -308,7 +311,7 @@ def _decode_text(raw: bytes) -> str:
 
 def from_csv(data: bytes | str, default_lang: str = "sv") -> Parsed:
     """The entries of a CSV file with a header row naming the columns (written and spoken required;
-    lang, kind, case_sensitive optional; id and updated_at ignored). Comma, semicolon or tab."""
+    lang, kind, case_sensitive, match optional; id and updated_at ignored). Comma, semicolon or tab."""
     text = data.lstrip("\ufeff") if isinstance(data, str) else _decode_text(check_size(data))
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=first.count)
@@ -342,16 +345,17 @@ def from_csv(data: bytes | str, default_lang: str = "sv") -> Parsed:
             cells = dict(zip(columns, (_cell_in(c) for c in row), strict=True))
             case_text = cells.get("case_sensitive", "").strip().lower()
             kind = cells.get("kind", "").strip().lower() or "text"
+            match = cells.get("match", "").strip().lower() or None
             try:
                 if case_text not in _TRUE | _FALSE:
                     raise ValueError(f"case_sensitive måste vara true eller false, inte {case_text!r}. / "
                                      f"case_sensitive must be true or false, not {case_text!r}.")
                 w, s, lg = check_entry(cells["written"], cells["spoken"],
-                                       _primary(cells.get("lang", "") or default_lang), kind)
+                                       _primary(cells.get("lang", "") or default_lang), kind, match or "word")
             except ValueError as e:
                 parsed.errors.append(Problem(line, line, bilingual(sv, en, str(e))))
                 continue
-            entry = ImportedEntry(w, s, lg, kind, case_text in _TRUE, sv.lower())
+            entry = ImportedEntry(w, s, lg, kind, case_text in _TRUE, sv.lower(), match)
             earlier = seen.get(entry.key())
             if earlier is not None:
                 if (earlier.spoken, earlier.kind) != (s, kind):
