@@ -58,8 +58,14 @@ def _engine(services: Services, req: ReadingRequest) -> tuple[Engine, str | None
 
 def _allowed(services: Services, url: str) -> None:
     if match_site(url, services.sites) is None:
-        raise SiteNotAllowed("Den här webbplatsen får inte läsas upp av tjänsten. / "
-                             "This site is not allowed by the service.")
+        try:
+            named = f" ({origin_of(url)})"
+        except ValueError:
+            named = ""
+        # Said to the page's visitor and its web editor alike: the setting names what to fix.
+        raise SiteNotAllowed(f"Den här webbplatsen{named} får inte läsas upp av tjänsten: den saknas i "
+                             f"LYSSNA_SITES. / This site{named} is not allowed by the service: it is missing "
+                             "from LYSSNA_SITES.")
 
 
 def _fetch(services: Services, url: str) -> FetchedPage:

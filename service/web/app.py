@@ -17,6 +17,7 @@ from service.work.batches import Batches
 from . import admin, admin_api, api, audio, errors, pages
 from .limits import ClientLimits
 from .proxies import TrustedProxies
+from .refused import RefusedOrigins
 from .state import WebState
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent  # templates/ and static/ live here
@@ -51,9 +52,12 @@ def create_app(config: dict | None = None) -> Flask:
         metrics.REQUESTS.labels(route, request.method, str(response.status_code)).inc()
         return response
 
+    refused = RefusedOrigins()
+
     @app.after_request
     def cors(response):
-        """CORS for exactly the allowed origins; never with credentials."""
+        """CORS for exactly the allowed origins; never with credentials. Another origin may read only
+        the refusal of its site (no data in it), so its page can say what to fix (see refused.py)."""
         origin = request.headers.get("Origin")
         if origin and (request.path.startswith("/api/") or request.path.startswith("/audio/")):
             response.headers.add("Vary", "Origin")
@@ -64,6 +68,9 @@ def create_app(config: dict | None = None) -> Flask:
                     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
                     response.headers["Access-Control-Allow-Headers"] = "Content-Type"
                     response.headers["Access-Control-Max-Age"] = "86400"
+            elif response.status_code == 403 and (response.get_json(silent=True) or {}).get("error") == \
+                    "site_not_allowed" and refused.note(origin):
+                response.headers["Access-Control-Allow-Origin"] = origin
         return response
 
     return app
