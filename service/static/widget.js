@@ -44,7 +44,7 @@
       document: "Lyssna på dokumentet",
       failed: "Uppläsningen misslyckades. Försök igen senare.",
       network: "Tjänsten för uppläsning gick inte att nå. Försök igen senare.",
-      media: "Ljudet kunde inte spelas upp.", decimal: ",",
+      media: "Ljudet kunde inte spelas upp.", decimal: ",", units: "timme timmar minut minuter sekund sekunder",
     },
     en: {
       listen: "Listen", pause: "Pause", stop: "Stop", prev: "Previous sentence", next: "Next sentence",
@@ -55,7 +55,7 @@
       document: "Listen to the document",
       failed: "The reading failed. Please try again later.",
       network: "The reading service could not be reached. Please try again later.",
-      media: "The audio could not be played.", decimal: ".",
+      media: "The audio could not be played.", decimal: ".", units: "hour hours minute minutes second seconds",
     },
   };
 
@@ -138,6 +138,11 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     const ss = String(s % 60).padStart(2, "0");
     return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
   }
+  /** A time in words ("1 minut 5 sekunder") for screen readers. */
+  function spoken(ms, units) {
+    const s = Math.floor(ms / 1000), u = units.split(" ");
+    return [s / 3600, s / 60 % 60, s % 60].map(Math.floor).map((n, i) => n || i > 1 && s < 60 ? `${n} ${u[2 * i + (n !== 1)]}` : "").filter(String).join(" ");
+  }
   /** Last index in a list sorted by .start whose start <= ms, or -1. */
   function find(list, ms) {
     let lo = 0, hi = list.length - 1, at = -1;
@@ -171,6 +176,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
   const editable = (node) => node && node.closest && node.closest("input,textarea,select,[contenteditable]:not([contenteditable=false])");
 
   let playingNow = null; // one player sounds at a time
+  const KEY = '[accesskey~="l" i]'; // a page's own Alt+Shift+L
 
   const MORE = {
     sv: { more: "Fler kontroller", back: "Till spelaren", pause: "Pausa uppläsningen", play: "Fortsätt lyssna" },
@@ -238,11 +244,8 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     async request(method, path, body) {
       let res, data = null;
       try {
-        res = await fetch(this.url(path).href, {
-          method, credentials: "omit",
-          headers: body ? { "Content-Type": "application/json" } : {},
-          body: body ? JSON.stringify(body) : undefined,
-        });
+        // As text/plain: no preflight, so a refused site can read why.
+        res = await fetch(this.url(path).href, { method, credentials: "omit", body: body ? JSON.stringify(body) : undefined });
       } catch (_) {
         throw new Error(this.texts.network);
       }
@@ -422,10 +425,22 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       };
       this.toggleLabel = el("span", { text: t.listen });
       this.toggleIcon = icon("play");
-      this.toggleButton = el("button", { type: "button", part: "button", "aria-keyshortcuts": "Alt+Shift+L", title: "Alt+Shift+L" }, this.toggleIcon, this.toggleLabel);
+      this.toggleButton = el("button", { type: "button", part: "button" }, this.toggleIcon, this.toggleLabel);
+      // Shown where it works: a page's accesskey="L" wins, unless ReadSpeaker's (we replace it).
+      for (const taken of document.querySelectorAll(KEY)) if (/readspeaker|rsbtn/i.test(taken.href + taken.className)) taken.removeAttribute("accesskey");
+      if (!query(KEY)) for (const name of ["aria-keyshortcuts", "title"]) this.toggleButton.setAttribute(name, "Alt+Shift+L");
       this.toggleButton.addEventListener("click", () => this.onToggle());
-      this.seekSlider = el("input", { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": t.seek, part: "seek" });
+      this.seekSlider = el("input", { type: "range", min: "0", max: "0", step: "any", value: "0", "aria-label": t.seek, part: "seek" });
       this.seekSlider.addEventListener("input", () => { this.highlighter.userScrolledAway = false; this.seekTo(this.seekSlider.value * 1000); });
+      this.seekSlider.addEventListener("keydown", (e) => { // 5 s, 30 s pages, the ends
+        const by = { Home: -1e9, End: 1e9, PageUp: 3e4, PageDown: -3e4, ArrowRight: 5e3, ArrowUp: 5e3, ArrowLeft: -5e3, ArrowDown: -5e3 }[e.key];
+        if (!by || e.altKey || e.ctrlKey || e.metaKey || !this.audio) return;
+        e.preventDefault();
+        e.stopPropagation(); // not a visitor scrolling away
+        this.highlighter.userScrolledAway = false;
+        this.seekTo(Math.max(0, Math.min(this.totalMs(), this.audio.currentTime * 1000 + by)));
+        this.showTime();
+      });
       this.timeText = el("span", { class: "t", "aria-hidden": "true" });
       this.speedSelect = el("select", { part: "speed" });
       const saved = Number(store("localStorage", "lyssna-speed")) || 1;
@@ -481,16 +496,17 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     // --- what the visitor does ---
+    /** Pause, resume, or read the page (a page reading resumes after closing or ending, a passage not). */
     onToggle() {
-      if (this.requesting) return;
-      if (!this.audio || this.failed || !this.audio.src || (this.mode !== "page" && this.audio.ended)) this.start();
-      else if (this.audio.paused || this.audio.ended) this.play();
-      else this.audio.pause();
+      const state = this.state;
+      if (state === "playing") this.audio.pause();
+      else if (state === "paused" || /ended|closed/.test(state) && this.mode === "page" && this.audio.src) this.play();
+      else if (state !== "loading") this.start();
     }
 
     onKey(e) {
       if (!(e.altKey && e.shiftKey && !e.ctrlKey && !e.metaKey && e.code === "KeyL") || e.defaultPrevented) return;
-      if (editable(e.target) || query('[accesskey="l" i]')) return; // the page's own accesskey wins
+      if (editable(e.target) || query(KEY)) return; // the page's own accesskey wins
       e.preventDefault();
       if (this.selection) this.readSelection(); else this.onToggle();
     }
@@ -554,8 +570,6 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     // --- playing ---
     start(opts = {}) {
       this.unlock(); // inside the click: phones allow this element to play later
-      this.requesting = true;
-      this.failed = false;
       this.unmark();
       this.mode = opts.text ? "text" : opts.document ? "document" : "page";
       this.highlighter.reset(opts.range || null);
@@ -565,7 +579,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.audio.removeAttribute("src");
       this.pendingSeekMs = null;
       this.resumeNote = null;
-      this.say(this.texts.preparing);
+      this.set("loading", this.texts.preparing);
       this.toggleButton.setAttribute("aria-busy", "true");
       this.load(this.client.body(opts.text, opts.lang, opts.document), opts.at);
     }
@@ -573,11 +587,12 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
     async load(body, at) {
       try {
-        const reading = await this.client.create(body);
+        const reading = await this.client.create(body), area = reading.area;
+        if (body.content && area && area.source !== "content") console.warn(`Lyssna: ${area.reason}`);
         this.finishedFileLoaded = reading.status === "ready"; // a finished file is seekable at once
         this.update(reading);
+        if (this.state !== "loading") return; // closed meanwhile, or failed
         this.audio.src = this.client.url(reading.audio_url).href;
-        this.openUp(true);
         this.highlighter.userScrolledAway = false;
         const saved = this.mode === "page" && !at && store("sessionStorage", this.positionKey());
         if (at) this.startAt(at);
@@ -590,7 +605,6 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       } catch (error) {
         this.fail(error);
       } finally {
-        this.requesting = false;
         this.toggleButton.removeAttribute("aria-busy");
       }
     }
@@ -603,27 +617,21 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       if (started) started.catch(() => {});
       const on = (type, listener) => audio.addEventListener(type, listener);
       on("playing", () => {
-        this.setToggle(true);
-        // "Resuming from" stays this start's message, whatever events the media element sends.
-        if (!this.playingAnnounced || this.resumeNote) this.say(this.resumeNote || this.texts.playing);
-        this.playingAnnounced = true;
+        this.set("playing", this.resumeNote); // "Resuming from" stays until a pause
         const tick = () => { this.ticking = !audio.paused; if (this.ticking) { this.follow(); requestAnimationFrame(tick); } };
         if (!this.ticking) requestAnimationFrame(tick);
       });
-      on("pause", () => {
-        this.setToggle(false);
-        this.playingAnnounced = false;
-        if (!audio.ended && !this.reloading && audio.currentTime > 0 && this.isOpen) {
+      on("pause", () => { // stop, close, start and fail set their state before this
+        if (this.state === "playing" && !audio.ended && !this.reloading) {
           this.resumeNote = null; // the visitor paused: the next start says "playing"
-          this.say(this.texts.paused);
+          this.set("paused");
         }
         this.save();
       });
       on("ended", () => {
-        this.setToggle(false);
         this.resumeNote = null;
         this.unmark();
-        this.say(this.texts.ended);
+        this.set("ended");
         if (this.mode === "page") store("sessionStorage", this.positionKey(), null);
       });
       on("timeupdate", () => { this.showTime(); this.follow(); if (Date.now() - (this.lastSavedAt || 0) > 1000) this.save(); });
@@ -652,15 +660,14 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.unmark();
       this.showTime();
       this.save();
-      this.say(this.texts.stopped);
+      this.set("paused", this.texts.stopped);
     }
 
     close() {
       const inside = this.shadowRoot.activeElement;
       if (this.audio) { this.audio.pause(); this.save(); }
       this.unmark();
-      this.openUp(false);
-      this.say(this.texts.closed);
+      this.set("closed");
       if (inside) this.toggleButton.focus(); // the focused button went away: give focus to the next best
     }
 
@@ -687,17 +694,22 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     seekTo(ms) {
-      const audio = this.audio, seconds = ms / 1000;
-      if (!audio || !isFinite(seconds)) return;
-      const seekable = audio.seekable;
-      if (!(seekable.length && seconds >= seekable.start(0) && seconds <= seekable.end(seekable.length - 1))) {
+      const audio = this.audio;
+      if (!audio || !isFinite(ms)) return;
+      // A stream only as far as it came; in a whole file, past the end is the end.
+      const known = isFinite(audio.duration), ranges = known ? audio.seekable : audio.buffered, n = ranges.length;
+      const end = n ? ranges.end(n - 1) : 0, seconds = known ? Math.min(ms / 1000, end) : ms / 1000;
+      this.unmark(); // marked afresh where it lands
+      if (!n || seconds < ranges.start(0) || seconds > end) {
         this.pendingSeekMs = ms; // applied once that part can be reached
         if (this.reading && this.reading.status === "ready" && !this.finishedFileLoaded) {
-          // We streamed the MP3 while it was made; the finished file takes Range requests: reload once.
+          // We streamed the MP3 while it was made; the finished file takes Range requests: reload once (from another
+          // address, or the browser goes on with the stream, length unknown).
           this.finishedFileLoaded = this.reloading = true;
-          const resume = !audio.paused;
+          const resume = !audio.paused, file = this.client.url(this.reading.audio_url);
           audio.addEventListener("loadedmetadata", () => { this.reloading = false; if (resume) this.play(); }, { once: true });
-          audio.load();
+          file.searchParams.set("made", "1");
+          audio.src = file.href;
         }
         return;
       }
@@ -746,17 +758,17 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     totalMs() {
-      const reading = this.reading, audio = this.audio;
-      if (reading && reading.status === "ready" && reading.duration_ms) return reading.duration_ms;
+      const reading = this.reading, audio = this.audio, got = audio ? audio.buffered : [];
+      if (audio && isFinite(audio.duration)) return audio.duration * 1000; // the file's real end, else as far as known
       const last = this.entries.length ? this.entries[this.entries.length - 1].end : 0;
-      return Math.max(last, audio && isFinite(audio.duration) ? audio.duration * 1000 : 0, (reading && reading.duration_ms) || 0);
+      return Math.max(last, (reading && reading.duration_ms) || 0, got.length ? got.end(got.length - 1) * 1000 : 0);
     }
 
     showTime() {
       const audio = this.audio, now = audio ? audio.currentTime * 1000 : 0, total = this.totalMs();
-      this.seekSlider.max = String(Math.ceil(total / 1000));
-      this.seekSlider.value = String(Math.floor(now / 1000));
-      this.seekSlider.setAttribute("aria-valuetext", `${clock(now)} ${this.texts.of} ${clock(total)}`);
+      this.seekSlider.max = total / 1000;
+      this.seekSlider.value = now / 1000;
+      this.seekSlider.setAttribute("aria-valuetext", `${spoken(now, this.texts.units)} ${this.texts.of} ${spoken(total, this.texts.units)}`);
       this.timeText.textContent = `${clock(now)} / ${clock(total)}`;
       const session = navigator.mediaSession;
       if (session && session.setPositionState && audio && total && !audio.paused) {
@@ -764,9 +776,14 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       }
     }
 
-    setToggle(playing) {
+    /** The one state: closed, loading, playing, paused, ended or error (this.mode: what is read), said and shown. */
+    set(state, message) {
+      const playing = state === "playing";
+      this.state = state;
+      if (!/load|err/.test(state)) this.openUp(state !== "closed");
       this.toggleLabel.textContent = playing ? this.texts.pause : this.texts.listen;
       this.toggleIcon.replaceWith(this.toggleIcon = icon(playing ? "pause" : "play"));
+      this.say(message || this.texts[state], state === "error");
     }
 
     say(message, isError) {
@@ -776,12 +793,10 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     fail(error) {
-      this.failed = true;
       this.client.stopPolling();
+      this.set("error", (error && error.message) || this.texts.failed);
       if (this.audio) this.audio.pause();
       this.unmark();
-      this.setToggle(false);
-      this.say((error && error.message) || this.texts.failed, true);
     }
 
     // --- following along in the page ---
@@ -838,7 +853,12 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       link.after(button);
     }
   }
-  function ready() { insertPlayer(); addDocumentButtons(); }
+  function ready() {
+    insertPlayer();
+    addDocumentButtons();
+    const content = conf(document.querySelector(TAG), "content");
+    if (content && !query(content)) console.warn(`Lyssna: data-content "${content}" matchar inget, huvudinnehållet läses. / matches nothing, the main content is read.`);
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
 })();
