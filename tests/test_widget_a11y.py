@@ -76,6 +76,62 @@ def test_axe_finds_nothing_closed_playing_or_failed(site, page):
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_finds_nothing_in_any_state_of_the_player(site, other_site, page, width):
+    """Closed, loading, playing, paused, ended, closed again, a selection reading and a refused site."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{site.origin}/player.html")
+    player(page)
+    seen = {}
+
+    def check(state: str | None, name: str = "") -> None:
+        page.wait_for_function(f"s => ({P}.state || null) === s", arg=state)
+        name = name or state or "initial"
+        seen[name] = axe_violations(page)
+        page.screenshot(path=f"/tmp/lyssna-state-{name.replace(' ', '-')}-{width}.png")
+
+    check(None)
+    held = []  # the reading's request waits here while the player shows that it is loading
+    page.route("**/api/v1/readings", lambda route: held.append(route))
+    player(page).click()
+    while not held:
+        page.wait_for_timeout(50)
+    check("loading")
+    held[0].continue_()
+    page.unroute("**/api/v1/readings")
+    wait_playing(page)
+    wait_highlight(page)
+    check("playing")
+    control(page, "Pausa").click()
+    check("paused")
+    wait_ready(page)
+    control(page, "Lyssna").click()
+    page.wait_for_function(f"() => {P}.state === 'playing'")
+    page.locator("lyssna-player").get_by_role("slider").press("End")  # to the end: the reading is over
+    check("ended")
+    control(page, "Stäng spelaren").click()
+    check("closed")
+
+    locator = "#svid12_5bf1a8e014c3d2e1f97a1b4 > div:nth-of-type(2) > p:nth-of-type(2)"
+    page.evaluate("sel => { const p = document.querySelector(sel); p.scrollIntoView({block: 'center'});"
+                  " getSelection().selectAllChildren(p); }", locator)
+    pick = page.locator("lyssna-player").get_by_role("button", name="Lyssna på markerad text")
+    pick.wait_for(state="visible")
+    seen["selection offered"] = axe_violations(page)
+    pick.click()
+    page.wait_for_function(f"() => {P}.mode === 'text'")
+    check("playing", "selection reading")
+
+    page.goto(f"{other_site.origin}/player.html")  # a site missing from LYSSNA_SITES
+    player(page).click()
+    wait_error(page)
+    check("error")
+    assert set(seen) == {"initial", "loading", "playing", "paused", "ended", "closed", "selection offered",
+                         "selection reading", "error"}
+    assert {state: found for state, found in seen.items() if found} == {}
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("viewport, scale", [({"width": 320, "height": 640}, 1),
                                              ({"width": 1280, "height": 800}, 4)])
 def test_usable_at_320_px_and_400_percent_zoom(site, chromium, viewport, scale):
