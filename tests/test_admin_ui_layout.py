@@ -51,9 +51,11 @@ def filled(app, live_app, fixture_site):
     for i, url in enumerate(urls[:2] * 3):
         activity.record("hit" if i % 2 else "miss", url=url)
         activity.record_first_audio(300.0 + 400 * i)
+    entry = app.extensions["lyssna"].services.lexicon.add("Nyköping", "Nyschöping", match="compounds")
     return {"dashboard": "/admin/", "pregenerate": "/admin/pregenerate", "pages": "/admin/pages",
             "batch": f"/admin/pregenerate/{status['id']}", "settings": "/admin/settings",
-            "preview": "/admin/lexicon/preview?text=Nyk%C3%B6ping"}
+            "preview": "/admin/lexicon/preview?text=Nyk%C3%B6ping", "lexicon": "/admin/lexicon",
+            "entry": f"/admin/lexicon/{entry.id}"}
 
 
 def axe_violations(page) -> list[dict]:
@@ -113,6 +115,13 @@ def test_every_admin_page_fits_and_passes_axe(chromium, live_app, filled, width,
                 shot = f"admin-test-{name}-{width}-{lang}.png"
                 page.screenshot(path=str(SHOTS / shot), full_page=True)
             check(page, name, width, lang)
+        # The lexicon import's check: a new entry, a changed one and a refused row, in tables.
+        page.goto(f"{live_app}/admin/lexicon")
+        page.set_input_files("#import-file", files=[{"name": "uttal.csv", "mimeType": "text/csv", "buffer":
+                             "written,spoken\nNyköping,Nyschööping\nGnesta,Jnesta\n,tom\n".encode()}])
+        page.locator("form[enctype] button[type=submit]").click()
+        page.wait_for_selector("h2#errors")
+        check(page, "import", width, lang)
         # An error page, in the chosen language too: a form whose token went stale.
         page.goto(f"{live_app}/admin/pages")
         page.evaluate("() => { document.querySelector('form[action$=\"/cache/purge\"] [name=csrf_token]').value = 'x'; }")
