@@ -55,3 +55,14 @@ def until(condition, timeout: float = 10.0, step: float = 0.01) -> bool:
             return False
         time.sleep(step)
     return True
+
+
+def stop(proc) -> None:
+    """End a served process started by a test: politely, then for sure."""
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

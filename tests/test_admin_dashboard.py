@@ -19,7 +19,7 @@ from service.store.timeline import hour_of, local_days, local_hours, percentile
 from service.web.admin.dashboard import figures
 
 from .helpers import wait_ready
-from .test_admin_ui import PASSWORD, fixture_url, login, run_batch, token_of, wire  # noqa: F401
+from .test_admin_ui import PASSWORD, admin_client, app, app_config, fixture_url, run_batch  # noqa: F401 - fixtures
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -133,26 +133,6 @@ def test_the_cards_are_the_sums_of_their_charts(app, tmp_path):
 
 
 # -- through the real app -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def app_config(app_config):
-    return {**app_config, "ADMIN_PASSWORD": PASSWORD}
-
-
-@pytest.fixture
-def app(app_config):
-    from service import create_app
-
-    return wire(create_app(app_config))
-
-
-@pytest.fixture
-def admin_client(app):
-    client = app.test_client()
-    assert login(client).status_code == 302
-    client.csrf = token_of(client.get("/admin/").text)
-    return client
 
 
 def card(html: str, name: str) -> str:

@@ -13,7 +13,16 @@ import pytest
 
 from service.web.admin import i18n
 
-from .test_admin_ui import NOT_A_BATCH, PASSWORD, fixture_url, login, run_batch, token_of, wire  # noqa: F401
+from .test_admin_ui import (  # noqa: F401 - fixtures
+    PASSWORD,
+    admin_client,
+    app,
+    app_config,
+    fixture_url,
+    login,
+    run_batch,
+    token_of,
+)
 
 # Words of the admin's own interface (not of the pages it lists), in each language.
 SWEDISH = ["Översikt", "Förgenerera", "Inställningar", "Logga ut", "Sök", "Lyssningar", "Töm cachen",
@@ -22,26 +31,6 @@ SWEDISH = ["Översikt", "Förgenerera", "Inställningar", "Logga ut", "Sök", "L
 ENGLISH = ["Dashboard", "Pre-generate", "Settings", "Log out", "Search", "Listens", "Empty the cache",
            "Regenerate", "Delete", "Runs", "Password", "Show as a table", "Back to", "Start", "Language",
            "pages", "Ready", "the last", "Failed", "reading", "Started", "Skip to content"]
-
-
-@pytest.fixture
-def app_config(app_config):
-    return {**app_config, "ADMIN_PASSWORD": PASSWORD}
-
-
-@pytest.fixture
-def app(app_config):
-    from service import create_app
-
-    return wire(create_app(app_config))
-
-
-@pytest.fixture
-def admin_client(app):
-    client = app.test_client()
-    assert login(client).status_code == 302
-    client.csrf = token_of(client.get("/admin/").text)
-    return client
 
 
 def choose(client, lang: str, next_path: str = "/admin/") -> None:
@@ -166,7 +155,7 @@ def test_choosing_a_language_needs_the_forms_token_and_a_known_language(app, adm
 def test_the_configured_language_holds_until_an_admin_picks_another(app_config):
     from service import create_app
 
-    app = wire(create_app({**app_config, "ADMIN_LANGUAGE": "en"}))
+    app = create_app({**app_config, "ADMIN_LANGUAGE": "en"})
     client = app.test_client()
     assert '<html lang="en">' in client.get("/admin/login").text
     choose(client, "sv", "/admin/login")

@@ -17,7 +17,7 @@ from service.web import lexicon_changes
 
 from .conftest import serve_directory
 from .helpers import decode_mp3
-from .test_admin_ui import PASSWORD, login, run_batch, token_of, wire
+from .test_admin_ui import PASSWORD, admin_client, run_batch, wire  # noqa: F401 - a fixture
 
 AUTH = {"Authorization": f"Bearer {PASSWORD}"}
 PAGES = {
@@ -52,14 +52,6 @@ def site(tmp_path):
 def app(tmp_path, site):
     return wire(create_app({"TESTING": True, "SITES": [site[1]], "CACHE_DIR": str(tmp_path / "cache"),
                             "ADMIN_PASSWORD": PASSWORD}))
-
-
-@pytest.fixture
-def admin_client(app):
-    client = app.test_client()
-    assert login(client).status_code == 302
-    client.csrf = token_of(client.get("/admin/").text)
-    return client
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from service import create_app
 
 from .conftest import free_port
-from .helpers import wait_ready
+from .helpers import stop, wait_ready
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -92,8 +92,4 @@ def test_metrics_add_up_over_every_serving_process(tmp_path):
         text = urllib.request.urlopen(origin + "/metrics", timeout=10).read().decode()
         assert value(text, "lyssna_http_requests_total", route="/healthz", method="GET", status="200") == 40
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)

@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from .conftest import free_port
+from .helpers import stop
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -117,8 +118,4 @@ def test_a_good_configuration_with_every_kind_of_value_still_starts(tmp_path):
                     raise
                 time.sleep(0.2)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)

@@ -15,6 +15,7 @@ from playwright.sync_api import sync_playwright
 
 from .browser import launch
 from .conftest import free_port
+from .helpers import stop
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -46,11 +47,7 @@ def served(tmp_path):
                 time.sleep(0.2)
         yield origin
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def test_served_demo_page_speaks_in_a_browser(served):
