@@ -120,7 +120,7 @@ def test_log_in_pre_generate_and_fix_a_pronunciation(live_app, fixture_site, pag
     page.get_by_role("button", name="Importera", exact=True).click()
     assert "Provkörning" in page.locator("[role=status]").inner_text()
     page.get_by_role("button", name="Importera nu").click()
-    assert "Nya / added: 1" in page.locator("[role=status]").inner_text()
+    assert "Nya: 1" in page.locator("[role=status]").inner_text()
     assert "Stockholm" in page.locator("table").inner_text()
 
     assert page.problems == []
