@@ -14,11 +14,22 @@ from pathlib import Path
 from . import config as config_mod
 
 
+def _sites_line(sites: list[str]) -> str:
+    """What the startup says about LYSSNA_SITES: the first thing an editor whose player is refused
+    looks for."""
+    if not sites:
+        return ("LYSSNA_SITES är tom: bara demosidan kan läsas upp. Lägg till er webbplats, t.ex. "
+                "LYSSNA_SITES=https://www.kommun.se / LYSSNA_SITES is empty: only the demo page can be read. "
+                "Add your site's origin, e.g. LYSSNA_SITES=https://www.kommun.se")
+    return f"Webbplatser som får läsas upp / Sites that may be read: {', '.join(sites)}"
+
+
 def _serve(args: argparse.Namespace, config: dict) -> int:
     host = args.host or config["HOST"]
     port = int(args.port or config["PORT"])
     origin = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
     print(f"Lyssna lyssnar på {origin}/  (demo: {origin}/ , hälsa: {origin}/healthz)", flush=True)
+    print(_sites_line(config.get("SITES") or []), flush=True)
     if args.dev:
         from . import create_app
 

@@ -107,6 +107,8 @@ def test_a_good_configuration_with_every_kind_of_value_still_starts(tmp_path):
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert "lyssnar" in proc.stdout.readline()
+        sites = proc.stdout.readline()  # the allowed origins, where an editor refused by the player looks
+        assert "https://www.kommun.se, http://localhost:8080, https://*.kommun.se" in sites
         deadline = time.monotonic() + 60
         while True:
             try:

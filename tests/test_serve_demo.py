@@ -34,6 +34,8 @@ def served(tmp_path):
         assert match, f"no address printed: {line!r}"
         origin = match.group(1)
         assert origin == f"http://127.0.0.1:{port}"
+        hint = proc.stdout.readline()  # empty LYSSNA_SITES: what to add, before anyone is refused
+        assert "LYSSNA_SITES är tom" in hint and "LYSSNA_SITES=https://" in hint, hint
         threading.Thread(target=proc.stdout.read, daemon=True).start()  # a full pipe would stop the server
         deadline = time.monotonic() + 30
         while True:
