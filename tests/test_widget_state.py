@@ -235,7 +235,7 @@ def test_slider_keys_move_by_5_and_30_seconds_and_reach_both_ends(site, page, wi
     total = spoken(int(duration), SV_UNITS)
     at = slider_after(page, "Home")
     assert at["time"] == 0 and at["max"] == pytest.approx(duration, abs=0.01)  # the real length, not past it
-    assert at["marked"] is None  # back at the start while paused: nothing marked, nothing left behind
+    assert at["entry"] == 0 and squash(at["marked"]) in squash(page.evaluate(SENTENCES_JS)[0])  # the start: its sentence
     for key, seconds in [("ArrowRight", 5), ("ArrowUp", 10), ("ArrowLeft", 5), ("ArrowDown", 0), ("ArrowDown", 0),
                          ("PageUp", 30), ("PageUp", 60), ("ArrowRight", 65), ("PageDown", 35)]:
         at = slider_after(page, key)
@@ -266,6 +266,59 @@ def test_slider_keys_move_by_5_and_30_seconds_and_reach_both_ends(site, page, wi
     slider_after(page, "PageUp")
     page.wait_for_function(f"f => {{ const h = ({HIGHLIGHTED_JS})(); return h && h.texts[0] !== f; }}", arg=first)
     assert page.evaluate(f"() => {P}.entryIndex") == expected_entry(page, audio_state(page)["time"])
+
+
+FINISHED_JS = f"""() => {{ const p = {P}, b = p.shadowRoot.querySelector('button[part=button]');
+    return {{state: p.state, status: {STATUS}.textContent, error: {STATUS}.classList.contains('e'),
+             button: b.textContent, icon: b.querySelector('path').getAttribute('d'), open: p.isOpen,
+             entry: p.entryIndex, word: p.wordIndex, marked: ({HIGHLIGHTED_JS})(),
+             saved: sessionStorage.getItem('lyssna:' + location.href.split('#')[0])}}; }}"""
+
+
+def test_end_while_paused_finishes_the_reading_as_playing_to_the_end_does(site, page):
+    """The browser fires "ended" only during playback: End while paused went to the end but stayed "Pausad"."""
+    duration = finished_file_paused(page, f"{site.origin}/player.html")
+    player(page, "^Lyssna$").click()
+    page.wait_for_function(f"() => {P}.state === 'playing'")
+    slider_after(page, "End")
+    wait_status(page, "Uppläsningen är klar")
+    played_to_the_end = page.evaluate(FINISHED_JS)
+    assert played_to_the_end["state"] == "ended" and played_to_the_end["marked"] is None
+
+    slider_after(page, "Home")
+    player(page, "^Lyssna$").click()
+    wait_playing(page, 0.2)
+    player(page, "^Pausa$").click()
+    wait_status(page, "Pausad")
+    assert slider_after(page, "PageUp")["marked"]  # paused, with a sentence marked
+    record_status(page)
+    at = slider_after(page, "End")
+    assert at["time"] == pytest.approx(duration, abs=0.05) and at["value"] == pytest.approx(at["max"], abs=0.05)
+    wait_status(page, "Uppläsningen är klar")
+    assert page.evaluate(FINISHED_JS) == played_to_the_end  # said, shown and unmarked the same way
+    assert said(page) == ["Uppläsningen är klar"]
+
+    # As after a reading that played to its end, the button reads it again from the start.
+    player(page, "^Lyssna$").click()
+    wait_playing(page, 0.2)
+    wait_status(page, "Spelar upp")
+    assert audio_state(page)["time"] < duration / 2
+    assert page.evaluate(f"() => {P}.entryIndex") == expected_entry(page, audio_state(page)["time"])
+
+
+def test_home_while_paused_marks_the_first_sentence(site, page):
+    """Like a seek anywhere else while paused, Home shows where it landed: the first sentence."""
+    finished_file_paused(page, f"{site.origin}/player.html")
+    slider_after(page, "PageUp")
+    at = slider_after(page, "Home")
+    assert at["time"] == 0 and at["entry"] == 0 and page.evaluate(STATE) == "paused"
+    assert at["marked"] and squash(at["marked"]) in squash(page.evaluate(SENTENCES_JS)[0])
+    # Stop, though, rewinds and leaves nothing marked.
+    slider_after(page, "PageUp")
+    control(page, "Stoppa").click()
+    wait_status(page, "Stoppad")
+    page.wait_for_function(f"() => {P}.audio.currentTime === 0")
+    assert page.evaluate(HIGHLIGHTED_JS) is None
 
 
 def test_end_after_a_streamed_reading_is_made_finishes_it(site, page):

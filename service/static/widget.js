@@ -628,12 +628,14 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
         }
         this.save();
       });
-      on("ended", () => {
+      const ended = () => {
         this.resumeNote = null;
         this.unmark();
         this.set("ended");
         if (this.mode === "page") store("sessionStorage", this.positionKey(), null);
-      });
+      };
+      on("ended", ended);
+      on("seeked", () => { if (this.state === "paused" && audio.currentTime >= audio.duration) ended(); }); // no "ended" while paused
       on("timeupdate", () => { this.showTime(); this.follow(); if (Date.now() - (this.lastSavedAt || 0) > 1000) this.save(); });
       for (const type of ["durationchange", "progress", "loadedmetadata", "canplay"]) on(type, () => {
         this.showTime();
@@ -647,6 +649,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       playingNow = this;
       this.highlighter.userScrolledAway = false;
       this.audio.playbackRate = Number(this.speedSelect.value);
+      if (this.state === "ended" && this.audio.currentTime >= this.audio.duration) this.audio.currentTime = 0; // ended while paused: start over
       const started = this.audio.play();
       if (started) started.catch((error) => { if (error.name !== "AbortError") this.fail(new Error(this.texts.media)); });
     }
@@ -715,7 +718,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       }
       this.pendingSeekMs = null;
       audio.currentTime = seconds;
-      this.follow();
+      this.follow(1);
     }
 
     // --- the reading and what the player shows of it ---
@@ -800,10 +803,10 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     // --- following along in the page ---
-    follow() {
+    follow(seeked) { // paused at 0: only after a seek (not Stop)
       const audio = this.audio;
-      if (!audio || !this.isOpen || audio.ended || (audio.paused && !audio.currentTime) || this.pendingSeekMs != null) return;
-      const ms = audio.currentTime * 1000, k = find(this.entries, ms), entry = this.entries[k];
+      if (!audio || !this.isOpen || audio.ended || (audio.paused && !audio.currentTime && !seeked) || this.pendingSeekMs != null) return;
+      const ms = audio.currentTime * 1000, k = Math.max(find(this.entries, ms), this.entries.length ? 0 : -1), entry = this.entries[k]; // before the first: the first
       if (k !== this.entryIndex) {
         this.entryIndex = k;
         this.wordIndex = -1;
