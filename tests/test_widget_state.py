@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import urllib.error
 import urllib.request
 
@@ -186,6 +187,126 @@ def test_a_document_reading_takes_over_silently_and_closing_returns_to_the_page(
                                                           f"{docs.origin}/docs-state.html"]
 
 
+# --- closing stops asking about the reading ----------------------------------------------------------
+
+POLL_WINDOW_MS = 2000  # five of the widget's 400 ms poll intervals: the window in which no request may come
+
+
+class Making:
+    """Readings other than `kept` are "being made" for as long as `making` says (their status answers say
+    so), their audio waits if `hold_audio`, and every status request for them is recorded in `polls`."""
+
+    STATUS = re.compile(r"/api/v1/readings/\w+$")
+
+    def __init__(self, page, kept: str = "", hold_audio: bool = False) -> None:
+        self.kept, self.making, self.polls, self.held = kept, True, [], []
+
+        def poll(route):
+            answer = route.fetch()
+            reading = answer.json()
+            if self.making:
+                reading["status"] = "generating"
+            route.fulfill(response=answer, json=reading)
+
+        def audio(route):
+            if hold_audio and self.ours(route.request.url):
+                self.held.append(route)  # never answered: the player stays "loading"
+            else:
+                route.continue_()
+
+        page.on("request", lambda r: self.is_poll(r) and self.polls.append(r.url))
+        page.route(lambda url: bool(self.STATUS.search(url)) and self.ours(url), poll)
+        page.route("**/audio/**", audio)
+
+    def ours(self, url: str) -> bool:
+        return not self.kept or self.kept not in url
+
+    def is_poll(self, request) -> bool:
+        return request.method == "GET" and bool(self.STATUS.search(request.url)) and self.ours(request.url)
+
+
+@pytest.fixture
+def making(page):
+    """Making(page, ...) for one test; its routes go before the page does (a poll may still be on its way)."""
+    yield lambda **options: Making(page, **options)
+    page.unroute_all(behavior="ignoreErrors")
+
+
+def minutes(site, when: str) -> str:
+    """A page linking to minutes that no test has read yet (one per `when`): its address."""
+    pdf = pdf_builder.tagged_report(pages=1, seed={"asked": 7, "polled": 8}[when]).data
+    site.extra[f"/docs/protokoll-{when}.pdf"] = (pdf, "application/pdf", {})
+    body = ("<h1>Protokoll</h1><p>Protokollet från kommunstyrelsens senaste möte finns att läsa här nedan.</p>"
+            f'<p><a href="/docs/protokoll-{when}.pdf">Protokoll från kommunstyrelsen</a></p>')
+    html = EMPTY_PAGE.format(script=f'{body}<script src="{site.app_origin}/widget.js" defer></script>')
+    site.extra[f"/minutes-{when}.html"] = (html.encode(), "text/html; charset=utf-8", {})
+    return f"{site.origin}/minutes-{when}.html"
+
+
+@pytest.mark.parametrize("when", ["asked", "polled"])
+def test_closing_while_a_document_loads_stops_asking_about_it(site, page, making, when):
+    """Closed while a reading was still being made, the widget went on polling for it in the background:
+    whether it was closed while the reading was asked for (its answer came after) or already polled."""
+    page.goto(minutes(site, when))
+    player(page).click()
+    wait_playing(page, 0.3)
+    wait_ready(page)  # the page's own reading asks nothing more
+    making = making(kept=page.evaluate(f"() => {P}.reading.id"), hold_audio=True)
+    asked = []
+    if when == "asked":
+        page.route("**/api/v1/readings", lambda route: asked.append(route))
+    start = page.get_by_role("button", name="Lyssna på dokumentet: Protokoll från kommunstyrelsen")
+    with page.expect_request((lambda r: r.method == "POST") if when == "asked" else making.is_poll):
+        start.click()
+    assert page.evaluate(STATE) == "loading" and page.evaluate(f"() => {P}.mode") == "document"
+    record_status(page)
+    before = len(making.polls)
+    control(page, "Stäng spelaren").click()
+    wait_status(page, "Spelaren är stängd")
+    if when == "asked":
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            asked[0].continue_()  # the reading's answer comes after the close
+        assert answer.value.status == 202  # being made: it would be polled
+    page.wait_for_timeout(POLL_WINDOW_MS)  # an absence: nothing to wait for but the poll that must not come
+    assert len(making.polls) - before <= 1, making.polls  # at most the one already on its way
+    assert page.evaluate(STATE) == "closed"  # and its answer changed nothing
+
+    # Reopened, the player starts cleanly: the page, not the half-made document, and nothing about it.
+    page.unroute("**/api/v1/readings")
+    after = len(making.polls)
+    player(page, "^Lyssna$").click()
+    page.wait_for_function(f"() => {P}.mode === 'page' && {P}.state === 'playing'")
+    wait_highlight(page)
+    assert said(page) == ["Spelaren är stängd", "Förbereder uppläsning…", "Spelar upp"]
+    assert len(making.polls) == after and page.evaluate(f"() => {P}.reading.id") == making.kept
+    assert page.errors == []
+
+
+def test_closing_while_a_page_reading_is_made_stops_polling_and_reopening_resumes_it(site, page, making):
+    """A page reading plays while it is made; closed, nothing is asked; reopened, it goes on and is finished."""
+    page.goto(f"{site.origin}/pages/05-ny-vardcentral-ekeby.html")
+    making = making()
+    with page.expect_request(making.is_poll):
+        player(page).click()
+    wait_playing(page, 0.5)
+    assert page.evaluate(f"() => {P}.reading.status") != "ready"
+    before = len(making.polls)
+    control(page, "Stäng spelaren").click()
+    wait_status(page, "Spelaren är stängd")
+    page.wait_for_function(f"() => {P}.audio.paused")
+    closed_at = audio_state(page)["time"]
+    page.wait_for_timeout(POLL_WINDOW_MS)  # an absence: nothing to wait for but the poll that must not come
+    assert len(making.polls) - before <= 1, making.polls
+
+    making.making = False  # made meanwhile: reopening goes on where it was and learns that it is done
+    after = len(making.polls)
+    player(page, "^Lyssna$").click()
+    wait_playing(page, closed_at + 0.2)
+    wait_ready(page)
+    assert len(making.polls) > after and page.evaluate(STATE) == "playing"
+    wait_highlight(page)
+
+
 # --- the seek slider ------------------------------------------------------------------------------
 
 def spoken(seconds: int, units: list[str]) -> str:
@@ -235,7 +356,7 @@ def test_slider_keys_move_by_5_and_30_seconds_and_reach_both_ends(site, page, wi
     total = spoken(int(duration), SV_UNITS)
     at = slider_after(page, "Home")
     assert at["time"] == 0 and at["max"] == pytest.approx(duration, abs=0.01)  # the real length, not past it
-    assert at["entry"] == 0 and squash(at["marked"]) in squash(page.evaluate(SENTENCES_JS)[0])  # the start: its sentence
+    assert at["entry"] == 0 and squash(at["marked"]) in squash(page.evaluate(SENTENCES_JS)[0])  # the first sentence
     for key, seconds in [("ArrowRight", 5), ("ArrowUp", 10), ("ArrowLeft", 5), ("ArrowDown", 0), ("ArrowDown", 0),
                          ("PageUp", 30), ("PageUp", 60), ("ArrowRight", 65), ("PageDown", 35)]:
         at = slider_after(page, key)

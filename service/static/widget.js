@@ -232,11 +232,10 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       return body;
     }
 
-    /** POST a new reading: from now on the one followed. */
+    /** POST a new reading. */
     async create(body) {
       this.readingId = null; // a late answer about the previous reading is dropped
       const reading = await this.request("POST", "/api/v1/readings", body);
-      this.readingId = reading.id;
       this.pollErrors = 0;
       return reading;
     }
@@ -254,10 +253,9 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       return data;
     }
 
-    poll() {
+    poll(id) {
       clearTimeout(this.pollTimer);
-      const id = this.readingId;
-      if (id == null) return;
+      this.readingId = id;
       this.pollTimer = setTimeout(async () => {
         if (!this.host.isConnected) return;
         try {
@@ -265,12 +263,12 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
           if (this.readingId === id) this.onReading(reading);
           this.pollErrors = 0;
         } catch (_) {
-          if (++this.pollErrors < 5) this.poll(); // a hiccup: the audio keeps streaming meanwhile
+          if (++this.pollErrors < 5 && this.readingId === id) this.poll(id); // a hiccup: the audio keeps streaming meanwhile
         }
       }, 400);
     }
 
-    stopPolling() { clearTimeout(this.pollTimer); }
+    stopPolling() { clearTimeout(this.pollTimer); this.readingId = null; }
   }
 
   /** Shows in the page where the reading is: finds blocks by locator, marks the sentence and word, scrolls. */
@@ -581,13 +579,14 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       this.resumeNote = null;
       this.set("loading", this.texts.preparing);
       this.toggleButton.setAttribute("aria-busy", "true");
-      this.load(this.client.body(opts.text, opts.lang, opts.document), opts.at);
+      this.load(this.asked = this.client.body(opts.text, opts.lang, opts.document), opts.at);
     }
 
 
     async load(body, at) {
       try {
         const reading = await this.client.create(body), area = reading.area;
+        if (this.asked !== body) return; // closed or started anew meanwhile
         if (body.content && area && area.source !== "content") console.warn(`Lyssna: ${area.reason}`);
         this.finishedFileLoaded = reading.status === "ready"; // a finished file is seekable at once
         this.update(reading);
@@ -603,7 +602,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
         this.setUpMediaSession();
         this.play();
       } catch (error) {
-        this.fail(error);
+        if (this.asked === body) this.fail(error);
       } finally {
         this.toggleButton.removeAttribute("aria-busy");
       }
@@ -649,7 +648,8 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       playingNow = this;
       this.highlighter.userScrolledAway = false;
       this.audio.playbackRate = Number(this.speedSelect.value);
-      if (this.state === "ended" && this.audio.currentTime >= this.audio.duration) this.audio.currentTime = 0; // ended while paused: start over
+      if (this.reading && this.reading.status !== "ready") this.client.poll(this.reading.id); // closing stopped asking
+      if (this.state === "ended" && this.audio.currentTime >= this.audio.duration) this.audio.currentTime = 0; // ended while paused
       const started = this.audio.play();
       if (started) started.catch((error) => { if (error.name !== "AbortError") this.fail(new Error(this.texts.media)); });
     }
@@ -668,6 +668,8 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
 
     close() {
       const inside = this.shadowRoot.activeElement;
+      this.asked = null;
+      this.client.stopPolling();
       if (this.audio) { this.audio.pause(); this.save(); }
       this.unmark();
       this.set("closed");
@@ -742,7 +744,7 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
       file.searchParams.set("download", "1");
       this.downloadLink.href = file.href;
       if (reading.status === "failed") this.fail(new Error(reading.message || reading.error || this.texts.failed));
-      else if (reading.status !== "ready") this.client.poll();
+      else if (reading.status !== "ready") this.client.poll(reading.id);
       else if (this.pendingSeekMs != null) this.seekTo(this.pendingSeekMs);
       this.showTime();
     }
@@ -803,10 +805,10 @@ svg{width:1.2em;height:1.2em;fill:currentColor;flex:none}
     }
 
     // --- following along in the page ---
-    follow(seeked) { // paused at 0: only after a seek (not Stop)
+    follow(seeked) { // seeked: also at 0 while paused
       const audio = this.audio;
       if (!audio || !this.isOpen || audio.ended || (audio.paused && !audio.currentTime && !seeked) || this.pendingSeekMs != null) return;
-      const ms = audio.currentTime * 1000, k = Math.max(find(this.entries, ms), this.entries.length ? 0 : -1), entry = this.entries[k]; // before the first: the first
+      const ms = audio.currentTime * 1000, k = Math.max(find(this.entries, ms), this.entries.length ? 0 : -1), entry = this.entries[k];
       if (k !== this.entryIndex) {
         this.entryIndex = k;
         this.wordIndex = -1;
