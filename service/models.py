@@ -117,6 +117,9 @@ class PlannedBlock:
     # A table row's cells: [start, end, is a header cell] in the block's sentences' texts put end to
     # end, so a page showing the text can show a row as cells and each sentence in them.
     cells: list[list] = field(default_factory=list)
+    # An ordered list item's number as the page draws it ("3.", "c."), so a page showing the text
+    # can number it too; the reader says it before the first sentence (it is in `spoken`, not `text`).
+    marker: str = ""
 
 
 @dataclass
@@ -162,7 +165,7 @@ class Plan:
         their defaults are left out, so a page's stored form is the one earlier versions wrote."""
         out = {k: v for k, v in vars(self).items()
                if not (k == "source" and v == "page" or k in ("truncated", "area") and not v)}
-        out["blocks"] = [{**{k: v for k, v in vars(b).items() if v or k != "cells"}, "sentences": [
+        out["blocks"] = [{**{k: v for k, v in vars(b).items() if v or k not in ("cells", "marker")}, "sentences": [
             {k: v for k, v in vars(s).items() if v or k != "langs"} for s in b.sentences]}
             for b in self.blocks]
         return out
@@ -170,7 +173,8 @@ class Plan:
     @classmethod
     def from_dict(cls, d: dict) -> "Plan":
         blocks = [PlannedBlock(b["kind"], b["lang"], b["locator"], b["voice"],
-                               [PlannedSentence(**s) for s in b["sentences"]], b.get("cells", []))
+                               [PlannedSentence(**s) for s in b["sentences"]], b.get("cells", []),
+                               b.get("marker", ""))
                   for b in d["blocks"]]
         return cls(**{**d, "blocks": blocks})
 

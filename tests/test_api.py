@@ -249,8 +249,8 @@ def test_listen_page_keeps_lists_and_headings_as_lists_and_headings(client, page
                                       "<ul><li>Ett kom ihåg.</li></ul></main></body></html>")
     html = client.get("/listen", query_string={"url": url}).get_data(as_text=True)
     assert re.search(r'<h3 class="kind-heading"[^>]*><span data-sentence="0"[^>]*>Så ansöker du', html)
-    items = re.findall(r"<ul>\s*((?:<li[^>]*>.*?</li>\s*)+)</ul>", html, re.S)
-    assert [len(re.findall("<li", group)) for group in items] == [2, 1]
+    items = re.findall(r"<(ol|ul)>\s*((?:<li[^>]*>.*?</li>\s*)+)</\1>", html, re.S)
+    assert [(tag, len(re.findall("<li", group))) for tag, group in items] == [("ol", 2), ("ul", 1)]
     assert re.search(r'<p class="kind-paragraph" lang="sv">(<a class="from"[^>]*>.*?</a>)?'
                      r'<span data-sentence="4" id="s4">Klart.</span>', html)
 

@@ -85,8 +85,8 @@ def test_headings_lists_quotes_and_tables_are_what_they_were_on_the_page(client,
     page = Outline(re.sub(r'<a class="from".*?</a>', "", html))  # the text without them
     assert page.texts("h3") == ["Avgifter för bygglov", "Så gör du", "Kontakt"]
     assert page.texts("li") == ["Fyll i blanketten.", "Skicka in den."]
-    items = re.findall(r"<ul>\s*((?:<li[^>]*>.*?</li>\s*)+)</ul>", html, re.S)
-    assert [len(re.findall("<li", group)) for group in items] == [2]
+    items = re.findall(r"<ol>\s*((?:<li[^>]*>.*?</li>\s*)+)</ol>", html, re.S)
+    assert [re.findall(r'<li[^>]* value="(\d+)"', group) for group in items] == [["1", "2"]]
     assert page.texts("blockquote") == ["Vi svarar inom fyra veckor."]
     # One table: its caption, a header row of column headers, a row header, each cell its own.
     assert len(page.texts("table")) == 1
@@ -99,6 +99,36 @@ def test_headings_lists_quotes_and_tables_are_what_they_were_on_the_page(client,
     # Every sentence is an anchor target, once; a sentence split over cells shares its number.
     ids = re.findall(r'\sid="(s\d+)"', html)
     assert len(ids) == len(set(ids)) == len(set(re.findall(r'data-sentence="(\d+)"', html)))
+
+
+LISTS = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Listor</title></head>
+<body><main><h1>Så söker du plats i förskolan</h1>
+<p>Det här behöver du veta innan du söker plats för ditt barn.</p>
+<ul><li>Barnet ska vara folkbokfört i kommunen.</li><li>Du ska ha en e-legitimation.</li></ul>
+<ol start="4"><li>Logga in i e-tjänsten.</li><li>Välj förskolor.</li></ol>
+<ol type="a"><li>Förskolan närmast hemmet.</li><li>En annan förskola.</li></ol>
+<ol reversed><li>Tre dagar kvar.</li><li>Två dagar kvar.</li><li>En dag kvar.</li></ol>
+<ol><li>3. Ett steg som redan har sitt nummer i texten.</li></ol>
+</main></body></html>"""
+
+
+def test_lists_keep_their_kind_and_their_numbers(client, page_site):
+    """Bullets stay bullets; a numbered list is an <ol> whose items carry the numbers the page drew
+    (start, letters, reversed), so the listen page shows what the reader says; an item that writes its
+    own number is not numbered twice."""
+    html = re.sub(r'<a class="from".*?</a>', "", ready_listen(client, page_site.put("listor.html", LISTS)))
+    lists = re.findall(r"<(ul|ol)>\s*((?:<li[^>]*>.*?</li>\s*)+)</\1>", html, re.S)
+    shown = [(tag, re.findall(r"<li([^>]*)>", group)) for tag, group in lists]
+    numbers = [(tag, [(re.search(r'value="([^"]+)"', a) or [None, None])[1] for a in attrs],
+                [(re.search(r'type="([^"]+)"', a) or [None, None])[1] for a in attrs]) for tag, attrs in shown]
+    assert numbers == [
+        ("ul", [None, None], [None, None]),
+        ("ol", ["4", "5"], [None, None]),
+        ("ol", ["1", "2"], ["a", "a"]),
+        ("ol", ["3", "2", "1"], [None, None, None]),
+        ("ul", [None], [None]),
+    ]
+    assert "3. Ett steg" in html and "3. 3." not in text_of(html)
 
 
 def test_a_row_kept_from_before_cells_were_recorded_is_one_cell():

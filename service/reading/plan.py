@@ -25,6 +25,7 @@ CHARS_PER_SECOND = 14.0  # Swedish speech at rate 1, to estimate a plan's length
 # A "sentence" longer than this (no real one is: the fixtures' longest is 191 characters) is read in
 # pieces cut at a space, so no single run of text can make the normalizer or the engine work for long.
 MAX_SENTENCE_CHARS = 1000
+LIST_MARKER = re.compile(r"(?:-?\d{1,6}|[a-zA-Z])\.")  # an ordered list item's number, as extraction cues it
 
 
 @dataclass
@@ -109,8 +110,10 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
                 sentences.append(PlannedSentence(sentence, spoken, spans, said_langs))
                 starts.append(start)
         if sentences:
+            marker = next((w for o, w in block.cues if o == 0 and LIST_MARKER.fullmatch(w)), "") \
+                if block.kind == "list-item" else ""
             blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences,
-                                       _cells_in(block.cells, starts, [len(s.text) for s in sentences])))
+                                       _cells_in(block.cells, starts, [len(s.text) for s in sentences]), marker))
     if not blocks:
         raise ExtractError("Sidan har ingen text att läsa upp. / The page has no text to read aloud.")
     if truncated:

@@ -45,6 +45,8 @@ class Line:
     pieces: list[Piece]
     play: Play | None = None
     scope: str = ""  # a header cell's: "col" (a header row) or "row"
+    number: int | None = None  # an ordered list item's value (letters count from a = 1)
+    numbering: str = ""  # its list's type: "1", "a" or "A"
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Part:
     items: list[Line] = field(default_factory=list)
     caption: Line | None = None
     rows: list[list[Line]] = field(default_factory=list)
+    ordered: bool = False  # a list whose items the page numbers (<ol>)
+    parent: str | None = None  # the list element's locator, where the items' locators say it
 
 
 def parts(blocks: list[PlannedBlock], starts_ms: list[int],
@@ -89,14 +93,35 @@ def parts(blocks: list[PlannedBlock], starts_ms: list[int],
         else:
             pieces = [Piece(n + k, s.text) for k, s in enumerate(block.sentences)]
             line = Line(TAGS.get(block.kind, "p"), block.kind, block.lang, pieces, play)
-            if block.kind == "list-item" and out and out[-1].shape == "list":
-                out[-1].items.append(line)
-            elif block.kind == "list-item":
-                out.append(Part("list", items=[line]))
+            if block.kind == "list-item":
+                _number(line, block.marker)
+                ordered, parent = line.number is not None, _list_of(block.locator)
+                last = out[-1] if out else None
+                if last is not None and last.shape == "list" and last.ordered == ordered and \
+                        (parent is None or last.parent is None or parent == last.parent):
+                    last.items.append(line)
+                else:
+                    out.append(Part("list", items=[line], ordered=ordered, parent=parent))
             else:
                 out.append(Part("line", line=line))
         n += len(block.sentences)
     return out
+
+
+def _number(line: Line, marker: str) -> None:
+    """"3." → 3, "c." → 3 in an "a" list: what <li value> and <ol type> need to draw it again."""
+    mark = marker.rstrip(".")
+    if mark.lstrip("-").isdigit():
+        line.number, line.numbering = int(mark), "1"
+    elif len(mark) == 1 and mark.isalpha():
+        line.number, line.numbering = ord(mark.lower()) - ord("a") + 1, "A" if mark.isupper() else "a"
+
+
+def _list_of(locator: str) -> str | None:
+    """"main > ol:nth-of-type(2) > li:nth-of-type(1)" → "main > ol:nth-of-type(2)": two lists side by
+    side stay two lists."""
+    head, _, last = (locator or "").rpartition(" > ")
+    return head if head and last.startswith("li") else None
 
 
 def _table_of(locator: str) -> str | None:
