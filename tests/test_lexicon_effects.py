@@ -270,6 +270,17 @@ def test_an_import_makes_the_pages_it_touches_again(app, admin_client, generated
     assert "Simm hallen stänger" in spoken(newest(app, generated["sport"]))
 
 
+def test_an_import_reaching_compounds_finds_the_pages_with_only_the_compound(app, admin_client, generated):
+    """A file whose entry covers compounds: the page that only says "nyköpingsbor" is made again too."""
+    r = admin_client.post("/api/v1/admin/lexicon/import?format=csv", headers=AUTH,
+                          data="written;spoken;match\nNyköping;Nyschöping;compounds\n".encode())
+    assert r.status_code == 200, r.text
+    affected = r.get_json()["affected"]
+    assert sorted(affected["pages"]) == sorted([generated["nyheter"], generated["boende"]])
+    wait_batches(app, " ".join(f"/admin/pregenerate/{b}" for b in affected["batches"]))
+    assert "nyschöpingsbor" in spoken(newest(app, generated["boende"]))
+
+
 def test_the_lexicon_pages_speak_one_language_at_a_time(admin_client, generated):
     r = admin_client.post("/admin/lexicon", data=entry_form(admin_client, match="forms", action="preview"))
     swedish = r.text

@@ -92,11 +92,13 @@ def changes() -> Changes:
 
 def after_import(report: ImportReport) -> Change:
     """`after_change` for an applied import: the entries it changed (old and new form), added and removed."""
-    def entry(new: ImportedEntry, match: str = "word") -> LexiconEntry:
+    def entry(new: ImportedEntry, match: str) -> LexiconEntry:
         return LexiconEntry(0, new.written, new.spoken, new.lang, new.case_sensitive, new.kind, match=match)
 
+    # As written: the file's own `match`, else a new entry's default and a changed entry's own.
     before = [old for old, _new in report.changed] + list(report.removed)
-    after = [entry(new) for new in report.added] + [entry(new, old.match) for old, new in report.changed]
+    after = [entry(new, new.match or "word") for new in report.added] + \
+        [entry(new, new.match or old.match) for old, new in report.changed]
     n = len(report.added) + len(report.changed) + len(report.removed)
     return after_change("import", before, after, label=f"{n} uppslag / entries")
 
