@@ -87,11 +87,11 @@ def _lexicon(args: argparse.Namespace, config: dict) -> int:
     if args.action == "add":
         try:
             if args.phonemes:  # what espeak-ng would drop is refused here too
-                from .reading.engines.espeak_phonemes import unknown_part
+                from .reading.engines.espeak_phonemes import phoneme_problem
 
-                bad = unknown_part(args.spoken, args.lang)
-                if bad is not None:
-                    raise ValueError(f"espeak-ng känner inte igen ”{bad}” / espeak-ng does not know ”{bad}”")
+                problem = phoneme_problem(args.spoken, args.lang)
+                if problem is not None:
+                    raise ValueError(problem)
             entry = lexicon.add(args.written, args.spoken, lang=args.lang, case_sensitive=args.case_sensitive,
                                 kind="phonemes" if args.phonemes else "text", match=args.match)
         except ValueError as e:

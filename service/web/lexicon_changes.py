@@ -18,7 +18,7 @@ from flask import current_app
 
 from service.errors import LyssnaError, TooManyRequests
 from service.reading.create import preview_audio
-from service.reading.engines.espeak_phonemes import unknown_part
+from service.reading.engines.espeak_phonemes import phoneme_problem
 from service.reading.speech import normalize
 from service.reading.voices import choose_engine
 from service.store.lexicon import LexiconEntry, check_entry
@@ -47,13 +47,9 @@ def candidate(written: str = "", spoken: str = "", lang: str = "sv", case_sensit
     if kind == "phonemes":
         engine, _voice = choose_engine(None, services().config, services().engine_for)
         if engine.name == "espeak":
-            bad = unknown_part(spoken, lang_key)
-            if bad is not None:
-                raise UnknownPhoneme(
-                    f"espeak-ng känner inte igen ”{bad}” i fonemsträngen ”{spoken}”: det och resten av "
-                    f"ordet skulle inte läsas upp. Använd espeak-ngs fonemnamn, t.ex. n'y:S;Y:p,IN. / "
-                    f"espeak-ng does not know ”{bad}” in the phoneme string ”{spoken}”: it and the rest "
-                    f"of the word would not be spoken. Use espeak-ng phoneme names, e.g. n'y:S;Y:p,IN.")
+            problem = phoneme_problem(spoken, lang_key)
+            if problem is not None:
+                raise UnknownPhoneme(problem)
     return LexiconEntry(id=id, written=written, spoken=spoken, lang=lang_key,
                         case_sensitive=bool(case_sensitive), kind=kind, match=match)
 

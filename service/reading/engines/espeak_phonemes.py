@@ -83,3 +83,15 @@ def unknown_part(phonemes: str, lang: str = "sv") -> str | None:
                 return word[i:]
             i += len(hit)
     return None
+
+
+def phoneme_problem(phonemes: str, lang: str = "sv") -> str | None:
+    """What is wrong with a phoneme entry, in Swedish and English, or None when espeak-ng knows every
+    part: the one message the admin, the API and the command line give."""
+    bad = unknown_part(phonemes, lang)
+    if bad is None:
+        return None
+    return (f"espeak-ng känner inte igen ”{bad}” i fonemsträngen ”{phonemes}”: det och resten av ordet skulle "
+            f"inte läsas upp. Använd espeak-ngs fonemnamn, t.ex. n'y:S;Y:p,IN. / espeak-ng does not know ”{bad}” "
+            f"in the phoneme string ”{phonemes}”: it and the rest of the word would not be spoken. Use espeak-ng "
+            "phoneme names, e.g. n'y:S;Y:p,IN.")
