@@ -244,11 +244,19 @@ class Lexicon:
         with self._lock:
             self._write(_UPSERT_MATCH, (written, _key(written, case_sensitive), spoken, lang,
                                         int(case_sensitive), kind, _now(), match))
+            entry = self.find(written, lang, case_sensitive)
+        assert entry is not None
+        return entry
+
+    def find(self, written: str, lang: str = "sv", case_sensitive: bool = False) -> LexiconEntry | None:
+        """The entry with this written form (per language and case rule): the one `add` replaces."""
+        key, written_key, case = entry_key(written, lang, case_sensitive)
+        with self._lock:
             row = self._connection().execute(
                 f"SELECT {_COLUMNS} FROM lexicon WHERE lang = ? AND written_key = ? AND case_sensitive = ?",
-                (lang, _key(written, case_sensitive), int(case_sensitive)),
+                (key, written_key, int(case)),
             ).fetchone()
-        return _entry(row)
+        return _entry(row) if row else None
 
     def update(self, id: int, written: str | None = None, spoken: str | None = None,  # noqa: A002
                lang: str | None = None, case_sensitive: bool | None = None,

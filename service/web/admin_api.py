@@ -15,7 +15,7 @@ from service.errors import AdminDisabled, BadRequest, NotAuthenticated, NotFound
 from service.reading.create import preview as spoken_preview
 from service.reading.create import preview_audio
 from service.reading.request import check_characters, check_lang
-from service.store.lexicon import Lexicon, LexiconEntry, entry_key
+from service.store.lexicon import Lexicon, LexiconEntry
 from service.store.lexicon_effects import Change
 from service.store.lexicon_match import MATCHES
 
@@ -103,10 +103,13 @@ def _checked(fields: dict, current: LexiconEntry | None = None) -> LexiconEntry:
         raise  # (not reached)
 
 
+def _affected(change: Change) -> dict:
+    """What a change touched: the pages being made again and their batches."""
+    return {"change": change.id, "pages": [p.url for p in change.pages], "batches": change.batches}
+
+
 def _with_change(entry: LexiconEntry, change: Change) -> dict:
-    """The entry, and what its change touched: the pages being made again and their batches."""
-    return {**asdict(entry), "affected": {"change": change.id, "pages": [p.url for p in change.pages],
-                                         "batches": change.batches}}
+    return {**asdict(entry), "affected": _affected(change)}
 
 
 def _invalid(e: ValueError):
@@ -125,8 +128,8 @@ def list_entries():
 def add_entry():
     fields = _entry_fields(_body(), partial=False)
     checked = _checked(fields)
-    before = [e for e in _lexicon().list(lang=checked.lang) if entry_key(e.written, e.lang, e.case_sensitive)
-              == entry_key(checked.written, checked.lang, checked.case_sensitive)]
+    replaced = _lexicon().find(checked.written, checked.lang, checked.case_sensitive)
+    before = [replaced] if replaced else []
     try:
         entry = _lexicon().add(**fields)
     except ValueError as e:
@@ -156,9 +159,7 @@ def import_lexicon():
                                           dry_run=dry_run, skip_invalid=skip_invalid)
     body = report.to_dict()
     if report.applied:
-        change = lexicon_changes.after_import(report)
-        body["affected"] = {"change": change.id, "pages": [p.url for p in change.pages],
-                            "batches": change.batches}
+        body["affected"] = _affected(lexicon_changes.after_import(report))
     if report.errors and not report.applied and not dry_run:
         n = len(report.errors)
         message = (f"Inget importerades: {n} felaktiga rader. / Nothing was imported: {n} invalid rows. "

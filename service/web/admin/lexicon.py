@@ -16,7 +16,7 @@ from flask import Response, abort, current_app, flash, redirect, request, sessio
 
 from service.errors import BadRequest, LyssnaError
 from service.reading.create import preview, preview_audio
-from service.store.lexicon import Lexicon, LexiconEntry, entry_key
+from service.store.lexicon import Lexicon, LexiconEntry
 
 from .. import lexicon_changes, lexicon_files
 from ..state import services, state
@@ -93,9 +93,8 @@ def lexicon_add():
     checked, context = _before_saving(fields)
     if checked is None:
         return lexicon_page(context.pop("http_status", 200), form=fields, **context)
-    before = [e for e in _lexicon().list(lang=checked.lang)
-              if entry_key(e.written, e.lang, e.case_sensitive)
-              == entry_key(checked.written, checked.lang, checked.case_sensitive)]
+    replaced = _lexicon().find(checked.written, checked.lang, checked.case_sensitive)
+    before = [replaced] if replaced else []
     try:
         entry = _lexicon().add(**fields)
     except ValueError as e:
