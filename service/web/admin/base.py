@@ -127,14 +127,14 @@ def guard():
     if request.endpoint not in PUBLIC_ENDPOINTS and not session.get("admin"):
         if request.method in ("GET", "HEAD"):
             return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-        raise NotAuthenticated(i18n.pick("Logga in först. / Log in first."))
+        raise NotAuthenticated("Logga in först. / Log in first.")  # (the error page shows one language)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         given = request.form.get("csrf_token", "")
         expected = session.get("csrf", "")
         if not given or not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-            raise BadRequest(i18n.pick("Formuläret var för gammalt eller kom inte härifrån; ladda om "
-                                       "sidan och försök igen. / The form was stale or did not come "
-                                       "from here; reload the page and try again."), code="stale_form")
+            raise BadRequest("Formuläret var för gammalt eller kom inte härifrån; ladda om sidan och försök "
+                             "igen. / The form was stale or did not come from here; reload the page and try "
+                             "again.", code="stale_form")
     return None
 
 

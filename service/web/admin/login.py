@@ -60,7 +60,7 @@ def login():
             return after_login(wanted)
         return page("login.html", next_url=wanted or "")
     if not authenticate(request.form.get("password", ""), password() or ""):
-        return page("login.html", 401, next_url=wanted or "", error=pick("Fel lösenord. / Wrong password."))
+        return page("login.html", 401, next_url=wanted or "", error="Fel lösenord. / Wrong password.")
     start_session()
     return after_login(wanted)
 
@@ -78,8 +78,8 @@ def language():
     page the choice was made on."""
     chosen = request.form.get("lang", "")
     if chosen not in LANGUAGES:
-        raise BadRequest(pick("Okänt språk: välj svenska (sv) eller engelska (en). / "
-                              "Unknown language: choose Swedish (sv) or English (en)."), code="bad_language")
+        raise BadRequest("Okänt språk: välj svenska (sv) eller engelska (en). / "
+                         "Unknown language: choose Swedish (sv) or English (en).", code="bad_language")
     session["lang"] = chosen
     back = next_path(request.form.get("next"))
     return redirect(request.script_root + back if back else url_for("admin.dashboard"), code=303)

@@ -40,13 +40,13 @@ def pregenerate_start():
     try:
         options = page_options(asked["content"], asked["skip"])
     except LyssnaError as e:
-        return pregenerate_page(e.status, error=pick(e.message), sitemap=sitemap, urls=text, **asked)
+        return pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **asked)
     notes: list[str] = []
     if sitemap:
         try:
             result = read_sitemap(sitemap, services().sites, FetchLimits.for_sitemaps(current_app.config))
         except LyssnaError as e:
-            return pregenerate_page(e.status, error=pick(e.message), sitemap=sitemap, urls=text, **asked)
+            return pregenerate_page(e.status, error=e.message, sitemap=sitemap, urls=text, **asked)
         urls = result.urls
         label = sitemap
         notes += [f"{p.url}: {pick(p.reason)}" for p in result.errors]
@@ -61,12 +61,11 @@ def pregenerate_start():
         notes += [f"{t('Rad', 'Line')} {bad.line}: {bad.text} – {pick(bad.reason)}"
                   for bad in listed.invalid[:20]]
     else:
-        return pregenerate_page(400, error=pick("Ange en webbplatskarta eller minst en adress. / "
-                                                "Give a sitemap or at least one URL."))
+        return pregenerate_page(400, error="Ange en webbplatskarta eller minst en adress. / "
+                                           "Give a sitemap or at least one URL.")
     if not urls:
         return pregenerate_page(422, notes=notes,
-                                error=pick("Inga sidor att läsa in hittades. / "
-                                           "No pages to generate were found."),
+                                error="Inga sidor att läsa in hittades. / No pages to generate were found.",
                                 sitemap=sitemap, urls=text, **asked)
     batch_id = state().batches.start(urls, label=label, options=options)
     for note in notes[:20]:
