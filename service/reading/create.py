@@ -193,18 +193,22 @@ def create_reading(services: Services, data: object, *, demo_html: str | None = 
 def _count(services: Services, reading: dict, url: str, asked_at: float, listen: bool) -> None:
     """A reading asked for: in the metrics (hit: its audio was made already; else a miss); a
     visitor's (a listen) also in the admin's activity log, with its time to first audio."""
-    result = "hit" if reading["status"] == "ready" else "miss"
-    metrics.READINGS.labels(result).inc()
-    if listen:
-        services.record(result, url=url, reading_id=reading["id"])
+    ready = reading["status"] == "ready"
+    metrics.READINGS.labels("hit" if ready else "miss").inc()
+    if not listen:
+        return
+    # A cached reading's time to first audio is the answer's, known now: written with the listen.
+    services.record("hit" if ready else "miss", url=url, reading_id=reading["id"],
+                    first_audio_ms=(time.monotonic() - asked_at) * 1000.0 if ready else None)
+    if not ready:
         _time_first_audio(services, reading, asked_at)
 
 
 def _time_first_audio(services: Services, reading: dict, asked_at: float) -> None:
-    """Time to first audio: from the request's arrival to the moment the reading's first sentence
-    of audio is in the cache and the answer is out (whichever is later): a cached reading counts
-    the answer's time. Measured where the audio is made, in this process; audio made by another
-    process for this request, and failed readings, are not measured."""
+    """Time to first audio of a reading still being made: from the request's arrival to the moment
+    its first sentence of audio is in the cache and the answer is out (whichever is later). Measured
+    where the audio is made, in this process; audio made by another process for this request, and
+    failed readings, are not measured."""
     answered = time.monotonic()
 
     def note(first_audio: float) -> None:
@@ -215,9 +219,7 @@ def _time_first_audio(services: Services, reading: dict, asked_at: float) -> Non
 
     readings = services.readings
     key = readings.audio_key(reading["id"])
-    if reading["status"] == "ready":
-        note(answered)
-    elif key is not None and reading["status"] != "failed":
+    if key is not None and reading["status"] != "failed":
         if not readings.synthesizer.when_first_audio(key, note) and readings.cache.is_complete(key):
             note(time.monotonic())  # made in full meanwhile
 

@@ -32,6 +32,7 @@ from .sqlite import connect, open_database
 KEEP_EVENTS = 20_000  # newest individual events kept; counters are never trimmed
 TRIM_EVERY = 500  # trim after this many inserts in one process
 KEEP_DAYS = 40  # per-page listens and time-to-first-audio samples older than this go
+_FIRST_AUDIO = "INSERT INTO first_audio (ts, ms) VALUES (?, ?)"
 LISTENS = ("hit", "miss")  # a visitor asked for a reading: served from the cache, or made for them
 
 _SCHEMA = """
@@ -110,9 +111,10 @@ class Activity:
 
     def record(self, kind: str, *, url: str | None = None, reading_id: str | None = None,
                audio_ms: int = 0, sentences: int = 0, error: str | None = None,
-               at: float | None = None) -> None:
+               at: float | None = None, first_audio_ms: float | None = None) -> None:
         """Add one event (never raises for a busy database beyond SQLite's own 30 s wait);
-        `at`: when it happened (unix time), now unless given."""
+        `at`: when it happened (unix time), now unless given; `first_audio_ms`: a listen's time to
+        first audio when it is known at once (a cached reading), in the same write."""
         now = time.time() if at is None else float(at)
         audio_ms, sentences = int(audio_ms or 0), int(sentences or 0)
         db = self._writer()
@@ -128,6 +130,8 @@ class Activity:
             if kind in LISTENS and url:
                 db.execute("INSERT INTO page_listens (hour, url, n) VALUES (?, ?, 1) "
                            "ON CONFLICT (hour, url) DO UPDATE SET n = n + 1", (int(now // 3600), url))
+            if first_audio_ms is not None:
+                db.execute(_FIRST_AUDIO, (now, max(0.0, float(first_audio_ms))))
             self._inserts += 1
             if self._inserts % TRIM_EVERY == 0:
                 self._trim(db, now)
@@ -137,10 +141,8 @@ class Activity:
             raise
 
     def record_first_audio(self, ms: float, at: float | None = None) -> None:
-        """One measured time to first audio (see `create.FirstAudio`), in milliseconds."""
-        db = self._writer()
-        db.execute("INSERT INTO first_audio (ts, ms) VALUES (?, ?)",
-                   (time.time() if at is None else float(at), max(0.0, float(ms))))
+        """One measured time to first audio (see `create._time_first_audio`), in milliseconds."""
+        self._writer().execute(_FIRST_AUDIO, (time.time() if at is None else float(at), max(0.0, float(ms))))
 
     @staticmethod
     def _trim(db: sqlite3.Connection, now: float) -> None:
