@@ -266,20 +266,21 @@ class Lexicon:
             current = self.get(id)
             if current is None:
                 raise KeyError(id)
+            new_kind = current.kind if kind is None else kind
+            new_match = current.match if match is None else match
             new_written, new_spoken, new_lang = _validate(
                 current.written if written is None else written,
                 current.spoken if spoken is None else spoken,
                 current.lang if lang is None else lang,
-                current.kind if kind is None else kind,
-                current.match if match is None else match,
+                new_kind,
+                new_match,
             )
             new_case = current.case_sensitive if case_sensitive is None else bool(case_sensitive)
-            new_kind = current.kind if kind is None else kind
             self._write(
                 "UPDATE lexicon SET written = ?, written_key = ?, spoken = ?, lang = ?, case_sensitive = ?,"
                 " kind = ?, updated_at = ?, match = ? WHERE id = ?",
                 (new_written, _key(new_written, new_case), new_spoken, new_lang, int(new_case), new_kind,
-                 _now(), current.match if match is None else match, int(id)),
+                 _now(), new_match, int(id)),
             )
             updated = self.get(id)
         assert updated is not None
@@ -295,7 +296,10 @@ class Lexicon:
             written, spoken, lang = _validate(written, spoken, lang, kind, match or "word")
             case = bool(case_sensitive)
             row = (written, _key(written, case), spoken, lang, int(case), kind, _now())
-            (rows if match is None else rows_match).append(row if match is None else (*row, match))
+            if match is None:
+                rows.append(row)
+            else:
+                rows_match.append((*row, match))
         gone = [(int(i),) for i in remove if 0 < i <= MAX_ID]
         if not rows and not rows_match and not gone:
             return

@@ -63,7 +63,8 @@ def find_effect(store: ReadingStore, entries: Iterable[LexiconEntry]) -> Effect:
     """The pages (every reading of them: older ones are marked as well) and words that any of
     `entries` changes. Entries sharing a written form (an entry's old and new form) are matched in
     separate passes, so both are found; an import of a thousand entries is still one or two."""
-    rules = [(lang, compile_rule(group)) for lang, group in _groups(entries)]
+    rules = [(lang, rule, rule.replacer([])) for lang, group in _groups(entries)
+             if (rule := compile_rule(group)) is not None]
     if not rules:
         return Effect()
     pages: dict[str, AffectedPage] = {}
@@ -77,10 +78,9 @@ def find_effect(store: ReadingStore, entries: Iterable[LexiconEntry]) -> Effect:
         for block in plan.blocks:
             lang = _lang_key(block.lang)
             for sentence in block.sentences:
-                for rule_lang, rule in rules:
-                    if rule is None or rule_lang != lang:
+                for rule_lang, rule, replace in rules:
+                    if rule_lang != lang:
                         continue
-                    replace = rule.replacer([])
                     for m in rule.pattern.finditer(sentence.text):
                         if replace(m) == m.group():
                             continue
