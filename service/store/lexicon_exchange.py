@@ -61,17 +61,17 @@ class ImportReport:
         """One line for a flash message or a terminal: Swedish / English, or only `lang` ("sv", "en")."""
         counts = (len(self.added), len(self.changed), self.unchanged, len(self.removed), len(self.skipped),
                   len(self.errors))
-        sv_head = ("Provkörning, inget ändrades. " if self.dry_run else "" if self.applied
-                   else "Inget importerades. ")
-        en_head = ("Dry run, nothing was changed. " if self.dry_run else "" if self.applied
-                   else "Nothing was imported. ")
-        sv = sv_head + "Nya: {}, ändrade: {}, oförändrade: {}, borttagna: {}, överhoppade: {}, fel: {}.".format(*counts)
-        en = en_head + "Added: {}, changed: {}, unchanged: {}, removed: {}, skipped: {}, errors: {}.".format(*counts)
+        head = (("Provkörning, inget ändrades.", "Dry run, nothing was changed.") if self.dry_run
+                else ("", "") if self.applied else ("Inget importerades.", "Nothing was imported."))
+        names = (("Nya", "added"), ("ändrade", "changed"), ("oförändrade", "unchanged"),
+                 ("borttagna", "removed"), ("överhoppade", "skipped"), ("fel", "errors"))
         if lang in ("sv", "en"):
-            return sv if lang == "sv" else en
-        return (f"{sv_head.strip()} / {en_head.strip()} " if sv_head else "") + \
-            (f"Nya / added: {counts[0]}, ändrade / changed: {counts[1]}, oförändrade / unchanged: {counts[2]}, "
-             f"borttagna / removed: {counts[3]}, överhoppade / skipped: {counts[4]}, fel / errors: {counts[5]}.")
+            side = 0 if lang == "sv" else 1
+            first, words = head[side], [pair[side] for pair in names]
+        else:
+            first, words = (" / ".join(head) if head[0] else ""), [f"{sv} / {en}" for sv, en in names]
+        body = ", ".join(f"{word}: {n}" for word, n in zip(words, counts))
+        return (f"{first} " if first else "") + body[0].upper() + body[1:] + "."
 
     def lines(self, limit: int = 200) -> list[str]:
         """The summary, then each change and problem (at most `limit` of each kind)."""
