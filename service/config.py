@@ -307,7 +307,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLIENT_POSTED_MB_PER_MINUTE", 20, "Request bodies one client address may post per minute, in MB; "
                                                "0: no limit.", number(0)),
     Setting("ADMIN_PASSWORD", None, "Turns the admin UI and API on; unset: no admin at all."),
-    Setting("ADMIN_LANGUAGE", "sv", "The admin UI's language until an admin picks another.", choice("sv", "en")),
+    Setting("ADMIN_LANGUAGE", "sv", "The admin UI's language until an admin picks another.",
+            choice("sv", "en")),
     Setting("SECRET_KEY", None, "Signs admin sessions; default a random key in <cache dir>/admin_secret.key."),
     Setting("PIPER_VOICE", None, "Path to a Piper .onnx voice (its .onnx.json beside it); unset: the voices "
                                  "installed with `lyssna voices install`.", check=_voice_file),

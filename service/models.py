@@ -165,7 +165,8 @@ class Plan:
         their defaults are left out, so a page's stored form is the one earlier versions wrote."""
         out = {k: v for k, v in vars(self).items()
                if not (k == "source" and v == "page" or k in ("truncated", "area") and not v)}
-        out["blocks"] = [{**{k: v for k, v in vars(b).items() if v or k not in ("cells", "marker")}, "sentences": [
+        optional = ("cells", "marker")  # (left out when empty, as earlier versions had no such field)
+        out["blocks"] = [{**{k: v for k, v in vars(b).items() if v or k not in optional}, "sentences": [
             {k: v for k, v in vars(s).items() if v or k != "langs"} for s in b.sentences]}
             for b in self.blocks]
         return out

@@ -19,7 +19,14 @@ from service.store.timeline import hour_of, local_days, local_hours, percentile
 from service.web.admin.dashboard import figures
 
 from .helpers import wait_ready
-from .test_admin_ui import PASSWORD, admin_client, app, app_config, fixture_url, run_batch  # noqa: F401 - fixtures
+from .test_admin_ui import (  # noqa: F401 - fixtures
+    PASSWORD,
+    admin_client,
+    app,
+    app_config,
+    fixture_url,
+    run_batch,
+)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

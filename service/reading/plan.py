@@ -112,8 +112,9 @@ def plan_reading(doc: Document, engine: Engine, voice: str | None, rate: float,
         if sentences:
             marker = next((w for o, w in block.cues if o == 0 and LIST_MARKER.fullmatch(w)), "") \
                 if block.kind == "list-item" else ""
-            blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences,
-                                       _cells_in(block.cells, starts, [len(s.text) for s in sentences]), marker))
+            cells = _cells_in(block.cells, starts, [len(s.text) for s in sentences])
+            blocks.append(PlannedBlock(block.kind, lang, block.locator, block_voice, sentences, cells,
+                                       marker))
     if not blocks:
         raise ExtractError("Sidan har ingen text att läsa upp. / The page has no text to read aloud.")
     if truncated:

@@ -37,8 +37,10 @@ class LexiconEntry(Protocol):
 
     written: str
     match: str
+    case_sensitive: bool
 
     def replacement(self) -> str: ...
+
 
 MATCHES = ("word", "forms", "compounds")
 MIN_COMPOUND_HEAD = 5

@@ -88,7 +88,8 @@ def listen():
 
     audio_src = reading["audio_url"] + (f"#t={start:.2f}" if start else "")
     html = render_template("listen.html", reading=reading, parts=parts(blocks, starts_ms, play_href),
-                           playable=bool(starts_ms), audio_src=audio_src, download_url=f"{reading['audio_url']}?download=1",
+                           playable=bool(starts_ms), audio_src=audio_src,
+                           download_url=f"{reading['audio_url']}?download=1",
                            reading_url=url_for("api.get_reading", reading_id=reading["id"]),
                            script_url=url_for("pages.listen_script"))
     return Response(html, mimetype="text/html")

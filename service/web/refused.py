@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-
 from urllib.parse import urlsplit
 
 from service.reading.sites import origin_of

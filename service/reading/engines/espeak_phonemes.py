@@ -91,7 +91,7 @@ def phoneme_problem(phonemes: str, lang: str = "sv") -> str | None:
     bad = unknown_part(phonemes, lang)
     if bad is None:
         return None
-    return (f"espeak-ng känner inte igen ”{bad}” i fonemsträngen ”{phonemes}”: det och resten av ordet skulle "
-            f"inte läsas upp. Använd espeak-ngs fonemnamn, t.ex. n'y:S;Y:p,IN. / espeak-ng does not know ”{bad}” "
-            f"in the phoneme string ”{phonemes}”: it and the rest of the word would not be spoken. Use espeak-ng "
-            "phoneme names, e.g. n'y:S;Y:p,IN.")
+    return (f"espeak-ng känner inte igen ”{bad}” i fonemsträngen ”{phonemes}”: det och resten av "
+            "ordet skulle inte läsas upp. Använd espeak-ngs fonemnamn, t.ex. n'y:S;Y:p,IN. / "
+            f"espeak-ng does not know ”{bad}” in the phoneme string ”{phonemes}”: it and the rest of "
+            "the word would not be spoken. Use espeak-ng phoneme names, e.g. n'y:S;Y:p,IN.")

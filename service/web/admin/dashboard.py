@@ -139,4 +139,5 @@ def settings():
                 default_voice=config.get("VOICE"), sites=[p.origin for p in services().sites],
                 cache_dir=config["CACHE_DIR"], max_mb=config.get("CACHE_MAX_MB"),
                 lexicon_path=config.get("LEXICON"), redis=bool(config.get("REDIS_URL")),
-                rate=config.get("RATE"), workers=config.get("WORKERS"), zone_name=getattr(zone(), "key", "UTC"))
+                rate=config.get("RATE"), workers=config.get("WORKERS"),
+                zone_name=getattr(zone(), "key", "UTC"))

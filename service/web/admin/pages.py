@@ -11,8 +11,9 @@ from .base import bp, page
 from .i18n import pick, plural, t
 
 PAGES_SHOWN = 200
-STATUS_TEXT = {"ready": "Klar / Ready", "outdated": "Inaktuell / Outdated", "generating": "Skapas / Being made",
-               "failed": "Misslyckades / Failed", "missing": "Saknar ljud / No audio"}
+STATUS_TEXT = {"ready": "Klar / Ready", "outdated": "Inaktuell / Outdated",
+               "generating": "Skapas / Being made", "failed": "Misslyckades / Failed",
+               "missing": "Saknar ljud / No audio"}
 
 
 @dataclass
