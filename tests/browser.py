@@ -310,3 +310,17 @@ def wait_highlight(page) -> dict:
 
 def squash(text: str) -> str:
     return " ".join(text.replace("\u00ad", "").split())
+
+
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def page_violations(page) -> list[dict]:
+    """axe-core (bundled in the `axe-playwright-python` wheel) on the whole page: WCAG 2.1 A/AA and
+    best practices; each violation's id and the elements it found (at most five)."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        axe_js = pytest.importorskip("axe_playwright_python").__file__.replace("__init__.py", "axe.min.js")
+        page.evaluate(Path(axe_js).read_text(encoding="utf-8"))
+    result = page.evaluate("rules => axe.run(document, {runOnly: {type: 'tag', values: rules}, "
+                           "resultTypes: ['violations']})", AXE_RULES)
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]

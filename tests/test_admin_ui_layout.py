@@ -12,30 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from service import create_app
-from service.web import admin
-
+from .browser import page_violations
 from .test_admin_ui import fixture_url, login, run_batch, token_of
+from .test_admin_ui_browser import PASSWORD, WAIT_MS, app, app_config  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "webbläsarens lösenord"
-WAIT_MS = int(os.environ.get("LYSSNA_BROWSER_WAIT_MS", "120000"))  # upper bound, not a timing assertion
 SHOTS = Path(os.environ.get("LYSSNA_SHOTS", "/tmp/shots/after"))
 WIDTHS = (1280, 390)
-
-
-@pytest.fixture
-def app_config(app_config):
-    return {**app_config, "ADMIN_PASSWORD": PASSWORD}
-
-
-@pytest.fixture
-def app(app_config):
-    app = create_app(app_config)
-    if "admin" not in app.blueprints:
-        admin.init_app(app)
-    return app
 
 
 @pytest.fixture
@@ -58,17 +42,6 @@ def filled(app, live_app, fixture_site):
             "entry": f"/admin/lexicon/{entry.id}"}
 
 
-def axe_violations(page) -> list[dict]:
-    """axe-core on the whole page, WCAG 2.1 A/AA and best practices."""
-    axe_js = pytest.importorskip("axe_playwright_python").__file__.replace("__init__.py", "axe.min.js")
-    if not page.evaluate("() => typeof axe !== 'undefined'"):
-        page.evaluate(Path(axe_js).read_text(encoding="utf-8"))
-    result = page.evaluate("""() => axe.run(document,
-        {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
-         resultTypes: ['violations']})""")
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
-
-
 def too_wide(page) -> list[str]:
     """What sticks out to the right of a 390 px page (empty when nothing does)."""
     return page.evaluate("""() => {
@@ -83,7 +56,7 @@ def check(page, name: str, width: int, lang: str) -> None:
     page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     if width <= 390:
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, (name, too_wide(page))
-    assert axe_violations(page) == [], (name, width, lang)
+    assert page_violations(page) == [], (name, width, lang)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -6,10 +6,10 @@ Screenshots go to /tmp/lyssna-lexicon-*.png for a person to look at.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
+from .browser import page_violations
 from .test_lexicon_effects import PASSWORD, app, newest, site, spoken  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
@@ -30,16 +30,6 @@ def page(chromium, request):
             and page.problems.append(m.text))
     yield page
     context.close()
-
-
-def axe_violations(page) -> list[dict]:
-    """axe-core on the whole admin page."""
-    axe_js = pytest.importorskip("axe_playwright_python").__file__.replace("__init__.py", "axe.min.js")
-    page.evaluate(Path(axe_js).read_text(encoding="utf-8"))
-    result = page.evaluate("""() => axe.run(document,
-        {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
-         resultTypes: ['violations']})""")
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
 
 
 def fits(page) -> bool:
@@ -68,7 +58,7 @@ def test_fix_a_pronunciation_and_watch_the_affected_pages_become_ready_again(
     assert sorted(words) == ["Nyköping", "Nyköpings", "nyköpingsbor"]
     assert "2 sidor" in page.locator("#entry-preview").inner_text()
     assert page.get_by_label("Uttalas").input_value() == "Nyschöping"  # the form kept what was typed
-    assert axe_violations(page) == [] and fits(page)
+    assert page_violations(page) == [] and fits(page)
     page.screenshot(path=SHOTS.format("preview", width), full_page=True)
 
     # Hear it: the script plays the entry as it will sound, without leaving the page.
@@ -86,7 +76,7 @@ def test_fix_a_pronunciation_and_watch_the_affected_pages_become_ready_again(
     assert page.locator("#affected-count").inner_text() == "2 sidor påverkas"
     listed = page.locator("#affected-pages").inner_text()
     assert urls["nyheter"] in listed and urls["boende"] in listed and urls["sport"] not in listed
-    assert axe_violations(page) == [] and fits(page)
+    assert page_violations(page) == [] and fits(page)
     page.screenshot(path=SHOTS.format("saved", width), full_page=True)
 
     page.get_by_role("link", name="Följ förloppet").click()
@@ -105,7 +95,7 @@ def test_fix_a_pronunciation_and_watch_the_affected_pages_become_ready_again(
     page.goto(f"{live_app}/admin/lexicon")
     page.get_by_role("link", name="Ändra Nyköping").click()
     assert page.get_by_label("Gäller").input_value() == "compounds"
-    assert axe_violations(page) == [] and fits(page)
+    assert page_violations(page) == [] and fits(page)
     assert page.problems == []
 
 
@@ -123,5 +113,5 @@ def test_a_phoneme_typo_is_shown_in_the_form_and_nothing_is_saved(app, live_app,
     assert page.get_by_label("Uttalas").input_value() == "n'y:Q0Y:p"
     assert page.get_by_label("Typ").input_value() == "phonemes"
     assert app.extensions["lyssna"].services.lexicon.list() == []
-    assert axe_violations(page) == [] and fits(page)
+    assert page_violations(page) == [] and fits(page)
     page.screenshot(path=SHOTS.format("phoneme-error", page.width), full_page=True)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 import time
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from .browser import page_violations
 
 ARTICLE = """<html lang="sv"><head><title>Avgifter</title></head><body>
 <nav><a href="/">Start</a> <a href="/om">Om oss</a></nav>
@@ -175,17 +176,6 @@ def test_the_audio_starts_where_the_play_link_says(client, page_site):
 
 # -- in Chromium -------------------------------------------------------------------------------------
 
-AXE = """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',
-    'wcag21aa', 'best-practice']}, resultTypes: ['violations']})
-    .then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.target)]))"""
-
-
-def axe_violations(page) -> list:
-    axe_js = pytest.importorskip("axe_playwright_python").__file__.replace("__init__.py", "axe.min.js")
-    page.evaluate(Path(axe_js).read_text(encoding="utf-8"))
-    return page.evaluate(AXE)
-
-
 def highlight(page, selector: str) -> str:
     return page.eval_on_selector(selector, "el => getComputedStyle(el).backgroundColor")
 
@@ -241,10 +231,10 @@ def test_axe_finds_nothing_on_the_listen_page(client, page_site, live_app, chrom
     try:
         page = ctx.new_page()
         page.goto(f"{live_app}/listen?url={url}")
-        assert axe_violations(page) == []
+        assert page_violations(page) == []
         page.goto(live_app + target)  # a sentence highlighted by :target
         page.locator("a.from").nth(2).focus()  # and one by a focused play link
-        assert axe_violations(page) == []
+        assert page_violations(page) == []
     finally:
         ctx.close()
 
